@@ -1,0 +1,14 @@
+//! The heart of ecsdeck: plain data ([`state`]) and one pure function ([`update::update`]) that turns a
+//! [`msg::Msg`] into state changes plus [`effect::Effect`]s. No I/O and no clock reads happen here.
+
+pub mod effect;
+pub mod msg;
+pub mod rows;
+pub mod run;
+pub mod state;
+pub mod update;
+
+pub use effect::Effect;
+pub use msg::{DataUpdate, Msg, Progress, Rows};
+pub use state::{Context, ListView, LoadState, Mode, Scope, State, View};
+pub use update::update;

@@ -1,0 +1,70 @@
+use super::state::Scope;
+use crate::aws::{ApiError, Cluster, Millis, Service, Task, TaskDefinition};
+use crossterm::event::KeyEvent;
+
+/// Everything that can happen to the app.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// The clock, once a second (the reducer never reads it).
+    Tick {
+        now_ms: Millis,
+    },
+    /// A result from a worker, for the watch identified by `scope` and `generation`.
+    Data {
+        scope: Scope,
+        generation: u64,
+        update: DataUpdate,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Resources described so far in this refresh.
+    pub described: usize,
+    /// ARNs listed so far.
+    pub listed: usize,
+    /// All List pages have arrived, so `listed` is the total.
+    pub listing_done: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Rows {
+    Clusters(Vec<Cluster>),
+    Services(Vec<Service>),
+    Tasks(Vec<Task>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataUpdate {
+    /// A refresh cycle began.
+    Started,
+    /// Rows as they arrive (a page or a batch at a time).
+    Batch {
+        rows: Rows,
+        progress: Progress,
+    },
+    TaskDetail {
+        task: Box<Task>,
+        definition: Result<Box<TaskDefinition>, ApiError>,
+    },
+    ServiceDetail(Box<Service>),
+    /// A transient failure (throttling, network): the worker waits and tries again.
+    Retrying {
+        error: ApiError,
+        attempt: u32,
+    },
+    /// The refresh cycle completed at `at`.
+    Done {
+        at: Millis,
+    },
+    /// The refresh cycle failed; the last good data stays on screen, marked stale.
+    Failed {
+        error: ApiError,
+        at: Millis,
+    },
+}

@@ -1,0 +1,301 @@
+//! How each resource appears as a table row: columns, cell text, sort keys and semantic tones.
+//! Shared by the reducer (filtering, sorting) and the views (drawing), so both agree on what a column shows.
+
+use crate::aws::{Cluster, Millis, Service, Task, family_rev};
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+/// The meaning of a cell's colour; the theme decides the actual style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Normal,
+    Ok,
+    Warn,
+    Error,
+    Muted,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub title: &'static str,
+    /// Minimum width in cells; the widest columns may grow.
+    pub width: u16,
+    pub numeric: bool,
+}
+
+const fn col(title: &'static str, width: u16) -> Column {
+    Column {
+        title,
+        width,
+        numeric: false,
+    }
+}
+const fn num(title: &'static str, width: u16) -> Column {
+    Column {
+        title,
+        width,
+        numeric: true,
+    }
+}
+
+pub enum SortKey<'a> {
+    Text(&'a str),
+    Number(i64),
+}
+
+impl SortKey<'_> {
+    pub fn cmp(&self, other: &SortKey<'_>) -> Ordering {
+        match (self, other) {
+            (SortKey::Number(a), SortKey::Number(b)) => a.cmp(b),
+            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
+            (SortKey::Number(_), SortKey::Text(_)) => Ordering::Less,
+            (SortKey::Text(_), SortKey::Number(_)) => Ordering::Greater,
+        }
+    }
+}
+
+pub trait Row: Clone {
+    const COLUMNS: &'static [Column];
+    /// Identity across refreshes (the ARN), used to keep the selection on the same resource.
+    fn key(&self) -> &str;
+    fn cell(&self, column: usize, now: Millis) -> Cow<'_, str>;
+    fn sort_key(&self, column: usize) -> SortKey<'_>;
+    fn tone(&self, _column: usize) -> Tone {
+        Tone::Normal
+    }
+    /// A row that needs attention (failed rollout, stopped task): drawn in its tone across the name.
+    fn row_tone(&self) -> Tone {
+        Tone::Normal
+    }
+}
+
+/// "45s", "12m", "3h", "5d": the k9s style of age.
+pub fn age(now: Millis, then: Option<Millis>) -> String {
+    let Some(then) = then else {
+        return "-".into();
+    };
+    let secs = ((now - then) / 1000).max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7_200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3_600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+pub fn status_tone(status: &str) -> Tone {
+    match status {
+        "ACTIVE" | "RUNNING" | "HEALTHY" | "COMPLETED" | "PRIMARY" => Tone::Ok,
+        "IN_PROGRESS" | "PENDING" | "PROVISIONING" | "ACTIVATING" | "DRAINING" | "DEACTIVATING"
+        | "STOPPING" | "DEPROVISIONING" | "UNKNOWN" => Tone::Warn,
+        "FAILED" | "UNHEALTHY" | "INACTIVE" => Tone::Error,
+        "STOPPED" => Tone::Muted,
+        _ => Tone::Normal,
+    }
+}
+
+impl Row for Cluster {
+    const COLUMNS: &'static [Column] = &[
+        col("NAME", 20),
+        col("STATUS", 8),
+        num("RUNNING", 7),
+        num("PENDING", 7),
+        num("SERVICES", 8),
+        num("INSTANCES", 9),
+        col("CAPACITY PROVIDERS", 20),
+    ];
+    fn key(&self) -> &str {
+        &self.cluster_arn
+    }
+    fn cell(&self, column: usize, _now: Millis) -> Cow<'_, str> {
+        match column {
+            0 => Cow::Borrowed(&self.cluster_name),
+            1 => Cow::Borrowed(&self.status),
+            2 => self.running_tasks_count.to_string().into(),
+            3 => self.pending_tasks_count.to_string().into(),
+            4 => self.active_services_count.to_string().into(),
+            5 => self.registered_container_instances_count.to_string().into(),
+            _ => self.capacity_providers.join(", ").into(),
+        }
+    }
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
+        match column {
+            0 => SortKey::Text(&self.cluster_name),
+            1 => SortKey::Text(&self.status),
+            2 => SortKey::Number(self.running_tasks_count.into()),
+            3 => SortKey::Number(self.pending_tasks_count.into()),
+            4 => SortKey::Number(self.active_services_count.into()),
+            5 => SortKey::Number(self.registered_container_instances_count.into()),
+            _ => SortKey::Text(self.capacity_providers.first().map_or("", String::as_str)),
+        }
+    }
+    fn tone(&self, column: usize) -> Tone {
+        match column {
+            1 => status_tone(&self.status),
+            3 if self.pending_tasks_count > 0 => Tone::Warn,
+            _ => Tone::Normal,
+        }
+    }
+}
+
+/// Rollout state of the primary deployment, or "-" for controllers that have none.
+pub fn rollout(service: &Service) -> &str {
+    service
+        .primary_deployment()
+        .and_then(|d| d.rollout_state.as_deref())
+        .unwrap_or("-")
+}
+
+impl Row for Service {
+    const COLUMNS: &'static [Column] = &[
+        col("NAME", 18),
+        col("STATUS", 8),
+        num("DESIRED", 7),
+        num("RUNNING", 7),
+        num("PENDING", 7),
+        col("TASK DEF", 16),
+        col("LAUNCH", 8),
+        col("CONTROLLER", 11),
+        col("ROLLOUT", 11),
+        num("DEPLOYS", 7),
+        num("AGE", 5),
+    ];
+    fn key(&self) -> &str {
+        &self.service_arn
+    }
+    fn cell(&self, column: usize, now: Millis) -> Cow<'_, str> {
+        match column {
+            0 => Cow::Borrowed(&self.service_name),
+            1 => Cow::Borrowed(&self.status),
+            2 => self.desired_count.to_string().into(),
+            3 => self.running_count.to_string().into(),
+            4 => self.pending_count.to_string().into(),
+            5 => Cow::Borrowed(family_rev(&self.task_definition)),
+            6 => self.launch_label().into(),
+            7 => Cow::Borrowed(self.deployment_controller.as_str()),
+            8 => Cow::Borrowed(rollout(self)),
+            9 => self.deployments.len().to_string().into(),
+            _ => age(now, self.created_at).into(),
+        }
+    }
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
+        match column {
+            0 => SortKey::Text(&self.service_name),
+            1 => SortKey::Text(&self.status),
+            2 => SortKey::Number(self.desired_count.into()),
+            3 => SortKey::Number(self.running_count.into()),
+            4 => SortKey::Number(self.pending_count.into()),
+            5 => SortKey::Text(family_rev(&self.task_definition)),
+            6 => SortKey::Text(self.launch_type.as_deref().unwrap_or("")),
+            7 => SortKey::Text(self.deployment_controller.as_str()),
+            8 => SortKey::Text(rollout(self)),
+            9 => SortKey::Number(self.deployments.len() as i64),
+            // Newest first reads naturally as "ascending age".
+            _ => SortKey::Number(-self.created_at.unwrap_or(0)),
+        }
+    }
+    fn tone(&self, column: usize) -> Tone {
+        match column {
+            1 => status_tone(&self.status),
+            3 if self.running_count < self.desired_count => Tone::Warn,
+            4 if self.pending_count > 0 => Tone::Warn,
+            8 => status_tone(rollout(self)),
+            9 if self.deployments.len() > 1 => Tone::Warn,
+            _ => Tone::Normal,
+        }
+    }
+    fn row_tone(&self) -> Tone {
+        match rollout(self) {
+            "FAILED" => Tone::Error,
+            "IN_PROGRESS" => Tone::Warn,
+            _ => Tone::Normal,
+        }
+    }
+}
+
+/// Stopped reason with the exit code, e.g. "exit 137: Essential container in task exited".
+pub fn stop_summary(task: &Task) -> String {
+    match (&task.stopped_reason, task.exit_code()) {
+        (Some(r), Some(code)) => format!("exit {code}: {r}"),
+        (Some(r), None) => r.clone(),
+        (None, Some(code)) if task.last_status == "STOPPED" => format!("exit {code}"),
+        _ => String::new(),
+    }
+}
+
+impl Row for Task {
+    const COLUMNS: &'static [Column] = &[
+        col("ID", 8),
+        col("SERVICE", 14),
+        col("LAST", 8),
+        col("DESIRED", 8),
+        col("HEALTH", 9),
+        col("TASK DEF", 16),
+        num("STARTED", 7),
+        col("AZ", 10),
+        col("IP", 13),
+        col("STOPPED REASON", 20),
+    ];
+    fn key(&self) -> &str {
+        &self.task_arn
+    }
+    fn cell(&self, column: usize, now: Millis) -> Cow<'_, str> {
+        match column {
+            0 => Cow::Borrowed(self.short_id()),
+            1 => Cow::Borrowed(self.service_name().unwrap_or("-")),
+            2 => Cow::Borrowed(&self.last_status),
+            3 => Cow::Borrowed(&self.desired_status),
+            4 => Cow::Borrowed(self.health_status.as_deref().unwrap_or("-")),
+            5 => Cow::Borrowed(family_rev(&self.task_definition_arn)),
+            6 => age(now, self.started_at.or(self.created_at)).into(),
+            7 => Cow::Borrowed(self.availability_zone.as_deref().unwrap_or("-")),
+            8 => Cow::Borrowed(self.private_ip.as_deref().unwrap_or("-")),
+            _ => stop_summary(self).into(),
+        }
+    }
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
+        match column {
+            0 => SortKey::Text(self.id()),
+            1 => SortKey::Text(self.service_name().unwrap_or("")),
+            2 => SortKey::Text(&self.last_status),
+            3 => SortKey::Text(&self.desired_status),
+            4 => SortKey::Text(self.health_status.as_deref().unwrap_or("")),
+            5 => SortKey::Text(family_rev(&self.task_definition_arn)),
+            6 => SortKey::Number(-self.started_at.or(self.created_at).unwrap_or(0)),
+            7 => SortKey::Text(self.availability_zone.as_deref().unwrap_or("")),
+            8 => SortKey::Text(self.private_ip.as_deref().unwrap_or("")),
+            _ => SortKey::Text(self.stopped_reason.as_deref().unwrap_or("")),
+        }
+    }
+    fn tone(&self, column: usize) -> Tone {
+        match column {
+            2 => status_tone(&self.last_status),
+            3 => status_tone(&self.desired_status),
+            4 => status_tone(self.health_status.as_deref().unwrap_or("")),
+            9 if self.exit_code().is_some_and(|c| c != 0) => Tone::Error,
+            _ => Tone::Normal,
+        }
+    }
+    fn row_tone(&self) -> Tone {
+        if self.last_status == "STOPPED" {
+            Tone::Muted
+        } else {
+            Tone::Normal
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_uses_the_largest_sensible_unit() {
+        let now = 1_000_000_000;
+        assert_eq!(age(now, Some(now - 45_000)), "45s");
+        assert_eq!(age(now, Some(now - 30 * 60_000)), "30m");
+        assert_eq!(age(now, Some(now - 5 * 3_600_000)), "5h");
+        assert_eq!(age(now, Some(now - 3 * 86_400_000)), "3d");
+        assert_eq!(age(now, None), "-");
+    }
+}

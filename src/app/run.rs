@@ -1,0 +1,126 @@
+//! The event loop: messages in, `update()`, effects out to the workers, draw when something changed.
+//! It never awaits AWS: the poller runs on its own tasks and reports through the same channel as the keys.
+
+use super::effect::Effect;
+use super::msg::Msg;
+use super::state::State;
+use super::update::{start, update};
+use crate::aws::Api;
+use crate::theme::Theme;
+use crate::workers::poll::{PollConfig, Poller, now_ms};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// At most this often while data streams in; keys and resizes draw at once.
+const FRAME: Duration = Duration::from_millis(33);
+/// Messages handled before a draw at most, so a flood of results cannot starve the screen.
+const MAX_BATCH: usize = 1024;
+
+pub struct Channels {
+    pub tx: mpsc::UnboundedSender<Msg>,
+    pub rx: mpsc::UnboundedReceiver<Msg>,
+}
+
+impl Channels {
+    pub fn new() -> Channels {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Channels { tx, rx }
+    }
+}
+
+impl Default for Channels {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Spawns the clock: one `Tick` a second.
+pub fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if tx.send(Msg::Tick { now_ms: now_ms() }).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Runs until the user quits; returns the final state (tests inspect it).
+pub async fn run<B: Backend>(
+    terminal: &mut Terminal<B>,
+    mut state: State,
+    theme: &Theme,
+    api: Arc<dyn Api>,
+    channels: Channels,
+    poll: PollConfig,
+) -> Result<State, B::Error> {
+    let Channels { tx, mut rx } = channels;
+    let poller = Poller::spawn(api, tx.clone(), poll);
+    let ticker = spawn_ticker(tx);
+    let draw = |terminal: &mut Terminal<B>, state: &State| {
+        terminal
+            .draw(|frame| crate::ui::render(frame, state, theme))
+            .map(|_| ())
+    };
+
+    for effect in start(&mut state) {
+        if let Effect::Watch { scope, generation } = effect {
+            poller.watch(scope, generation);
+        }
+    }
+    draw(terminal, &state)?;
+    let mut last_draw = Instant::now();
+    let mut dirty = false;
+
+    loop {
+        let next = if dirty {
+            match tokio::time::timeout_at((last_draw + FRAME).into(), rx.recv()).await {
+                Ok(msg) => msg,
+                Err(_) => {
+                    draw(terminal, &state)?;
+                    last_draw = Instant::now();
+                    dirty = false;
+                    continue;
+                }
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(first) = next else { break };
+        let mut urgent = false;
+        let mut effects = Vec::new();
+        let mut msg = Some(first);
+        let mut handled = 0;
+        while let Some(m) = msg.take() {
+            urgent |= matches!(m, Msg::Key(_) | Msg::Resize { .. });
+            effects.extend(update(&mut state, m));
+            handled += 1;
+            if handled < MAX_BATCH {
+                msg = rx.try_recv().ok();
+            }
+        }
+        for effect in effects {
+            match effect {
+                Effect::Quit => {
+                    ticker.abort();
+                    return Ok(state);
+                }
+                Effect::Watch { scope, generation } => poller.watch(scope, generation),
+            }
+        }
+        dirty = true;
+        if urgent || last_draw.elapsed() >= FRAME {
+            draw(terminal, &state)?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+    }
+    ticker.abort();
+    Ok(state)
+}

@@ -1,0 +1,439 @@
+//! Everything the app knows, as plain data. Views read it; only `update()` changes it.
+
+use super::msg::Progress;
+use super::rows::Row;
+use crate::aws::{ApiError, Cluster, Millis, Service, Task, TaskDefinition, arn_name};
+
+/// What a view shows, and so what the poller refreshes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Clusters,
+    Services {
+        cluster: String,
+    },
+    /// Tasks of one service, or of the whole cluster.
+    Tasks {
+        cluster: String,
+        service: Option<String>,
+    },
+    Task {
+        cluster: String,
+        task_arn: String,
+    },
+    Service {
+        cluster: String,
+        service: String,
+    },
+}
+
+/// Who and where we are talking to, for the header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    pub profile: String,
+    pub region: String,
+    pub endpoint: Option<String>,
+    pub read_only: bool,
+    pub demo: bool,
+}
+
+/// Where a view's data stands. Loading, loaded, stale and failed are all drawn on screen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadState {
+    /// A refresh is under way.
+    pub loading: bool,
+    pub progress: Progress,
+    /// When the last refresh completed.
+    pub loaded_at: Option<Millis>,
+    /// The last refresh failed: data on screen (if any) is stale.
+    pub error: Option<ApiError>,
+    /// A transient failure the worker is retrying right now (throttling, network).
+    pub retrying: Option<(ApiError, u32)>,
+}
+
+impl LoadState {
+    pub fn is_stale(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub column: usize,
+    pub descending: bool,
+}
+
+/// A table of resources with filtering, sorting and a selection that survives refreshes.
+#[derive(Debug, Clone)]
+pub struct ListView<R> {
+    pub rows: Vec<R>,
+    /// Rows of a refresh in progress; they replace `rows` when it completes, so the table never flickers.
+    pub incoming: Vec<R>,
+    /// `rows` are being filled by the first load: new batches go straight on screen.
+    pub filling: bool,
+    pub load: LoadState,
+    /// Indices into `rows`, filtered and sorted.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// First visible row drawn.
+    pub offset: usize,
+    pub filter: String,
+    pub sort: Sort,
+    /// Columns shown, as indices into `R::COLUMNS`.
+    pub columns: Vec<usize>,
+}
+
+impl<R: Row> ListView<R> {
+    pub fn new() -> Self {
+        ListView {
+            rows: Vec::new(),
+            incoming: Vec::new(),
+            filling: true,
+            load: LoadState::default(),
+            visible: Vec::new(),
+            selected: 0,
+            offset: 0,
+            filter: String::new(),
+            sort: Sort {
+                column: 0,
+                descending: false,
+            },
+            columns: (0..R::COLUMNS.len()).collect(),
+        }
+    }
+
+    pub fn without_column(mut self, column: usize) -> Self {
+        self.columns.retain(|c| *c != column);
+        self
+    }
+
+    pub fn selected_row(&self) -> Option<&R> {
+        self.visible.get(self.selected).map(|i| &self.rows[*i])
+    }
+
+    pub fn refresh_started(&mut self) {
+        self.load.loading = true;
+        self.load.progress = Progress::default();
+        self.incoming.clear();
+    }
+
+    pub fn add_batch(&mut self, batch: Vec<R>, progress: Progress, now: Millis) {
+        self.load.progress = progress;
+        self.load.retrying = None;
+        if self.filling {
+            self.rows.extend(batch);
+            self.recompute(now);
+        } else {
+            self.incoming.extend(batch);
+        }
+    }
+
+    pub fn refresh_done(&mut self, at: Millis, now: Millis) {
+        if !self.filling {
+            self.rows = std::mem::take(&mut self.incoming);
+        }
+        self.filling = false;
+        self.load.loading = false;
+        self.load.loaded_at = Some(at);
+        self.load.error = None;
+        self.load.retrying = None;
+        self.recompute(now);
+    }
+
+    pub fn refresh_failed(&mut self, error: ApiError) {
+        // A failed first load keeps what arrived; a failed refresh keeps the last complete data.
+        self.incoming.clear();
+        self.filling = self.rows.is_empty();
+        self.load.loading = false;
+        self.load.retrying = None;
+        self.load.error = Some(error);
+    }
+
+    /// Re-filters and re-sorts, keeping the selection on the same resource when it is still there.
+    pub fn recompute(&mut self, now: Millis) {
+        let selected_key = self.selected_row().map(|r| r.key().to_owned());
+        let needle = self.filter.to_lowercase();
+        let columns = &self.columns;
+        self.visible = (0..self.rows.len())
+            .filter(|&i| {
+                needle.is_empty()
+                    || columns
+                        .iter()
+                        .any(|&c| self.rows[i].cell(c, now).to_lowercase().contains(&needle))
+            })
+            .collect();
+        let Sort { column, descending } = self.sort;
+        let rows = &self.rows;
+        self.visible.sort_by(|&a, &b| {
+            let ord = rows[a]
+                .sort_key(column)
+                .cmp(&rows[b].sort_key(column))
+                .then_with(|| rows[a].key().cmp(rows[b].key()));
+            if descending { ord.reverse() } else { ord }
+        });
+        if let Some(key) = selected_key
+            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].key() == key)
+        {
+            self.selected = pos;
+        }
+        self.selected = self.selected.min(self.visible.len().saturating_sub(1));
+    }
+
+    /// Moves the selection by `delta` rows (clamped) and scrolls so that it stays in a viewport of `height`.
+    pub fn move_selection(&mut self, delta: isize, height: usize) {
+        let last = self.visible.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        self.scroll_into_view(height);
+    }
+
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.visible.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+}
+
+impl<R: Row> Default for ListView<R> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A single resource's detail, loaded like a list but replaced whole on every refresh.
+#[derive(Debug, Clone)]
+pub struct Detail<T> {
+    pub data: Option<T>,
+    pub load: LoadState,
+    pub scroll: u16,
+}
+
+impl<T> Default for Detail<T> {
+    fn default() -> Self {
+        Detail {
+            data: None,
+            load: LoadState::default(),
+            scroll: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskDetail {
+    pub task: Task,
+    /// DescribeTaskDefinition can fail on its own (say, a missing permission); the task still shows.
+    pub definition: Result<TaskDefinition, ApiError>,
+}
+
+#[derive(Debug, Clone)]
+pub enum View {
+    Clusters(ListView<Cluster>),
+    Services {
+        cluster: String,
+        list: ListView<Service>,
+    },
+    Tasks {
+        cluster: String,
+        service: Option<String>,
+        list: ListView<Task>,
+    },
+    Task {
+        cluster: String,
+        task_arn: String,
+        detail: Detail<TaskDetail>,
+    },
+    Service {
+        cluster: String,
+        service: String,
+        detail: Detail<Service>,
+    },
+}
+
+impl View {
+    pub fn for_scope(scope: &Scope) -> View {
+        match scope.clone() {
+            Scope::Clusters => View::Clusters(ListView::new()),
+            Scope::Services { cluster } => View::Services {
+                cluster,
+                list: ListView::new(),
+            },
+            Scope::Tasks { cluster, service } => {
+                let list = ListView::new();
+                // The service column says nothing when every task belongs to the same service.
+                let list = if service.is_some() {
+                    list.without_column(1)
+                } else {
+                    list
+                };
+                View::Tasks {
+                    cluster,
+                    service,
+                    list,
+                }
+            }
+            Scope::Task { cluster, task_arn } => View::Task {
+                cluster,
+                task_arn,
+                detail: Detail::default(),
+            },
+            Scope::Service { cluster, service } => View::Service {
+                cluster,
+                service,
+                detail: Detail::default(),
+            },
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        match self {
+            View::Clusters(_) => Scope::Clusters,
+            View::Services { cluster, .. } => Scope::Services {
+                cluster: cluster.clone(),
+            },
+            View::Tasks {
+                cluster, service, ..
+            } => Scope::Tasks {
+                cluster: cluster.clone(),
+                service: service.clone(),
+            },
+            View::Task {
+                cluster, task_arn, ..
+            } => Scope::Task {
+                cluster: cluster.clone(),
+                task_arn: task_arn.clone(),
+            },
+            View::Service {
+                cluster, service, ..
+            } => Scope::Service {
+                cluster: cluster.clone(),
+                service: service.clone(),
+            },
+        }
+    }
+
+    pub fn load(&self) -> &LoadState {
+        match self {
+            View::Clusters(l) => &l.load,
+            View::Services { list, .. } => &list.load,
+            View::Tasks { list, .. } => &list.load,
+            View::Task { detail, .. } => &detail.load,
+            View::Service { detail, .. } => &detail.load,
+        }
+    }
+
+    /// The name shown in the breadcrumb and title.
+    pub fn title(&self) -> String {
+        match self {
+            View::Clusters(_) => "clusters".into(),
+            View::Services { cluster, .. } => arn_name(cluster).into(),
+            View::Tasks {
+                service: Some(s), ..
+            } => arn_name(s).into(),
+            View::Tasks { service: None, .. } => "tasks".into(),
+            View::Task { task_arn, .. } => {
+                let id = arn_name(task_arn);
+                id[..id.len().min(8)].into()
+            }
+            View::Service { service, .. } => format!("{} (details)", arn_name(service)),
+        }
+    }
+
+    pub fn filter(&self) -> Option<&str> {
+        match self {
+            View::Clusters(l) => Some(&l.filter),
+            View::Services { list, .. } => Some(&list.filter),
+            View::Tasks { list, .. } => Some(&list.filter),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Typing a filter: it applies live as it is typed.
+    Filter {
+        input: String,
+    },
+    /// Typing a `:` command.
+    Command {
+        input: String,
+    },
+    Help {
+        scroll: u16,
+    },
+    /// Raw JSON of one resource.
+    Raw {
+        title: String,
+        lines: Vec<String>,
+        scroll: u16,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToastLevel {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub level: ToastLevel,
+    pub until: Millis,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub context: Context,
+    /// Navigation stack; the last view is on screen. Never empty.
+    pub stack: Vec<View>,
+    /// Generation of the watch feeding the view on screen; results of other generations are dropped.
+    pub generation: u64,
+    pub mode: Mode,
+    pub toast: Option<Toast>,
+    pub now: Millis,
+    pub width: u16,
+    pub height: u16,
+    pub quit: bool,
+}
+
+/// Rows of chrome around a table: header, breadcrumb, footer, borders and the table's own header.
+pub const CHROME_ROWS: u16 = 6;
+
+impl State {
+    pub fn new(context: Context, now: Millis, width: u16, height: u16) -> State {
+        State {
+            context,
+            stack: vec![View::Clusters(ListView::new())],
+            generation: 0,
+            mode: Mode::Normal,
+            toast: None,
+            now,
+            width,
+            height,
+            quit: false,
+        }
+    }
+
+    pub fn view(&self) -> &View {
+        self.stack
+            .last()
+            .expect("the navigation stack is never empty")
+    }
+
+    pub fn view_mut(&mut self) -> &mut View {
+        self.stack
+            .last_mut()
+            .expect("the navigation stack is never empty")
+    }
+
+    /// Table rows that fit on screen.
+    pub fn page_rows(&self) -> usize {
+        self.height.saturating_sub(CHROME_ROWS).max(1) as usize
+    }
+}

@@ -1,0 +1,539 @@
+//! `SdkApi`: the production [`Api`] over the official AWS SDK. The only module that imports `aws_sdk_*`.
+
+use super::*;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ecs as ecs;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::time::Duration;
+
+/// Where to connect and as whom; everything optional falls back to the standard AWS chain.
+#[derive(Debug, Clone, Default)]
+pub struct Connection {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+pub struct SdkApi {
+    ecs: ecs::Client,
+    profile: Option<String>,
+}
+
+impl SdkApi {
+    /// Builds the clients from the normal credential chain (env, profiles, SSO, assume-role, container and
+    /// instance roles). `AWS_ENDPOINT_URL` is honoured by aws-config itself; `endpoint_url` overrides it.
+    pub async fn connect(conn: &Connection) -> SdkApi {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(p) = &conn.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &conn.region {
+            loader = loader.region(Region::new(r.clone()));
+        }
+        if let Some(e) = &conn.endpoint_url {
+            loader = loader.endpoint_url(e);
+        }
+        // Retries of throttling and network errors happen above the trait, where they are visible.
+        loader = loader
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .build(),
+            );
+        let config = loader.load().await;
+        let profile = conn
+            .profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok());
+        SdkApi::from_config(&config, profile)
+    }
+
+    pub fn from_config(config: &SdkConfig, profile: Option<String>) -> SdkApi {
+        SdkApi {
+            ecs: ecs::Client::new(config),
+            profile,
+        }
+    }
+
+    /// The region the clients resolved (shown in the header).
+    pub fn region(&self) -> Option<String> {
+        self.ecs.config().region().map(|r| r.to_string())
+    }
+
+    fn map_err<E, R>(&self, action: &str, err: SdkError<E, R>) -> ApiError
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug,
+    {
+        let text = DisplayErrorContext(&err).to_string();
+        let code = err.code().map(str::to_owned);
+        let message = err
+            .message()
+            .map(str::to_owned)
+            .unwrap_or_else(|| text.clone());
+        let kind = match &err {
+            SdkError::TimeoutError(_) => Some(ApiError::Network(format!("{action} timed out"))),
+            SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
+                Some(ApiError::Network(format!("{action}: {text}")))
+            }
+            _ => None,
+        };
+        let mapped = kind.unwrap_or_else(|| {
+            classify(
+                action,
+                code.as_deref(),
+                &message,
+                &text,
+                self.profile.as_deref(),
+            )
+        });
+        tracing::debug!(%action, ?code, error = %text, "AWS call failed");
+        mapped
+    }
+}
+
+/// Maps an AWS error code and text to what the user must do. Separate from the SDK types so that every
+/// branch is testable.
+pub fn classify(
+    action: &str,
+    code: Option<&str>,
+    message: &str,
+    full_text: &str,
+    profile: Option<&str>,
+) -> ApiError {
+    let lower = full_text.to_ascii_lowercase();
+    match code.unwrap_or("") {
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded" => {
+            return ApiError::Throttled {
+                action: action.into(),
+                message: message.into(),
+            };
+        }
+        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
+            return ApiError::AccessDenied {
+                action: action.into(),
+                message: message.into(),
+            };
+        }
+        "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => {
+            return ApiError::ExpiredCredentials {
+                profile: profile.map(str::to_owned),
+                message: message.into(),
+            };
+        }
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "InvalidSignatureException"
+        | "IncompleteSignature"
+        | "MissingAuthenticationToken" => {
+            return ApiError::NoCredentials(message.into());
+        }
+        "ClusterNotFoundException" | "ServiceNotFoundException" | "ResourceNotFoundException" => {
+            return ApiError::NotFound(message.into());
+        }
+        _ => {}
+    }
+    if lower.contains("sso") && (lower.contains("expired") || lower.contains("refresh")) {
+        ApiError::ExpiredCredentials {
+            profile: profile.map(str::to_owned),
+            message: "the SSO session has expired".into(),
+        }
+    } else if lower.contains("expired") && lower.contains("token") {
+        ApiError::ExpiredCredentials {
+            profile: profile.map(str::to_owned),
+            message: message.into(),
+        }
+    } else if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("failed to load credentials")
+        || lower.contains("could not find") && lower.contains("profile")
+    {
+        ApiError::NoCredentials(message.into())
+    } else if lower.contains("dispatch failure")
+        || lower.contains("connection refused")
+        || lower.contains("dns error")
+        || lower.contains("timed out")
+    {
+        ApiError::Network(format!("{action}: {message}"))
+    } else {
+        ApiError::Other(format!("{action}: {message}"))
+    }
+}
+
+fn millis(t: Option<&aws_smithy_types::DateTime>) -> Option<Millis> {
+    t.and_then(|t| t.to_millis().ok())
+}
+
+fn owned(s: Option<&str>) -> String {
+    s.unwrap_or_default().to_owned()
+}
+
+fn opt(s: Option<&str>) -> Option<String> {
+    s.map(str::to_owned)
+}
+
+/// DescribeServices/Clusters report unknown names as `failures`, not errors.
+fn failures_to_error(action: &str, failures: &[ecs::types::Failure]) -> Option<ApiError> {
+    let f = failures.first()?;
+    let reason = f.reason().unwrap_or("unknown failure");
+    let what = f.arn().unwrap_or("resource");
+    if reason == "MISSING" {
+        Some(ApiError::NotFound(format!("{} not found", arn_name(what))))
+    } else {
+        Some(ApiError::Other(format!("{action}: {what}: {reason}")))
+    }
+}
+
+fn convert_cluster(c: &ecs::types::Cluster) -> Cluster {
+    Cluster {
+        cluster_arn: owned(c.cluster_arn()),
+        cluster_name: owned(c.cluster_name()),
+        status: owned(c.status()),
+        running_tasks_count: c.running_tasks_count(),
+        pending_tasks_count: c.pending_tasks_count(),
+        active_services_count: c.active_services_count(),
+        registered_container_instances_count: c.registered_container_instances_count(),
+        capacity_providers: c.capacity_providers().to_vec(),
+    }
+}
+
+fn convert_service(s: &ecs::types::Service) -> Service {
+    let dc = s.deployment_configuration();
+    let cb = dc.and_then(|d| d.deployment_circuit_breaker());
+    Service {
+        service_arn: owned(s.service_arn()),
+        service_name: owned(s.service_name()),
+        cluster_arn: owned(s.cluster_arn()),
+        status: owned(s.status()),
+        desired_count: s.desired_count(),
+        running_count: s.running_count(),
+        pending_count: s.pending_count(),
+        task_definition: owned(s.task_definition()),
+        launch_type: s.launch_type().map(|l| l.as_str().to_owned()),
+        capacity_provider_strategy: s
+            .capacity_provider_strategy()
+            .iter()
+            .map(|c| c.capacity_provider().to_owned())
+            .collect(),
+        deployment_controller: s
+            .deployment_controller()
+            .map(|d| Controller::parse(d.r#type().as_str()))
+            .unwrap_or_default(),
+        deployment_configuration: DeploymentConfiguration {
+            minimum_healthy_percent: dc.and_then(|d| d.minimum_healthy_percent()),
+            maximum_percent: dc.and_then(|d| d.maximum_percent()),
+            circuit_breaker_enable: cb.map(|c| c.enable()),
+            circuit_breaker_rollback: cb.map(|c| c.rollback()),
+        },
+        deployments: s
+            .deployments()
+            .iter()
+            .map(|d| Deployment {
+                id: owned(d.id()),
+                status: owned(d.status()),
+                task_definition: owned(d.task_definition()),
+                desired_count: d.desired_count(),
+                pending_count: d.pending_count(),
+                running_count: d.running_count(),
+                failed_tasks: d.failed_tasks(),
+                rollout_state: d.rollout_state().map(|r| r.as_str().to_owned()),
+                rollout_state_reason: opt(d.rollout_state_reason()),
+                created_at: millis(d.created_at()),
+                updated_at: millis(d.updated_at()),
+            })
+            .collect(),
+        events: s
+            .events()
+            .iter()
+            .map(|e| ServiceEvent {
+                id: owned(e.id()),
+                created_at: millis(e.created_at()),
+                message: owned(e.message()),
+            })
+            .collect(),
+        load_balancers: s
+            .load_balancers()
+            .iter()
+            .map(|l| LoadBalancer {
+                target_group_arn: opt(l.target_group_arn()),
+                load_balancer_name: opt(l.load_balancer_name()),
+                container_name: opt(l.container_name()),
+                container_port: l.container_port(),
+            })
+            .collect(),
+        network_configuration: s
+            .network_configuration()
+            .and_then(|n| n.awsvpc_configuration())
+            .map(|a| NetworkConfiguration {
+                subnets: a.subnets().to_vec(),
+                security_groups: a.security_groups().to_vec(),
+                assign_public_ip: a.assign_public_ip().map(|p| p.as_str().to_owned()),
+            }),
+        created_at: millis(s.created_at()),
+    }
+}
+
+fn convert_task(t: &ecs::types::Task) -> Task {
+    let private_ip = t
+        .attachments()
+        .iter()
+        .flat_map(|a| a.details())
+        .find(|d| d.name() == Some("privateIPv4Address"))
+        .and_then(|d| opt(d.value()))
+        .or_else(|| {
+            t.containers()
+                .iter()
+                .flat_map(|c| c.network_interfaces())
+                .find_map(|n| opt(n.private_ipv4_address()))
+        });
+    Task {
+        task_arn: owned(t.task_arn()),
+        cluster_arn: owned(t.cluster_arn()),
+        task_definition_arn: owned(t.task_definition_arn()),
+        last_status: owned(t.last_status()),
+        desired_status: owned(t.desired_status()),
+        health_status: t.health_status().map(|h| h.as_str().to_owned()),
+        launch_type: t.launch_type().map(|l| l.as_str().to_owned()),
+        availability_zone: opt(t.availability_zone()),
+        private_ip,
+        group: opt(t.group()),
+        started_by: opt(t.started_by()),
+        cpu: opt(t.cpu()),
+        memory: opt(t.memory()),
+        created_at: millis(t.created_at()),
+        started_at: millis(t.started_at()),
+        stopped_at: millis(t.stopped_at()),
+        stop_code: t.stop_code().map(|s| s.as_str().to_owned()),
+        stopped_reason: opt(t.stopped_reason()),
+        containers: t
+            .containers()
+            .iter()
+            .map(|c| Container {
+                name: owned(c.name()),
+                image: owned(c.image()),
+                last_status: owned(c.last_status()),
+                exit_code: c.exit_code(),
+                reason: opt(c.reason()),
+                health_status: c.health_status().map(|h| h.as_str().to_owned()),
+                runtime_id: opt(c.runtime_id()),
+            })
+            .collect(),
+    }
+}
+
+fn convert_task_definition(td: &ecs::types::TaskDefinition) -> TaskDefinition {
+    TaskDefinition {
+        task_definition_arn: owned(td.task_definition_arn()),
+        family: owned(td.family()),
+        revision: td.revision(),
+        cpu: opt(td.cpu()),
+        memory: opt(td.memory()),
+        container_definitions: td
+            .container_definitions()
+            .iter()
+            .map(|c| ContainerDefinition {
+                name: owned(c.name()),
+                image: owned(c.image()),
+                cpu: c.cpu(),
+                memory: c.memory(),
+                essential: c.essential(),
+                log_configuration: c.log_configuration().map(|l| LogConfiguration {
+                    log_driver: l.log_driver().as_str().to_owned(),
+                    options: l
+                        .options()
+                        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
+                }),
+                environment_names: c
+                    .environment()
+                    .iter()
+                    .filter_map(|kv| opt(kv.name()))
+                    .collect(),
+                secret_names: c.secrets().iter().map(|s| s.name().to_owned()).collect(),
+            })
+            .collect(),
+    }
+}
+
+#[async_trait]
+impl Api for SdkApi {
+    async fn list_clusters(&self, next_token: Option<String>) -> Result<Page, ApiError> {
+        let out = self
+            .ecs
+            .list_clusters()
+            .max_results(LIST_PAGE)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:ListClusters", e))?;
+        Ok(Page {
+            arns: out.cluster_arns().to_vec(),
+            next_token: opt(out.next_token()),
+        })
+    }
+
+    async fn describe_clusters(&self, clusters: &[String]) -> Result<Vec<Cluster>, ApiError> {
+        let out = self
+            .ecs
+            .describe_clusters()
+            .set_clusters(Some(clusters.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:DescribeClusters", e))?;
+        Ok(out.clusters().iter().map(convert_cluster).collect())
+    }
+
+    async fn list_services(
+        &self,
+        cluster: &str,
+        next_token: Option<String>,
+    ) -> Result<Page, ApiError> {
+        let out = self
+            .ecs
+            .list_services()
+            .cluster(cluster)
+            .max_results(LIST_PAGE)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:ListServices", e))?;
+        Ok(Page {
+            arns: out.service_arns().to_vec(),
+            next_token: opt(out.next_token()),
+        })
+    }
+
+    async fn describe_services(
+        &self,
+        cluster: &str,
+        services: &[String],
+    ) -> Result<Vec<Service>, ApiError> {
+        let out = self
+            .ecs
+            .describe_services()
+            .cluster(cluster)
+            .set_services(Some(services.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:DescribeServices", e))?;
+        if out.services().is_empty()
+            && let Some(err) = failures_to_error("ecs:DescribeServices", out.failures())
+        {
+            return Err(err);
+        }
+        Ok(out.services().iter().map(convert_service).collect())
+    }
+
+    async fn list_tasks(
+        &self,
+        cluster: &str,
+        service: Option<&str>,
+        desired: DesiredStatus,
+        next_token: Option<String>,
+    ) -> Result<Page, ApiError> {
+        let status = match desired {
+            DesiredStatus::Running => ecs::types::DesiredStatus::Running,
+            DesiredStatus::Stopped => ecs::types::DesiredStatus::Stopped,
+        };
+        let out = self
+            .ecs
+            .list_tasks()
+            .cluster(cluster)
+            .set_service_name(service.map(str::to_owned))
+            .desired_status(status)
+            .max_results(LIST_PAGE)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:ListTasks", e))?;
+        Ok(Page {
+            arns: out.task_arns().to_vec(),
+            next_token: opt(out.next_token()),
+        })
+    }
+
+    async fn describe_tasks(&self, cluster: &str, tasks: &[String]) -> Result<Vec<Task>, ApiError> {
+        let out = self
+            .ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(tasks.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:DescribeTasks", e))?;
+        Ok(out.tasks().iter().map(convert_task).collect())
+    }
+
+    async fn describe_task_definition(
+        &self,
+        task_definition: &str,
+    ) -> Result<TaskDefinition, ApiError> {
+        let out = self
+            .ecs
+            .describe_task_definition()
+            .task_definition(task_definition)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:DescribeTaskDefinition", e))?;
+        out.task_definition()
+            .map(convert_task_definition)
+            .ok_or_else(|| ApiError::NotFound(format!("task definition {task_definition}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_names_the_denied_action() {
+        let e = classify(
+            "ecs:DescribeServices",
+            Some("AccessDeniedException"),
+            "User is not authorized",
+            "",
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "ecs:DescribeServices denied: User is not authorized"
+        );
+    }
+
+    #[test]
+    fn classify_expired_sso_tells_the_login_command() {
+        let text = "dispatch failure: other: the SSO session has expired or is invalid";
+        let e = classify("ecs:ListClusters", None, text, text, Some("prod"));
+        assert!(
+            e.hint().contains("aws sso login --profile prod"),
+            "{}",
+            e.hint()
+        );
+    }
+
+    #[test]
+    fn classify_throttling_and_connection_refused() {
+        assert!(matches!(
+            classify(
+                "ecs:ListServices",
+                Some("ThrottlingException"),
+                "Rate exceeded",
+                "",
+                None
+            ),
+            ApiError::Throttled { .. }
+        ));
+        let text = "dispatch failure: io error: Connection refused (os error 111)";
+        assert!(matches!(
+            classify("ecs:ListServices", None, text, text, None),
+            ApiError::Network(_)
+        ));
+    }
+}

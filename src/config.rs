@@ -1,0 +1,172 @@
+//! `config.toml` in the config directory (located with `directories`), or `--config PATH`.
+//! Unknown keys and wrong types are errors naming the file, line and key, shown before the terminal is
+//! taken over.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ", key `{key}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+impl ConfigError {
+    pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
+        let line = err.span().map(|s| line_of(text, s.start));
+        // The key is what stands before `=` on the offending line, when there is one.
+        let key = line
+            .and_then(|l| text.lines().nth(l - 1))
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| k.trim().to_owned())
+            .filter(|k| !k.is_empty());
+        ConfigError {
+            path: path.to_path_buf(),
+            line,
+            key,
+            message: err.message().trim().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileConfig {
+    /// Always read-only with this AWS profile ("this is production").
+    pub read_only: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub theme: Option<String>,
+    pub refresh_seconds: Option<u64>,
+    pub read_only: Option<bool>,
+    pub log_file: Option<PathBuf>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, ProfileConfig>,
+}
+
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "ecsdeck")
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+        if config.refresh_seconds == Some(0) {
+            let offset = text.find("refresh_seconds").unwrap_or(0);
+            return Err(ConfigError {
+                path: path.to_path_buf(),
+                line: Some(line_of(text, offset)),
+                key: Some("refresh_seconds".into()),
+                message: "must be at least 1".into(),
+            });
+        }
+        Ok(config)
+    }
+
+    /// Reads `path` if given (it must exist), else the default location if a file is there.
+    pub fn load(path: Option<&Path>) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let (path, required) = match path {
+            Some(p) => (Some(p.to_path_buf()), true),
+            None => (
+                project_dirs().map(|d| d.config_dir().join("config.toml")),
+                false,
+            ),
+        };
+        let Some(path) = path else {
+            return Ok((Config::default(), None));
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok((Config::parse(&text, &path)?, Some(path))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok((Config::default(), None))
+            }
+            Err(e) => Err(ConfigError {
+                path,
+                line: None,
+                key: None,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+
+    pub fn read_only_for(&self, profile: &str) -> bool {
+        self.profiles
+            .get(profile)
+            .and_then(|p| p.read_only)
+            .or(self.read_only)
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wrong_type_names_file_line_and_key() {
+        let err = Config::parse(
+            "theme = \"dark\"\nrefresh_seconds = \"often\"\n",
+            Path::new("/x/config.toml"),
+        )
+        .unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.key.as_deref(), Some("refresh_seconds"));
+        assert!(
+            err.to_string()
+                .starts_with("/x/config.toml, line 2, key `refresh_seconds`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_not_ignored() {
+        let err = Config::parse("refresh = 5\n", Path::new("c.toml")).unwrap_err();
+        assert!(err.to_string().contains("refresh"), "{err}");
+        assert_eq!(err.line, Some(1));
+    }
+
+    #[test]
+    fn per_profile_read_only_overrides_the_default() {
+        let c = Config::parse(
+            "read_only = false\n[profiles.prod]\nread_only = true\n",
+            Path::new("c"),
+        )
+        .unwrap();
+        assert!(c.read_only_for("prod"));
+        assert!(!c.read_only_for("dev"));
+    }
+
+    #[test]
+    fn zero_refresh_is_refused() {
+        let err = Config::parse("refresh_seconds = 0\n", Path::new("c")).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("refresh_seconds"));
+    }
+}

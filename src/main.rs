@@ -1,0 +1,183 @@
+use anyhow::{Context as _, Result};
+use clap::Parser;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use ecsdeck::app::run::{Channels, run};
+use ecsdeck::app::{Context, Msg, State, update};
+use ecsdeck::aws::Api;
+use ecsdeck::aws::sdk::{Connection, SdkApi};
+use ecsdeck::cli::Cli;
+use ecsdeck::config::{Config, project_dirs};
+use ecsdeck::sim::{Sim, SimOptions};
+use ecsdeck::theme::Theme;
+use ecsdeck::workers::poll::{PollConfig, now_ms};
+use futures::StreamExt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match prepare(&cli) {
+        Ok(prepared) => match launch(cli, prepared) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                // The terminal is restored by now.
+                eprintln!("ecsdeck: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("ecsdeck: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+struct Prepared {
+    config: Config,
+    theme: Theme,
+}
+
+/// Everything that can fail because of the user's files, before the terminal is taken over.
+fn prepare(cli: &Cli) -> Result<Prepared> {
+    let (config, _) = Config::load(cli.config.as_deref()).context("config error")?;
+    let dirs = project_dirs();
+    let theme_name = cli
+        .theme
+        .clone()
+        .or(config.theme.clone())
+        .unwrap_or_else(|| "dark".into());
+    let mut theme =
+        Theme::load(&theme_name, dirs.as_ref().map(|d| d.config_dir())).context("theme error")?;
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        theme = theme.without_colour();
+    }
+    let log_file = cli
+        .log_file
+        .clone()
+        .or(config.log_file.clone())
+        .or_else(|| {
+            dirs.as_ref()
+                .map(|d| d.data_local_dir().join("ecsdeck.log"))
+        })
+        .unwrap_or_else(|| PathBuf::from("ecsdeck.log"));
+    init_logging(&log_file)?;
+    Ok(Prepared { config, theme })
+}
+
+fn init_logging(path: &std::path::Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create log directory {}", parent.display()))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open log file {}", path.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ECSDECK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .init();
+    Ok(())
+}
+
+fn launch(cli: Cli, prepared: Prepared) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async_main(cli, prepared))
+}
+
+async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
+    let Prepared { config, theme } = prepared;
+    let profile = cli
+        .profile
+        .clone()
+        .or_else(|| std::env::var("AWS_PROFILE").ok())
+        .unwrap_or_else(|| "default".into());
+    let (api, context): (Arc<dyn Api>, Context) = if cli.demo {
+        let mut opts = SimOptions {
+            services: cli.demo_services,
+            tasks_per_service: cli.demo_tasks_per_service,
+            epoch_ms: now_ms(),
+            ..SimOptions::default()
+        };
+        if let Some(ms) = cli.demo_latency_ms {
+            opts.latency = Duration::from_millis(ms);
+        }
+        opts.rate_limit = cli.demo_rate_limit.map(|r| (r, r * 2.0));
+        let context = Context {
+            profile: "demo".into(),
+            region: ecsdeck::sim::REGION.into(),
+            endpoint: None,
+            read_only: cli.read_only || config.read_only.unwrap_or(false),
+            demo: true,
+        };
+        (Arc::new(Sim::new(opts)), context)
+    } else {
+        let sdk = SdkApi::connect(&Connection {
+            profile: cli.profile.clone(),
+            region: cli.region.clone(),
+            endpoint_url: cli.endpoint_url.clone(),
+        })
+        .await;
+        let Some(region) = sdk.region() else {
+            anyhow::bail!(
+                "no AWS region: pass --region, set AWS_REGION, or set `region` for profile {profile:?} in ~/.aws/config (or try --demo)"
+            );
+        };
+        let context = Context {
+            read_only: cli.read_only || config.read_only_for(&profile),
+            profile,
+            region,
+            endpoint: cli.endpoint_url.clone(),
+            demo: false,
+        };
+        (Arc::new(sdk), context)
+    };
+    tracing::info!(?context, "starting");
+
+    let poll = PollConfig {
+        refresh: Duration::from_secs(cli.refresh.or(config.refresh_seconds).unwrap_or(5)),
+        ..PollConfig::default()
+    };
+
+    // ratatui::init enters raw mode and the alternate screen, and installs a panic hook that restores both.
+    let mut terminal = ratatui::init();
+    let size = terminal.size().unwrap_or_default();
+    let mut state = State::new(context, now_ms(), size.width, size.height);
+    update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());
+
+    let channels = Channels::new();
+    let input = tokio::spawn(forward_input(channels.tx.clone()));
+    let result = run(&mut terminal, state, &theme, api, channels, poll).await;
+    input.abort();
+    ratatui::restore();
+    result.map(|_| ()).context("terminal error")
+}
+
+/// Terminal events -> messages. Only presses and repeats: some terminals also report releases.
+async fn forward_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
+    let mut events = EventStream::new();
+    while let Some(event) = events.next().await {
+        let msg = match event {
+            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+            Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::error!(error = %e, "terminal input failed");
+                return;
+            }
+        };
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+}

@@ -1,0 +1,712 @@
+//! Generation of the simulated fleet: believable names, images, revisions, IPs, events and failures.
+
+use super::{ACCOUNT, REGION, SimOptions};
+use crate::aws::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// A deterministic stream of pseudo-random numbers (splitmix64): the same seed gives the same fleet.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn hex(&mut self, len: usize) -> String {
+        let mut s = String::with_capacity(len);
+        while s.len() < len {
+            s.push_str(&format!("{:016x}", self.next()));
+        }
+        s.truncate(len);
+        s
+    }
+}
+
+/// A task kept as a few numbers; [`SimCluster::materialise`] turns it into a full [`Task`].
+#[derive(Debug, Clone)]
+pub struct SimTask {
+    pub id: String,
+    pub service: usize,
+    pub revision: i32,
+    pub stopped: bool,
+    pub started_at: Millis,
+    pub az: u8,
+    pub ip: u32,
+    /// For stopped tasks: index into STOP_REASONS.
+    pub stop_reason: u8,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimService {
+    pub service: Service,
+    pub image: String,
+    pub containers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SimCluster {
+    pub cluster: Cluster,
+    pub services: Vec<SimService>,
+    pub service_arns: Vec<String>,
+    by_name: HashMap<String, usize>,
+    pub tasks: Vec<SimTask>,
+    task_index: HashMap<String, usize>,
+}
+
+pub struct Fleet {
+    pub clusters: Vec<SimCluster>,
+    pub epoch_ms: Millis,
+}
+
+const NAMES: &[&str] = &[
+    "web",
+    "api",
+    "checkout",
+    "payments",
+    "search",
+    "auth",
+    "cart",
+    "catalog",
+    "inventory",
+    "notifications",
+    "orders",
+    "recommendations",
+    "reviews",
+    "shipping",
+    "users",
+    "gateway",
+    "billing",
+    "email-worker",
+    "image-resizer",
+    "reporting",
+    "scheduler",
+    "analytics-ingest",
+    "pricing",
+    "fraud-check",
+    "media",
+    "feature-flags",
+];
+const AZS: &[&str] = &["us-east-1a", "us-east-1b", "us-east-1c"];
+const STOP_REASONS: &[(&str, &str, i32)] = &[
+    (
+        "EssentialContainerExited",
+        "Essential container in task exited",
+        137,
+    ),
+    (
+        "ServiceSchedulerInitiated",
+        "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/0a1b2c3d4e5f6789)",
+        143,
+    ),
+    (
+        "ServiceSchedulerInitiated",
+        "Scaling activity initiated by (deployment ecs-svc/1234567890123456789)",
+        0,
+    ),
+    (
+        "EssentialContainerExited",
+        "Essential container in task exited",
+        1,
+    ),
+];
+
+fn cluster_arn(name: &str) -> String {
+    format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{name}")
+}
+
+pub fn task_definition_arn(family: &str, revision: i32) -> String {
+    format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}")
+}
+
+/// How one demo service should look.
+struct Plan {
+    name: String,
+    fargate: bool,
+    desired: i32,
+    state: Rollout,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Rollout {
+    Steady,
+    InProgress,
+    Failed,
+}
+
+impl Fleet {
+    pub fn generate(opts: &SimOptions) -> Fleet {
+        let mut rng = Rng(opts.seed);
+        let epoch = opts.epoch_ms;
+        let desired_for = |rng: &mut Rng| -> i32 {
+            opts.tasks_per_service
+                .map(|n| n as i32)
+                .unwrap_or_else(|| 1 + rng.below(6) as i32)
+        };
+        let mut specs: Vec<(&str, bool, Vec<Plan>)> = Vec::new();
+
+        let production_count = opts.services.unwrap_or(22);
+        let mut production = Vec::with_capacity(production_count);
+        for i in 0..production_count {
+            let name = if i < NAMES.len() {
+                NAMES[i].to_string()
+            } else {
+                format!("{}-{:04}", NAMES[i % NAMES.len()], i)
+            };
+            let state = match name.as_str() {
+                "checkout" => Rollout::InProgress,
+                "payments" => Rollout::Failed,
+                _ => Rollout::Steady,
+            };
+            // The demo's troubled services are big enough for their rollouts to read believably.
+            let desired = match state {
+                Rollout::Steady => desired_for(&mut rng),
+                _ => opts.tasks_per_service.map_or(4, |n| n as i32),
+            };
+            production.push(Plan {
+                name,
+                fargate: true,
+                desired,
+                state,
+            });
+        }
+        specs.push(("production", true, production));
+        let staging = NAMES[..12]
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Plan {
+                name: n.to_string(),
+                fargate: i % 3 != 0,
+                desired: 1,
+                state: Rollout::Steady,
+            })
+            .collect();
+        specs.push(("staging", true, staging));
+        let batch = [
+            "etl-nightly",
+            "thumbnailer",
+            "report-builder",
+            "queue-consumer",
+            "ml-scoring",
+            "archiver",
+        ]
+        .iter()
+        .map(|n| Plan {
+            name: n.to_string(),
+            fargate: false,
+            desired: desired_for(&mut rng),
+            state: Rollout::Steady,
+        })
+        .collect();
+        specs.push(("batch-ec2", false, batch));
+
+        let clusters = specs
+            .into_iter()
+            .map(|(name, fargate_cluster, plans)| {
+                build_cluster(name, fargate_cluster, plans, epoch, &mut rng)
+            })
+            .collect();
+        Fleet {
+            clusters,
+            epoch_ms: epoch,
+        }
+    }
+
+    /// By name or ARN.
+    pub fn cluster(&self, name_or_arn: &str) -> Option<&SimCluster> {
+        let name = arn_name(name_or_arn);
+        self.clusters
+            .iter()
+            .find(|c| c.cluster.cluster_name == name)
+    }
+
+    pub fn cluster_or_err(&self, name_or_arn: &str) -> Result<&SimCluster, ApiError> {
+        self.cluster(name_or_arn).ok_or_else(|| {
+            ApiError::NotFound(format!("cluster {} not found", arn_name(name_or_arn)))
+        })
+    }
+
+    pub fn cluster_summary(&self, c: &SimCluster) -> Cluster {
+        let mut cluster = c.cluster.clone();
+        cluster.active_services_count = c.services.len() as i32;
+        cluster.running_tasks_count = c.tasks.iter().filter(|t| !t.stopped).count() as i32;
+        cluster.pending_tasks_count = c.services.iter().map(|s| s.service.pending_count).sum();
+        cluster
+    }
+
+    pub fn task_definition(&self, arn_or_family_rev: &str) -> Option<TaskDefinition> {
+        let fr = family_rev(arn_or_family_rev);
+        let (family, rev) = fr.rsplit_once(':')?;
+        let revision: i32 = rev.parse().ok()?;
+        let (cluster, service) = self.clusters.iter().find_map(|c| {
+            c.services
+                .iter()
+                .find(|s| family_rev(&s.service.task_definition).starts_with(&format!("{family}:")))
+                .map(|s| (c, s))
+        })?;
+        let newest: i32 = family_rev(&service.service.task_definition)
+            .rsplit_once(':')
+            .and_then(|(_, r)| r.parse().ok())
+            .unwrap_or(1);
+        if revision < 1 || revision > newest {
+            return None;
+        }
+        let group = format!(
+            "/ecs/{}/{}",
+            cluster.cluster.cluster_name, service.service.service_name
+        );
+        Some(TaskDefinition {
+            task_definition_arn: task_definition_arn(family, revision),
+            family: family.into(),
+            revision,
+            cpu: Some("512".into()),
+            memory: Some("1024".into()),
+            container_definitions: service
+                .containers
+                .iter()
+                .map(|name| {
+                    let main = name == &service.containers[0];
+                    ContainerDefinition {
+                        name: name.to_string(),
+                        image: if main {
+                            format!("{}:v1.{}.0", service.image, revision)
+                        } else {
+                            "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0".into()
+                        },
+                        cpu: if main { 448 } else { 64 },
+                        memory: Some(if main { 896 } else { 128 }),
+                        essential: Some(main),
+                        log_configuration: Some(LogConfiguration {
+                            log_driver: "awslogs".into(),
+                            options: BTreeMap::from([
+                                ("awslogs-group".into(), group.clone()),
+                                ("awslogs-region".into(), REGION.into()),
+                                ("awslogs-stream-prefix".into(), "ecs".into()),
+                            ]),
+                        }),
+                        environment_names: if main {
+                            vec!["APP_ENV".into(), "LOG_LEVEL".into(), "DATABASE_URL".into()]
+                        } else {
+                            vec![]
+                        },
+                        secret_names: if main {
+                            vec!["DB_PASSWORD".into(), "API_KEY".into()]
+                        } else {
+                            vec![]
+                        },
+                    }
+                })
+                .collect(),
+        })
+    }
+}
+
+impl SimCluster {
+    pub fn service_index(&self, name_or_arn: &str) -> Option<usize> {
+        self.by_name.get(arn_name(name_or_arn)).copied()
+    }
+    pub fn service(&self, name_or_arn: &str) -> Option<&SimService> {
+        self.service_index(name_or_arn).map(|i| &self.services[i])
+    }
+    pub fn task_by_id(&self, id: &str) -> Option<&SimTask> {
+        self.task_index.get(id).map(|i| &self.tasks[*i])
+    }
+    pub fn task_arn(&self, t: &SimTask) -> String {
+        format!(
+            "arn:aws:ecs:{REGION}:{ACCOUNT}:task/{}/{}",
+            self.cluster.cluster_name, t.id
+        )
+    }
+
+    pub fn materialise(&self, t: &SimTask) -> Task {
+        let s = &self.services[t.service];
+        let family = family_rev(&s.service.task_definition)
+            .rsplit_once(':')
+            .map(|(f, _)| f)
+            .unwrap_or("app");
+        let (stop_code, stopped_reason, exit) = if t.stopped {
+            let (code, reason, exit) = STOP_REASONS[t.stop_reason as usize % STOP_REASONS.len()];
+            (Some(code.to_string()), Some(reason.to_string()), Some(exit))
+        } else {
+            (None, None, None)
+        };
+        let status = if t.stopped { "STOPPED" } else { "RUNNING" };
+        let health = if t.stopped {
+            "UNKNOWN"
+        } else if s
+            .service
+            .deployments
+            .iter()
+            .any(|d| d.rollout_state.as_deref() == Some("FAILED"))
+            && t.revision == revision_of(&s.service.task_definition)
+        {
+            "UNHEALTHY"
+        } else {
+            "HEALTHY"
+        };
+        Task {
+            task_arn: self.task_arn(t),
+            cluster_arn: self.cluster.cluster_arn.clone(),
+            task_definition_arn: task_definition_arn(family, t.revision),
+            last_status: status.into(),
+            desired_status: status.into(),
+            health_status: Some(health.into()),
+            launch_type: s.service.launch_type.clone(),
+            availability_zone: Some(AZS[t.az as usize % AZS.len()].into()),
+            private_ip: Some(format!("10.0.{}.{}", (t.ip >> 8) & 0xff, t.ip & 0xff)),
+            group: Some(format!("service:{}", s.service.service_name)),
+            started_by: Some("ecs-svc/1234567890123456789".into()),
+            cpu: Some("512".into()),
+            memory: Some("1024".into()),
+            created_at: Some(t.started_at - 40_000),
+            started_at: Some(t.started_at),
+            stopped_at: t.stopped.then_some(t.started_at + 600_000),
+            stop_code,
+            stopped_reason,
+            containers: s
+                .containers
+                .iter()
+                .enumerate()
+                .map(|(i, name)| Container {
+                    name: name.to_string(),
+                    image: if i == 0 {
+                        format!("{}:v1.{}.0", s.image, t.revision)
+                    } else {
+                        "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0".into()
+                    },
+                    last_status: status.into(),
+                    exit_code: if i == 0 { exit } else { exit.map(|_| 0) },
+                    reason: None,
+                    health_status: Some(health.into()),
+                    runtime_id: Some(format!("{}-{}", t.id, 1000 + i)),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn revision_of(task_definition: &str) -> i32 {
+    family_rev(task_definition)
+        .rsplit_once(':')
+        .and_then(|(_, r)| r.parse().ok())
+        .unwrap_or(1)
+}
+
+fn event(at: Millis, message: String, id: &mut Rng) -> ServiceEvent {
+    ServiceEvent {
+        id: format!(
+            "{}-{}-{}-{}-{}",
+            id.hex(8),
+            id.hex(4),
+            id.hex(4),
+            id.hex(4),
+            id.hex(12)
+        ),
+        created_at: Some(at),
+        message,
+    }
+}
+
+fn build_cluster(
+    name: &str,
+    fargate_cluster: bool,
+    plans: Vec<Plan>,
+    epoch: Millis,
+    rng: &mut Rng,
+) -> SimCluster {
+    let carn = cluster_arn(name);
+    let mut services = Vec::with_capacity(plans.len());
+    let mut tasks = Vec::new();
+    for (index, plan) in plans.into_iter().enumerate() {
+        let revision = 3 + rng.below(60) as i32;
+        let family = plan.name.clone();
+        let arn = format!(
+            "arn:aws:ecs:{REGION}:{ACCOUNT}:service/{name}/{}",
+            plan.name
+        );
+        let created = epoch - (5 + rng.below(400) as i64) * 86_400_000;
+        let deployed = epoch - (1 + rng.below(30 * 24) as i64) * 3_600_000;
+        let dep_id = |rng: &mut Rng| {
+            format!(
+                "ecs-svc/{}",
+                1_000_000_000_000_000_000u64 + rng.below(8_000_000_000_000_000_000)
+            )
+        };
+        let mut deployments = Vec::new();
+        let mut events = Vec::new();
+        let sname = &plan.name;
+        let (running, pending) = match plan.state {
+            Rollout::Steady => {
+                deployments.push(Deployment {
+                    id: dep_id(rng),
+                    status: "PRIMARY".into(),
+                    task_definition: task_definition_arn(&family, revision),
+                    desired_count: plan.desired,
+                    pending_count: 0,
+                    running_count: plan.desired,
+                    failed_tasks: 0,
+                    rollout_state: Some("COMPLETED".into()),
+                    rollout_state_reason: Some("ECS deployment ecs-svc completed.".into()),
+                    created_at: Some(deployed),
+                    updated_at: Some(deployed + 240_000),
+                });
+                events.push(event(
+                    epoch - 3 * 3_600_000,
+                    format!("(service {sname}) has reached a steady state."),
+                    rng,
+                ));
+                events.push(event(
+                    deployed + 240_000,
+                    format!("(service {sname}) (deployment ecs-svc) deployment completed."),
+                    rng,
+                ));
+                (plan.desired, 0)
+            }
+            Rollout::InProgress => {
+                let new_running = (plan.desired / 2).max(1);
+                deployments.push(Deployment {
+                    id: dep_id(rng),
+                    status: "PRIMARY".into(),
+                    task_definition: task_definition_arn(&family, revision),
+                    desired_count: plan.desired,
+                    pending_count: 1,
+                    running_count: new_running,
+                    failed_tasks: 0,
+                    rollout_state: Some("IN_PROGRESS".into()),
+                    rollout_state_reason: Some("ECS deployment ecs-svc in progress.".into()),
+                    created_at: Some(epoch - 120_000),
+                    updated_at: Some(epoch - 20_000),
+                });
+                deployments.push(Deployment {
+                    id: dep_id(rng),
+                    status: "ACTIVE".into(),
+                    task_definition: task_definition_arn(&family, revision - 1),
+                    desired_count: plan.desired,
+                    pending_count: 0,
+                    running_count: plan.desired - new_running + 1,
+                    failed_tasks: 0,
+                    rollout_state: Some("COMPLETED".into()),
+                    rollout_state_reason: None,
+                    created_at: Some(deployed),
+                    updated_at: Some(epoch - 120_000),
+                });
+                events.push(event(epoch - 30_000, format!("(service {sname}) registered 1 targets in (target-group arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{sname}-tg/6d0ecf831eec9f09)"), rng));
+                events.push(event(
+                    epoch - 60_000,
+                    format!(
+                        "(service {sname}) has started 1 tasks: (task {}).",
+                        rng.hex(32)
+                    ),
+                    rng,
+                ));
+                events.push(event(
+                    epoch - 110_000,
+                    format!(
+                        "(service {sname}) has started 2 tasks: (task {}) (task {}).",
+                        rng.hex(32),
+                        rng.hex(32)
+                    ),
+                    rng,
+                ));
+                (plan.desired + 1, 1)
+            }
+            Rollout::Failed => {
+                deployments.push(Deployment {
+                    id: dep_id(rng),
+                    status: "PRIMARY".into(),
+                    task_definition: task_definition_arn(&family, revision),
+                    desired_count: plan.desired,
+                    pending_count: 0,
+                    running_count: 0,
+                    failed_tasks: 5,
+                    rollout_state: Some("FAILED".into()),
+                    rollout_state_reason: Some(
+                        "ECS deployment circuit breaker: tasks failed to start.".into(),
+                    ),
+                    created_at: Some(epoch - 1_500_000),
+                    updated_at: Some(epoch - 300_000),
+                });
+                deployments.push(Deployment {
+                    id: dep_id(rng),
+                    status: "ACTIVE".into(),
+                    task_definition: task_definition_arn(&family, revision - 1),
+                    desired_count: plan.desired,
+                    pending_count: 0,
+                    running_count: plan.desired,
+                    failed_tasks: 0,
+                    rollout_state: Some("COMPLETED".into()),
+                    rollout_state_reason: None,
+                    created_at: Some(deployed),
+                    updated_at: Some(epoch - 1_500_000),
+                });
+                events.push(event(epoch - 300_000, format!("(service {sname}) (deployment ecs-svc) deployment failed: tasks failed to start."), rng));
+                events.push(event(epoch - 420_000, format!("(service {sname}) (port 8080) is unhealthy in (target-group arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{sname}-tg/1c2d3e4f5a6b7c8d) due to (reason Health checks failed with these codes: [502])."), rng));
+                events.push(event(
+                    epoch - 600_000,
+                    format!(
+                        "(service {sname}) has started 2 tasks: (task {}) (task {}).",
+                        rng.hex(32),
+                        rng.hex(32)
+                    ),
+                    rng,
+                ));
+                (plan.desired, 0)
+            }
+        };
+        let fargate = plan.fargate && fargate_cluster;
+        let service = Service {
+            service_arn: arn.clone(),
+            service_name: plan.name.clone(),
+            cluster_arn: carn.clone(),
+            status: "ACTIVE".into(),
+            desired_count: plan.desired,
+            running_count: running,
+            pending_count: pending,
+            task_definition: task_definition_arn(&family, revision),
+            launch_type: if fargate {
+                Some("FARGATE".into())
+            } else if fargate_cluster {
+                Some("EC2".into())
+            } else {
+                None
+            },
+            capacity_provider_strategy: if fargate_cluster {
+                vec![]
+            } else {
+                vec!["asg-m6i-large".into()]
+            },
+            deployment_controller: if plan.name == "gateway" {
+                Controller::CodeDeploy
+            } else {
+                Controller::Ecs
+            },
+            deployment_configuration: DeploymentConfiguration {
+                minimum_healthy_percent: Some(100),
+                maximum_percent: Some(200),
+                circuit_breaker_enable: Some(true),
+                circuit_breaker_rollback: Some(plan.state != Rollout::Failed),
+            },
+            deployments,
+            events,
+            load_balancers: if index % 4 == 3 && plan.state == Rollout::Steady {
+                vec![]
+            } else {
+                vec![LoadBalancer {
+                    target_group_arn: Some(format!(
+                        "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{}-tg/{}",
+                        plan.name,
+                        rng.hex(16)
+                    )),
+                    load_balancer_name: None,
+                    container_name: Some(plan.name.clone()),
+                    container_port: Some(8080),
+                }]
+            },
+            network_configuration: fargate.then(|| NetworkConfiguration {
+                subnets: vec![
+                    "subnet-0a1b2c3d4e5f60001".into(),
+                    "subnet-0a1b2c3d4e5f60002".into(),
+                ],
+                security_groups: vec![format!("sg-0{}", rng.hex(16))],
+                assign_public_ip: Some("DISABLED".into()),
+            }),
+            created_at: Some(created),
+        };
+        let image = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{}", plan.name);
+        let containers = if index % 3 == 0 {
+            vec![plan.name.clone(), "log-router".to_string()]
+        } else {
+            vec![plan.name.clone()]
+        };
+        // Running tasks: all on the current revision, except a rollout in progress keeps some old ones.
+        let old_running = match plan.state {
+            Rollout::InProgress => running - (plan.desired / 2).max(1),
+            _ => 0,
+        };
+        for n in 0..running {
+            let rev = if n < old_running {
+                revision - 1
+            } else if plan.state == Rollout::Failed {
+                revision - 1
+            } else {
+                revision
+            };
+            tasks.push(SimTask {
+                id: rng.hex(32),
+                service: index,
+                revision: rev,
+                stopped: false,
+                started_at: deployed.max(epoch - 86_400_000) + rng.below(3_600_000) as i64,
+                az: rng.below(3) as u8,
+                ip: rng.below(65_536) as u32,
+                stop_reason: 0,
+            });
+        }
+        let stopped = match plan.state {
+            Rollout::Failed => 4,
+            _ if index % 5 == 1 => 1,
+            _ => 0,
+        };
+        for n in 0..stopped {
+            tasks.push(SimTask {
+                id: rng.hex(32),
+                service: index,
+                revision,
+                stopped: true,
+                started_at: epoch - 1_400_000 + n as i64 * 120_000,
+                az: rng.below(3) as u8,
+                ip: rng.below(65_536) as u32,
+                stop_reason: if plan.state == Rollout::Failed {
+                    (n % 2) as u8
+                } else {
+                    2 + (n % 2) as u8
+                },
+            });
+        }
+        services.push(SimService {
+            service,
+            image,
+            containers,
+        });
+    }
+    let service_arns = services
+        .iter()
+        .map(|s| s.service.service_arn.clone())
+        .collect();
+    let by_name = services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.service.service_name.clone(), i))
+        .collect();
+    let task_index = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.clone(), i))
+        .collect();
+    SimCluster {
+        cluster: Cluster {
+            cluster_arn: carn,
+            cluster_name: name.into(),
+            status: "ACTIVE".into(),
+            running_tasks_count: 0,
+            pending_tasks_count: 0,
+            active_services_count: 0,
+            registered_container_instances_count: if fargate_cluster { 0 } else { 4 },
+            capacity_providers: if fargate_cluster {
+                vec!["FARGATE".into(), "FARGATE_SPOT".into()]
+            } else {
+                vec!["asg-m6i-large".into()]
+            },
+        },
+        services,
+        service_arns,
+        by_name,
+        tasks,
+        task_index,
+    }
+}

@@ -1,0 +1,363 @@
+//! Pure rendering: `render(frame, &State, &Theme)`. Nothing here changes state or talks to AWS.
+
+mod detail;
+mod table;
+
+use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
+use crate::aws::ApiError;
+use crate::keymap::{self, BINDINGS, Where};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
+    let area = frame.area();
+    frame.render_widget(Block::default().style(theme.base), area);
+    let [header, crumbs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(frame, header, state, theme);
+    render_breadcrumb(frame, crumbs, state, theme);
+    match state.view() {
+        View::Clusters(list) => table::render(frame, body, state, list, "clusters", theme),
+        View::Services { cluster, list } => table::render(
+            frame,
+            body,
+            state,
+            list,
+            &format!("services ({cluster})"),
+            theme,
+        ),
+        View::Tasks {
+            cluster,
+            service,
+            list,
+        } => {
+            let title = match service {
+                Some(s) => format!("tasks ({s})"),
+                None => format!("tasks ({cluster}, all services)"),
+            };
+            table::render(frame, body, state, list, &title, theme)
+        }
+        View::Task {
+            detail, task_arn, ..
+        } => detail::render_task(frame, body, state, detail, task_arn, theme),
+        View::Service {
+            detail, service, ..
+        } => detail::render_service(frame, body, state, detail, service, theme),
+    }
+    render_footer(frame, footer, state, theme);
+    match &state.mode {
+        Mode::Help { scroll } => render_help(frame, body, *scroll, theme),
+        Mode::Raw {
+            title,
+            lines,
+            scroll,
+        } => render_raw(frame, body, title, lines, *scroll, theme),
+        _ => {}
+    }
+}
+
+/// "3s ago" for the header's last-refresh time.
+pub fn ago(now: i64, then: i64) -> String {
+    let secs = ((now - then) / 1000).max(0);
+    if secs < 60 {
+        format!("{secs}s ago")
+    } else if secs < 3_600 {
+        format!("{}m ago", secs / 60)
+    } else {
+        format!("{}h ago", secs / 3_600)
+    }
+}
+
+/// The right-hand side of the header: what the data on screen is worth right now.
+fn freshness(load: &LoadState, now: i64, theme: &Theme) -> Vec<Span<'static>> {
+    let mut spans = Vec::new();
+    if let Some((error, attempt)) = &load.retrying {
+        let what = match error {
+            ApiError::Throttled { .. } => "throttled".to_string(),
+            ApiError::Network(_) => "unreachable".to_string(),
+            _ => "failing".to_string(),
+        };
+        spans.push(Span::styled(
+            format!(" ⚠ {what}, retry {attempt} "),
+            theme.badge_alert,
+        ));
+        spans.push(Span::styled(" ", theme.header));
+    } else if let Some(error) = &load.error {
+        let what = match error {
+            ApiError::Throttled { .. } => "throttled",
+            ApiError::Network(_) => "unreachable",
+            ApiError::AccessDenied { .. } => "access denied",
+            ApiError::ExpiredCredentials { .. } => "credentials expired",
+            ApiError::NoCredentials(_) => "no credentials",
+            ApiError::NotFound(_) => "not found",
+            ApiError::Other(_) => "failing",
+        };
+        spans.push(Span::styled(format!(" ✖ {what} "), theme.badge_alert));
+        spans.push(Span::styled(" ", theme.header));
+    }
+    if load.loading {
+        spans.push(Span::styled("⟳ loading  ", theme.header));
+    }
+    match load.loaded_at {
+        Some(at) => spans.push(Span::styled(format!("↻ {} ", ago(now, at)), theme.header)),
+        None => spans.push(Span::styled("↻ never ", theme.header)),
+    }
+    spans
+}
+
+fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let ctx = &state.context;
+    let mut left = vec![
+        Span::styled(" ecsdeck ", theme.header_value),
+        Span::styled(" profile ", theme.header),
+        Span::styled(ctx.profile.clone(), theme.header_value),
+        Span::styled("  region ", theme.header),
+        Span::styled(ctx.region.clone(), theme.header_value),
+    ];
+    if let Some(endpoint) = &ctx.endpoint {
+        left.push(Span::styled("  endpoint ", theme.header));
+        left.push(Span::styled(endpoint.clone(), theme.header_value));
+    }
+    if ctx.demo {
+        left.push(Span::styled("  ", theme.header));
+        left.push(Span::styled(" DEMO ", theme.badge_read_only));
+    }
+    if ctx.read_only {
+        left.push(Span::styled("  ", theme.header));
+        left.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
+    }
+    let right = freshness(state.view().load(), state.now, theme);
+    let right_width: usize = right.iter().map(|s| s.width()).sum();
+    frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header), area);
+    let right_area = Rect {
+        x: area.x + area.width.saturating_sub(right_width as u16),
+        width: (right_width as u16).min(area.width),
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(right)).style(theme.header),
+        right_area,
+    );
+}
+
+fn render_breadcrumb(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut spans = vec![Span::raw(" ")];
+    let last = state.stack.len() - 1;
+    for (i, view) in state.stack.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", theme.breadcrumb));
+        }
+        let style = if i == last {
+            theme.breadcrumb_current
+        } else {
+            theme.breadcrumb
+        };
+        spans.push(Span::styled(view.title(), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Footer hints for the view on screen, generated from the keymap.
+pub fn hints(view: &View) -> Vec<(String, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.footer)
+        .filter(|b| match b.place {
+            Where::Everywhere => true,
+            Where::Tables => matches!(
+                view,
+                View::Clusters(_) | View::Services { .. } | View::Tasks { .. }
+            ),
+            Where::Describable => matches!(view, View::Services { .. } | View::Tasks { .. }),
+        })
+        .map(|b| (keymap::key_label(&b.keys[0]), b.desc))
+        .collect()
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let line = match &state.mode {
+        Mode::Filter { input } => Line::from(vec![
+            Span::styled(" /", theme.key),
+            Span::styled(format!("{input}▏"), theme.input),
+            Span::styled("  Enter keep · Esc clear", theme.key_desc),
+        ]),
+        Mode::Command { input } => Line::from(vec![
+            Span::styled(" :", theme.key),
+            Span::styled(format!("{input}▏"), theme.input),
+            Span::styled(
+                "  Enter run · Esc cancel · :clusters :services :tasks :q",
+                theme.key_desc,
+            ),
+        ]),
+        Mode::Help { .. } | Mode::Raw { .. } => Line::from(vec![
+            Span::styled(" j/k", theme.key),
+            Span::styled(" scroll  ", theme.key_desc),
+            Span::styled("Esc", theme.key),
+            Span::styled(" close", theme.key_desc),
+        ]),
+        Mode::Normal => match &state.toast {
+            Some(t) => {
+                let style = match t.level {
+                    ToastLevel::Info => theme.toast_info,
+                    ToastLevel::Error => theme.toast_error,
+                };
+                Line::from(Span::styled(format!(" {} ", t.text), style))
+            }
+            None => {
+                let mut spans = vec![Span::raw(" ")];
+                for (key, desc) in hints(state.view()) {
+                    spans.push(Span::styled(key, theme.key));
+                    spans.push(Span::styled(format!(" {desc}  "), theme.key_desc));
+                }
+                Line::from(spans)
+            }
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A centred rectangle `percent` of the area, for overlays.
+fn centred(area: Rect, width_percent: u16, height_percent: u16) -> Rect {
+    let w = area.width * width_percent / 100;
+    let h = area.height * height_percent / 100;
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn overlay_block<'a>(title: String, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.title)
+        .title(Span::styled(format!(" {title} "), theme.title))
+        .style(theme.base)
+}
+
+fn render_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
+    let mut lines = vec![Line::from(Span::styled("Keys", theme.section))];
+    for b in BINDINGS {
+        let place = match b.place {
+            Where::Everywhere => "",
+            Where::Tables => " (tables)",
+            Where::Describable => " (services, tasks)",
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<22}", keymap::keys_label(b)), theme.key),
+            Span::styled(format!("{}{place}", b.desc), theme.base),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled("Commands", theme.section)));
+    for (cmd, desc) in keymap::COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {cmd:<22}"), theme.key),
+            Span::styled(*desc, theme.base),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "  In a filter (/): type to narrow rows, case-insensitive over the visible columns.",
+        theme.muted,
+    )));
+    let rect = centred(area, 80, 90);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(overlay_block("help".into(), theme))
+            .scroll((scroll, 0)),
+        rect,
+    );
+}
+
+fn render_raw(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    lines: &[String],
+    scroll: u16,
+    theme: &Theme,
+) {
+    let rect = centred(area, 90, 96);
+    let height = rect.height.saturating_sub(2) as usize;
+    let visible: Vec<Line> = lines
+        .iter()
+        .skip(scroll as usize)
+        .take(height)
+        .map(|l| Line::from(Span::styled(l.as_str(), theme.base)))
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(visible).block(overlay_block(
+            format!(
+                "{title} — JSON, line {}/{}",
+                scroll as usize + 1,
+                lines.len()
+            ),
+            theme,
+        )),
+        rect,
+    );
+}
+
+/// The body shown when a view has no data to draw: loading, empty, or an error with what to do.
+pub fn placeholder(frame: &mut Frame, area: Rect, load: &LoadState, empty: &str, theme: &Theme) {
+    let mut lines = vec![Line::default()];
+    if let Some(error) = &load.error {
+        lines.push(Line::from(Span::styled(format!("✖ {error}"), theme.error)));
+        lines.push(Line::from(Span::styled(
+            format!("→ {}", error.hint()),
+            theme.warn,
+        )));
+    } else if let Some((error, attempt)) = &load.retrying {
+        lines.push(Line::from(Span::styled(
+            format!("⚠ {error} — retrying (attempt {attempt})"),
+            theme.warn,
+        )));
+        lines.push(Line::from(Span::styled(
+            format!("→ {}", error.hint()),
+            theme.muted,
+        )));
+    } else if load.loading || load.loaded_at.is_none() {
+        let p = load.progress;
+        let text = if p.listed == 0 {
+            "Loading…".to_string()
+        } else if p.listing_done {
+            format!("Loading… {}/{}", p.described, p.listed)
+        } else {
+            format!("Loading… {}/{}+", p.described, p.listed)
+        };
+        lines.push(Line::from(Span::styled(text, theme.muted)));
+    } else {
+        lines.push(Line::from(Span::styled(empty.to_owned(), theme.muted)));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// A one-line banner over stale data: what failed and what to do.
+pub fn stale_banner(load: &LoadState, now: i64, theme: &Theme) -> Option<Line<'static>> {
+    let error = load.error.as_ref()?;
+    let age = load
+        .loaded_at
+        .map(|at| format!("data from {}", ago(now, at)))
+        .unwrap_or_else(|| "partial data".into());
+    Some(Line::from(vec![
+        Span::styled(" STALE ", theme.badge_alert),
+        Span::styled(format!(" {age} — {error} → {}", error.hint()), theme.warn),
+    ]))
+}

@@ -1,0 +1,152 @@
+//! The resource table: only the rows in the viewport are built, so a 10,000-row table draws as fast as a
+//! 40-row one.
+
+use super::{placeholder, stale_banner};
+use crate::app::rows::{Row, Tone};
+use crate::app::state::{ListView, State};
+use crate::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
+
+const MAX_COLUMN: usize = 48;
+
+pub fn render<R: Row>(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    list: &ListView<R>,
+    title: &str,
+    theme: &Theme,
+) {
+    let count = if list.filter.is_empty() {
+        format!("{}", list.visible.len())
+    } else {
+        format!("{}/{}", list.visible.len(), list.rows.len())
+    };
+    let mut title_spans = vec![
+        Span::styled(format!(" {title} "), theme.title),
+        Span::styled(format!("[{count}] "), theme.muted),
+    ];
+    if !list.filter.is_empty() {
+        title_spans.push(Span::styled(format!("/{} ", list.filter), theme.warn));
+    }
+    let p = list.load.progress;
+    if list.load.loading
+        && p.listed > 0
+        && (list.filling || !p.listing_done || p.described < p.listed)
+    {
+        let total = if p.listing_done {
+            p.listed.to_string()
+        } else {
+            format!("{}+", p.listed)
+        };
+        title_spans.push(Span::styled(
+            format!("loading {}/{total} ", p.described),
+            theme.muted,
+        ));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Line::from(title_spans));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let banner = stale_banner(&list.load, state.now, theme);
+    let [banner_area, table_area] = Layout::vertical([
+        Constraint::Length(banner.is_some() as u16),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    if let Some(banner) = banner {
+        frame.render_widget(Paragraph::new(banner), banner_area);
+    }
+
+    if list.visible.is_empty() {
+        let empty = if list.rows.is_empty() {
+            format!(
+                "Nothing here: no {}.",
+                title.split(' ').next().unwrap_or("rows")
+            )
+        } else {
+            format!("No rows match /{} — Esc clears the filter.", list.filter)
+        };
+        placeholder(frame, table_area, &list.load, &empty, theme);
+        return;
+    }
+
+    let height = table_area.height.saturating_sub(1) as usize;
+    let offset = list.offset.min(list.visible.len().saturating_sub(height));
+    let window = &list.visible[offset..(offset + height).min(list.visible.len())];
+    let now = state.now;
+
+    // Column widths from the header and the rows on screen only.
+    let mut widths: Vec<usize> = list
+        .columns
+        .iter()
+        .map(|&c| R::COLUMNS[c].title.len().max(R::COLUMNS[c].width as usize) + 1)
+        .collect();
+    let cells: Vec<Vec<std::borrow::Cow<'_, str>>> = window
+        .iter()
+        .map(|&i| {
+            list.columns
+                .iter()
+                .map(|&c| list.rows[i].cell(c, now))
+                .collect()
+        })
+        .collect();
+    for row in &cells {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max((cell.chars().count() + 1).min(MAX_COLUMN));
+        }
+    }
+
+    let header = TableRow::new(list.columns.iter().map(|&c| {
+        let column = R::COLUMNS[c];
+        let arrow = if list.sort.column == c {
+            if list.sort.descending { "▼" } else { "▲" }
+        } else {
+            ""
+        };
+        Cell::from(format!("{}{arrow}", column.title))
+    }))
+    .style(theme.table_header);
+
+    let rows =
+        window.iter().zip(cells).map(|(&i, row_cells)| {
+            let row = &list.rows[i];
+            let row_tone = row.row_tone();
+            TableRow::new(list.columns.iter().zip(row_cells).enumerate().map(
+                |(pos, (&c, text))| {
+                    let tone = match row.tone(c) {
+                        Tone::Normal if pos == 0 || row_tone == Tone::Muted => row_tone,
+                        t => t,
+                    };
+                    Cell::from(Span::styled(text.into_owned(), theme.tone(tone)))
+                },
+            ))
+        });
+
+    let constraints: Vec<Constraint> = widths
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i + 1 == widths.len() {
+                Constraint::Fill(1)
+            } else {
+                Constraint::Length(*w as u16)
+            }
+        })
+        .collect();
+    let selected = list.selected.checked_sub(offset);
+    let mut table_state = ratatui::widgets::TableState::default().with_selected(selected);
+    let table = Table::new(rows, constraints)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected)
+        .style(Style::default());
+    frame.render_stateful_widget(table, table_area, &mut table_state);
+}

@@ -1,0 +1,4 @@
+//! Tokio tasks that turn Effects into Api calls and send Msgs back. Nothing here draws; nothing in the UI waits.
+
+pub mod poll;
+pub mod retry;

@@ -1,0 +1,302 @@
+//! The poller: keeps the scope on screen fresh. A watch channel holds the current scope; a new scope cancels
+//! the refresh in flight ("newest job wins"). Lists are paged, describes are batched at AWS's limits and
+//! issued concurrently (bounded) as pages arrive, so rows appear while the listing goes on.
+
+use super::retry::{Backoff, with_retry};
+use crate::app::{DataUpdate, Msg, Progress, Rows, Scope};
+use crate::aws::*;
+use futures::future::BoxFuture;
+use futures::{FutureExt, StreamExt, TryStreamExt};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+#[derive(Debug, Clone, Copy)]
+pub struct PollConfig {
+    /// Pause between the end of one refresh and the start of the next.
+    pub refresh: Duration,
+    /// Describe calls in flight at once.
+    pub concurrency: usize,
+    pub backoff: Backoff,
+    /// Lower bound on the pause per call of the last refresh, so a large fleet does not drain the account's
+    /// shared API rate limit (e.g. 220 calls x 100 ms = 22 s between refreshes of 2,000 services).
+    pub pause_per_call: Duration,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        PollConfig {
+            refresh: Duration::from_secs(5),
+            concurrency: 8,
+            backoff: Backoff::default(),
+            pause_per_call: Duration::from_millis(100),
+        }
+    }
+}
+
+pub fn now_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+pub struct Poller {
+    scope: watch::Sender<Option<(Scope, u64)>>,
+}
+
+impl Poller {
+    pub fn spawn(api: Arc<dyn Api>, out: mpsc::UnboundedSender<Msg>, config: PollConfig) -> Poller {
+        let (tx, rx) = watch::channel(None);
+        tokio::spawn(run(api, out, config, rx));
+        Poller { scope: tx }
+    }
+
+    /// Starts refreshing `scope` now, abandoning whatever was in flight.
+    pub fn watch(&self, scope: Scope, generation: u64) {
+        self.scope.send_replace(Some((scope, generation)));
+    }
+}
+
+async fn run(
+    api: Arc<dyn Api>,
+    out: mpsc::UnboundedSender<Msg>,
+    config: PollConfig,
+    mut rx: watch::Receiver<Option<(Scope, u64)>>,
+) {
+    // Task definitions never change once registered: fetch each once per process.
+    let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
+    loop {
+        let current = rx.borrow_and_update().clone();
+        let Some((scope, generation)) = current else {
+            if rx.changed().await.is_err() {
+                return;
+            }
+            continue;
+        };
+        let cycle = Cycle {
+            api: api.as_ref(),
+            out: &out,
+            scope: scope.clone(),
+            generation,
+            config,
+            calls: AtomicU32::new(0),
+            definitions: &definitions,
+        };
+        tokio::select! {
+            _ = cycle.run() => {}
+            changed = rx.changed() => {
+                if changed.is_err() { return; }
+                continue;
+            }
+        }
+        let pause = config
+            .refresh
+            .max(config.pause_per_call * cycle.calls.load(Ordering::Relaxed));
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            changed = rx.changed() => {
+                if changed.is_err() { return; }
+            }
+        }
+    }
+}
+
+/// One refresh of one scope.
+struct Cycle<'a> {
+    api: &'a dyn Api,
+    out: &'a mpsc::UnboundedSender<Msg>,
+    scope: Scope,
+    generation: u64,
+    config: PollConfig,
+    calls: AtomicU32,
+    definitions: &'a Mutex<HashMap<String, TaskDefinition>>,
+}
+
+type Lister<'f> = dyn Fn(Option<String>) -> BoxFuture<'f, Result<Page, ApiError>> + Sync + 'f;
+type Describer<'f, T> = dyn Fn(Vec<String>) -> BoxFuture<'f, Result<Vec<T>, ApiError>> + Sync + 'f;
+
+impl Cycle<'_> {
+    fn send(&self, update: DataUpdate) {
+        // The receiver is gone only when the app is quitting.
+        let _ = self.out.send(Msg::Data {
+            scope: self.scope.clone(),
+            generation: self.generation,
+            update,
+        });
+    }
+
+    /// One API call with retries of transient failures, each reported to the UI.
+    async fn call<T, F, Fut>(&self, mut f: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        with_retry(
+            self.config.backoff,
+            || {
+                self.calls.fetch_add(1, Ordering::Relaxed);
+                f()
+            },
+            |error, attempt| {
+                tracing::info!(%error, attempt, "retrying");
+                self.send(DataUpdate::Retrying {
+                    error: error.clone(),
+                    attempt,
+                })
+            },
+        )
+        .await
+    }
+
+    async fn run(&self) {
+        self.send(DataUpdate::Started);
+        let api = self.api;
+        let result = match &self.scope {
+            Scope::Clusters => {
+                let list = |token| api.list_clusters(token);
+                let describe =
+                    |arns: Vec<String>| async move { api.describe_clusters(&arns).await }.boxed();
+                self.list_and_describe(&[&list], DESCRIBE_CLUSTERS_BATCH, &describe, Rows::Clusters)
+                    .await
+            }
+            Scope::Services { cluster } => {
+                let c = cluster.as_str();
+                let list = |token| api.list_services(c, token);
+                let describe = |arns: Vec<String>| {
+                    async move { api.describe_services(c, &arns).await }.boxed()
+                };
+                self.list_and_describe(&[&list], DESCRIBE_SERVICES_BATCH, &describe, Rows::Services)
+                    .await
+            }
+            Scope::Tasks { cluster, service } => {
+                let (c, s) = (cluster.as_str(), service.as_deref());
+                let running = |token| api.list_tasks(c, s, DesiredStatus::Running, token);
+                let stopped = |token| api.list_tasks(c, s, DesiredStatus::Stopped, token);
+                let describe =
+                    |arns: Vec<String>| async move { api.describe_tasks(c, &arns).await }.boxed();
+                self.list_and_describe(
+                    &[&running, &stopped],
+                    DESCRIBE_TASKS_BATCH,
+                    &describe,
+                    Rows::Tasks,
+                )
+                .await
+            }
+            Scope::Task { cluster, task_arn } => self.task(cluster, task_arn).await,
+            Scope::Service { cluster, service } => {
+                let names = [service.clone()];
+                self.call(|| api.describe_services(cluster, &names))
+                    .await
+                    .and_then(|found| {
+                        found
+                            .into_iter()
+                            .next()
+                            .ok_or_else(|| ApiError::NotFound(format!("service {service}")))
+                    })
+                    .map(|s| self.send(DataUpdate::ServiceDetail(Box::new(s))))
+            }
+        };
+        match result {
+            Ok(()) => self.send(DataUpdate::Done { at: now_ms() }),
+            Err(error) => {
+                tracing::warn!(scope = ?self.scope, %error, "refresh failed");
+                self.send(DataUpdate::Failed {
+                    error,
+                    at: now_ms(),
+                })
+            }
+        }
+    }
+
+    /// Pages through every lister, describing each page's ARNs in batches of `batch` while the next page
+    /// is being listed, at most `concurrency` describes at once. Each batch is sent as soon as it arrives.
+    async fn list_and_describe<'f, T>(
+        &'f self,
+        listers: &[&Lister<'f>],
+        batch: usize,
+        describe: &Describer<'f, T>,
+        wrap: fn(Vec<T>) -> Rows,
+    ) -> Result<(), ApiError> {
+        let listed = AtomicUsize::new(0);
+        let described = AtomicUsize::new(0);
+        let listing_done = AtomicBool::new(false);
+        let progress = || Progress {
+            described: described.load(Ordering::Relaxed),
+            listed: listed.load(Ordering::Relaxed),
+            listing_done: listing_done.load(Ordering::Relaxed),
+        };
+        let (chunks_tx, chunks_rx) = futures::channel::mpsc::unbounded::<Vec<String>>();
+        let lister = async {
+            // Owned here: dropping it when listing ends is what ends the describe stream.
+            let chunks_tx = chunks_tx;
+            for list in listers {
+                let mut token = None;
+                loop {
+                    let page = self.call(|| list(token.clone())).await?;
+                    listed.fetch_add(page.arns.len(), Ordering::Relaxed);
+                    for chunk in page.arns.chunks(batch) {
+                        let _ = chunks_tx.unbounded_send(chunk.to_vec());
+                    }
+                    token = page.next_token;
+                    if token.is_none() {
+                        break;
+                    }
+                }
+            }
+            listing_done.store(true, Ordering::Relaxed);
+            Ok::<(), ApiError>(())
+        };
+        let describer = chunks_rx
+            .map(|chunk| self.call(move || describe(chunk.clone())))
+            .buffer_unordered(self.config.concurrency.max(1))
+            .try_for_each(|items| {
+                described.fetch_add(items.len(), Ordering::Relaxed);
+                self.send(DataUpdate::Batch {
+                    rows: wrap(items),
+                    progress: progress(),
+                });
+                futures::future::ready(Ok(()))
+            });
+        futures::try_join!(lister, describer)?;
+        Ok(())
+    }
+
+    async fn task(&self, cluster: &str, task_arn: &str) -> Result<(), ApiError> {
+        let api = self.api;
+        let arns = [task_arn.to_owned()];
+        let task = self
+            .call(|| api.describe_tasks(cluster, &arns))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "task {} (ECS forgets stopped tasks about an hour after they stop)",
+                    arn_name(task_arn)
+                ))
+            })?;
+        let arn = task.task_definition_arn.clone();
+        let cached = self.definitions.lock().unwrap().get(&arn).cloned();
+        let definition = match cached {
+            Some(d) => Ok(d),
+            None => {
+                let fetched = self.call(|| api.describe_task_definition(&arn)).await;
+                if let Ok(d) = &fetched {
+                    self.definitions
+                        .lock()
+                        .unwrap()
+                        .insert(arn.clone(), d.clone());
+                }
+                fetched
+            }
+        };
+        self.send(DataUpdate::TaskDetail {
+            task: Box::new(task),
+            definition: definition.map(Box::new),
+        });
+        Ok(())
+    }
+}
