@@ -129,15 +129,17 @@ impl<R: Row> ListView<R> {
     }
 
     pub fn refresh_done(&mut self, at: Millis, now: Millis) {
+        let selected_key = self.selected_key();
         if !self.filling {
             self.rows = std::mem::take(&mut self.incoming);
+            self.visible.clear();
         }
         self.filling = false;
         self.load.loading = false;
         self.load.loaded_at = Some(at);
         self.load.error = None;
         self.load.retrying = None;
-        self.recompute(now);
+        self.recompute_keeping(now, selected_key);
     }
 
     pub fn refresh_failed(&mut self, error: ApiError) {
@@ -151,7 +153,15 @@ impl<R: Row> ListView<R> {
 
     /// Re-filters and re-sorts, keeping the selection on the same resource when it is still there.
     pub fn recompute(&mut self, now: Millis) {
-        let selected_key = self.selected_row().map(|r| r.key().to_owned());
+        let selected_key = self.selected_key();
+        self.recompute_keeping(now, selected_key);
+    }
+
+    fn selected_key(&self) -> Option<String> {
+        self.selected_row().map(|r| r.key().to_owned())
+    }
+
+    fn recompute_keeping(&mut self, now: Millis, selected_key: Option<String>) {
         let needle = self.filter.to_lowercase();
         let columns = &self.columns;
         self.visible = (0..self.rows.len())

@@ -1,0 +1,413 @@
+//! The pure reducer: keys -> state + effects; stale results dropped; error states kept on screen.
+
+mod support;
+
+use crossterm::event::KeyCode;
+use ecsdeck::app::state::{Mode, ToastLevel};
+use ecsdeck::app::{DataUpdate, Effect, Msg, Rows, Scope, View, update};
+use ecsdeck::aws::ApiError;
+use support::*;
+
+fn selected_service(state: &ecsdeck::app::State) -> String {
+    match state.view() {
+        View::Services { list, .. } => list.selected_row().unwrap().service_name.clone(),
+        other => panic!("not on services: {other:?}"),
+    }
+}
+
+/// Clusters loaded, production opened, its services loaded.
+fn on_production_services() -> ecsdeck::app::State {
+    let sim = fleet();
+    let mut state = new_state();
+    ecsdeck::app::update::start(&mut state);
+    deliver(&mut state, Rows::Clusters(clusters(&sim)));
+    update(&mut state, ch('j')); // batch-ec2 -> production (sorted by name)
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Services {
+            cluster: "production".into()
+        })
+    );
+    deliver(&mut state, Rows::Services(services(&sim, "production")));
+    state
+}
+
+#[test]
+fn enter_drills_down_and_esc_walks_back_up_rewatching_each_level() {
+    let mut state = on_production_services();
+    assert_eq!(selected_service(&state), "analytics-ingest");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Tasks {
+            cluster: "production".into(),
+            service: Some("analytics-ingest".into())
+        })
+    );
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Services {
+            cluster: "production".into()
+        })
+    );
+    // The services are still there while they refresh: going back is instant.
+    assert_eq!(selected_service(&state), "analytics-ingest");
+    let effects = update(&mut state, ch('q'));
+    assert_eq!(watch_of(&effects), Some(&Scope::Clusters));
+    // q at the top quits.
+    assert_eq!(update(&mut state, ch('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn movement_keys_clamp_and_page() {
+    let mut state = on_production_services();
+    update(&mut state, ch('k'));
+    assert_eq!(
+        selected_service(&state),
+        "analytics-ingest",
+        "k at the top stays"
+    );
+    update(&mut state, ch('G'));
+    assert_eq!(selected_service(&state), "web");
+    update(&mut state, ch('j'));
+    assert_eq!(selected_service(&state), "web", "j at the bottom stays");
+    update(&mut state, ch('g'));
+    update(&mut state, key(KeyCode::PageDown));
+    let page = state.page_rows();
+    match state.view() {
+        View::Services { list, .. } => assert_eq!(list.selected, page.min(list.visible.len() - 1)),
+        _ => unreachable!(),
+    }
+    update(&mut state, ctrl('b'));
+    assert_eq!(selected_service(&state), "analytics-ingest");
+}
+
+#[test]
+fn filter_is_live_case_insensitive_over_visible_columns_and_esc_clears_it() {
+    let mut state = on_production_services();
+    update(&mut state, ch('/'));
+    type_text(&mut state, "PAY");
+    assert_eq!(
+        state.mode,
+        Mode::Filter {
+            input: "PAY".into()
+        }
+    );
+    assert_eq!(selected_service(&state), "payments");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.mode, Mode::Normal);
+    match state.view() {
+        View::Services { list, .. } => assert_eq!(list.visible.len(), 1),
+        _ => unreachable!(),
+    }
+    // A value in another column matches too: the controller.
+    update(&mut state, ch('/'));
+    update(&mut state, key(KeyCode::Backspace));
+    update(&mut state, key(KeyCode::Backspace));
+    update(&mut state, key(KeyCode::Backspace));
+    type_text(&mut state, "code_deploy");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(selected_service(&state), "gateway");
+    // Esc clears the filter before it navigates.
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert!(effects.is_empty());
+    match state.view() {
+        View::Services { list, .. } => assert_eq!(list.visible.len(), 22),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn sort_keys_change_column_and_direction_and_keep_the_selection() {
+    let mut state = on_production_services();
+    update(&mut state, ch('/'));
+    type_text(&mut state, "checkout");
+    update(&mut state, key(KeyCode::Esc)); // clears, selection stays on checkout
+    assert_eq!(selected_service(&state), "checkout");
+    update(&mut state, ch('s')); // STATUS
+    update(&mut state, ch('s')); // DESIRED
+    update(&mut state, ch('S')); // descending
+    match state.view() {
+        View::Services { list, .. } => {
+            assert_eq!(list.sort.column, 2);
+            assert!(list.sort.descending);
+            let desired: Vec<i32> = list
+                .visible
+                .iter()
+                .map(|&i| list.rows[i].desired_count)
+                .collect();
+            assert!(desired.windows(2).all(|w| w[0] >= w[1]), "{desired:?}");
+        }
+        _ => unreachable!(),
+    }
+    assert_eq!(
+        selected_service(&state),
+        "checkout",
+        "the selection follows the resource"
+    );
+}
+
+#[test]
+fn commands_jump_and_unknown_commands_say_what_exists() {
+    let mut state = on_production_services();
+    update(&mut state, ch(':'));
+    type_text(&mut state, "tasks");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Tasks {
+            cluster: "production".into(),
+            service: None
+        })
+    );
+    assert_eq!(state.stack.len(), 3, "clusters › production › tasks");
+
+    update(&mut state, ch(':'));
+    type_text(&mut state, "clusters");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(watch_of(&effects), Some(&Scope::Clusters));
+    assert_eq!(state.stack.len(), 1);
+
+    update(&mut state, ch(':'));
+    type_text(&mut state, "services");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    let toast = state.toast.clone().expect("a message");
+    assert_eq!(toast.level, ToastLevel::Error);
+    assert!(toast.text.contains(":services CLUSTER"), "{}", toast.text);
+
+    update(&mut state, ch(':'));
+    type_text(&mut state, "services staging");
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Services {
+            cluster: "staging".into()
+        })
+    );
+
+    update(&mut state, ch(':'));
+    type_text(&mut state, "frobnicate");
+    update(&mut state, key(KeyCode::Enter));
+    let text = state.toast.clone().unwrap().text;
+    assert!(
+        text.contains("unknown command :frobnicate") && text.contains(":clusters"),
+        "{text}"
+    );
+
+    update(&mut state, ch(':'));
+    type_text(&mut state, "q");
+    assert_eq!(update(&mut state, key(KeyCode::Enter)), vec![Effect::Quit]);
+}
+
+#[test]
+fn results_of_a_scope_the_user_left_are_dropped() {
+    let sim = fleet();
+    let mut state = on_production_services();
+    let old_generation = state.generation;
+    update(&mut state, key(KeyCode::Esc)); // back to clusters: a new watch
+    let late = Msg::Data {
+        scope: Scope::Services {
+            cluster: "production".into(),
+        },
+        generation: old_generation,
+        update: DataUpdate::Failed {
+            error: ApiError::Other("late".into()),
+            at: NOW,
+        },
+    };
+    update(&mut state, late);
+    assert!(
+        state.view().load().error.is_none(),
+        "a late failure of another view must not show here"
+    );
+    // Same scope but an older generation (e.g. before Ctrl-r) is dropped too.
+    let gen_before = state.generation;
+    update(&mut state, ctrl('r'));
+    assert_eq!(state.generation, gen_before + 1);
+    update(
+        &mut state,
+        Msg::Data {
+            scope: Scope::Clusters,
+            generation: gen_before,
+            update: DataUpdate::Batch {
+                rows: Rows::Clusters(clusters(&sim)),
+                progress: Default::default(),
+            },
+        },
+    );
+    match state.view() {
+        View::Clusters(list) => assert_eq!(list.rows.len(), 3, "only the original load's rows"),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_last_good_rows_marked_stale() {
+    let mut state = on_production_services();
+    send(&mut state, DataUpdate::Started);
+    let denied = ApiError::AccessDenied {
+        action: "ecs:DescribeServices".into(),
+        message: "not authorized".into(),
+    };
+    send(
+        &mut state,
+        DataUpdate::Failed {
+            error: denied.clone(),
+            at: NOW,
+        },
+    );
+    let load = state.view().load();
+    assert_eq!(load.error, Some(denied));
+    assert!(load.is_stale());
+    match state.view() {
+        View::Services { list, .. } => assert_eq!(list.rows.len(), 22),
+        _ => unreachable!(),
+    }
+    // The next successful refresh clears the error.
+    deliver(&mut state, Rows::Services(services(&fleet(), "production")));
+    assert!(state.view().load().error.is_none());
+}
+
+#[test]
+fn rows_of_a_refresh_replace_the_old_ones_only_when_it_completes() {
+    let sim = fleet();
+    let mut state = on_production_services();
+    let some: Vec<_> = services(&sim, "production").into_iter().take(3).collect();
+    send(&mut state, DataUpdate::Started);
+    send(
+        &mut state,
+        DataUpdate::Batch {
+            rows: Rows::Services(some),
+            progress: Default::default(),
+        },
+    );
+    match state.view() {
+        View::Services { list, .. } => assert_eq!(list.rows.len(), 22, "no flicker mid-refresh"),
+        _ => unreachable!(),
+    }
+    send(&mut state, DataUpdate::Done { at: NOW });
+    match state.view() {
+        View::Services { list, .. } => {
+            assert_eq!(list.rows.len(), 3, "a deleted service disappears")
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn the_first_load_shows_rows_as_batches_arrive() {
+    let sim = fleet();
+    let mut state = new_state();
+    ecsdeck::app::update::start(&mut state);
+    send(&mut state, DataUpdate::Started);
+    let first: Vec<_> = clusters(&sim).into_iter().take(1).collect();
+    send(
+        &mut state,
+        DataUpdate::Batch {
+            rows: Rows::Clusters(first),
+            progress: Default::default(),
+        },
+    );
+    match state.view() {
+        View::Clusters(list) => assert_eq!(list.visible.len(), 1),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn open_at_cluster_and_service_puts_the_parents_on_the_stack() {
+    let mut state = new_state();
+    ecsdeck::app::update::open_at(&mut state, Some("production"), Some("web"));
+    let effects = ecsdeck::app::update::start(&mut state);
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Tasks {
+            cluster: "production".into(),
+            service: Some("web".into())
+        })
+    );
+    assert_eq!(state.stack.len(), 3);
+    // An unknown name becomes a "not found" state on screen, and Esc goes back to the list.
+    send(
+        &mut state,
+        DataUpdate::Failed {
+            error: ApiError::NotFound("service web not found".into()),
+            at: NOW,
+        },
+    );
+    assert!(matches!(
+        state.view().load().error,
+        Some(ApiError::NotFound(_))
+    ));
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Services {
+            cluster: "production".into()
+        })
+    );
+}
+
+#[test]
+fn d_opens_service_details_and_y_shows_raw_json() {
+    let mut state = on_production_services();
+    let effects = update(&mut state, ch('d'));
+    assert_eq!(
+        watch_of(&effects),
+        Some(&Scope::Service {
+            cluster: "production".into(),
+            service: "analytics-ingest".into()
+        })
+    );
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('y'));
+    match &state.mode {
+        Mode::Raw { title, lines, .. } => {
+            assert_eq!(title, "analytics-ingest");
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("\"serviceName\": \"analytics-ingest\""))
+            );
+        }
+        other => panic!("expected raw JSON, got {other:?}"),
+    }
+    update(&mut state, ch('j'));
+    assert!(matches!(state.mode, Mode::Raw { scroll: 1, .. }));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.mode, Mode::Normal);
+}
+
+#[test]
+fn help_lists_every_binding_and_closes() {
+    let mut state = on_production_services();
+    update(&mut state, ch('?'));
+    assert!(matches!(state.mode, Mode::Help { .. }));
+    update(&mut state, ch('?'));
+    assert_eq!(state.mode, Mode::Normal);
+}
+
+#[test]
+fn ctrl_c_quits_from_any_mode() {
+    let mut state = on_production_services();
+    update(&mut state, ch('/'));
+    assert_eq!(update(&mut state, ctrl('c')), vec![Effect::Quit]);
+}
+
+#[test]
+fn toasts_expire_with_the_clock() {
+    let mut state = on_production_services();
+    update(&mut state, ch(':'));
+    type_text(&mut state, "nope");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(state.toast.is_some());
+    update(
+        &mut state,
+        Msg::Tick {
+            now_ms: NOW + 10_000,
+        },
+    );
+    assert!(state.toast.is_none());
+}

@@ -1,0 +1,128 @@
+//! Helpers shared by the integration tests. Each test binary uses the parts it needs.
+#![allow(dead_code)]
+
+pub mod moto;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ecsdeck::app::{Context, DataUpdate, Effect, Msg, Progress, Rows, Scope, State, update};
+use ecsdeck::aws::{Cluster, Service, Task};
+use ecsdeck::sim::{Sim, SimOptions};
+
+pub const NOW: i64 = 1_763_700_000_000;
+
+pub fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+pub fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+pub fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+/// Types each character of `text` as a key press; returns all effects.
+pub fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(state, ch(c))).collect()
+}
+
+pub fn context() -> Context {
+    Context {
+        profile: "prod".into(),
+        region: "eu-west-1".into(),
+        endpoint: None,
+        read_only: false,
+        demo: false,
+    }
+}
+
+pub fn new_state() -> State {
+    State::new(context(), NOW, 120, 40)
+}
+
+/// The demo fleet with its clock fixed, so that ages and ids are stable in snapshots.
+pub fn fleet() -> Sim {
+    Sim::new(SimOptions {
+        latency: std::time::Duration::ZERO,
+        epoch_ms: NOW,
+        ..SimOptions::default()
+    })
+}
+
+pub fn clusters(sim: &Sim) -> Vec<Cluster> {
+    sim.fleet()
+        .clusters
+        .iter()
+        .map(|c| sim.fleet().cluster_summary(c))
+        .collect()
+}
+
+pub fn services(sim: &Sim, cluster: &str) -> Vec<Service> {
+    sim.fleet()
+        .cluster(cluster)
+        .unwrap()
+        .services
+        .iter()
+        .map(|s| s.service.clone())
+        .collect()
+}
+
+pub fn tasks(sim: &Sim, cluster: &str, service: Option<&str>) -> Vec<Task> {
+    let c = sim.fleet().cluster(cluster).unwrap();
+    let index = service.map(|s| c.service_index(s).unwrap());
+    c.tasks
+        .iter()
+        .filter(|t| index.is_none_or(|i| t.service == i))
+        .map(|t| c.materialise(t))
+        .collect()
+}
+
+/// Delivers a whole refresh (started, one batch, done) for the view on screen, as the poller would.
+pub fn deliver(state: &mut State, rows: Rows) {
+    let scope = state.view().scope();
+    let generation = state.generation;
+    let n = match &rows {
+        Rows::Clusters(v) => v.len(),
+        Rows::Services(v) => v.len(),
+        Rows::Tasks(v) => v.len(),
+    };
+    for update_msg in [
+        DataUpdate::Started,
+        DataUpdate::Batch {
+            rows,
+            progress: Progress {
+                described: n,
+                listed: n,
+                listing_done: true,
+            },
+        },
+        DataUpdate::Done { at: NOW },
+    ] {
+        update(
+            state,
+            Msg::Data {
+                scope: scope.clone(),
+                generation,
+                update: update_msg,
+            },
+        );
+    }
+}
+
+/// Delivers one result for the view on screen, as the poller would.
+pub fn send(state: &mut State, data: DataUpdate) -> Vec<Effect> {
+    let msg = Msg::Data {
+        scope: state.view().scope(),
+        generation: state.generation,
+        update: data,
+    };
+    update(state, msg)
+}
+
+pub fn watch_of(effects: &[Effect]) -> Option<&Scope> {
+    effects.iter().find_map(|e| match e {
+        Effect::Watch { scope, .. } => Some(scope),
+        _ => None,
+    })
+}
