@@ -4,7 +4,7 @@
 mod support;
 
 use ecsdeck::app::{DataUpdate, Msg, Rows, Scope};
-use ecsdeck::aws::{ApiError, Api};
+use ecsdeck::aws::{Api, ApiError};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::workers::poll::{PollConfig, Poller};
 use ecsdeck::workers::retry::Backoff;
@@ -43,7 +43,12 @@ async fn one_refresh(rx: &mut mpsc::UnboundedReceiver<Msg>, generation: u64) -> 
             .await
             .expect("the refresh finishes")
             .expect("channel open");
-        if let Msg::Data { generation: g, update, .. } = msg {
+        if let Msg::Data {
+            generation: g,
+            update,
+            ..
+        } = msg
+        {
             if g != generation {
                 continue;
             }
@@ -60,14 +65,24 @@ fn service_rows(updates: &[DataUpdate]) -> usize {
     updates
         .iter()
         .map(|u| match u {
-            DataUpdate::Batch { rows: Rows::Services(v), .. } => v.len(),
-            DataUpdate::Batch { rows: Rows::Tasks(v), .. } => v.len(),
+            DataUpdate::Batch {
+                rows: Rows::Services(v),
+                ..
+            } => v.len(),
+            DataUpdate::Batch {
+                rows: Rows::Tasks(v),
+                ..
+            } => v.len(),
             _ => 0,
         })
         .sum()
 }
 
-fn watch(api: Arc<Sim>, config: PollConfig, scope: Scope) -> (Poller, mpsc::UnboundedReceiver<Msg>) {
+fn watch(
+    api: Arc<Sim>,
+    config: PollConfig,
+    scope: Scope,
+) -> (Poller, mpsc::UnboundedReceiver<Msg>) {
     let (tx, rx) = mpsc::unbounded_channel();
     let poller = Poller::spawn(api, tx, config);
     poller.watch(scope, 1);
@@ -85,7 +100,11 @@ async fn two_thousand_services_take_exactly_20_list_and_200_describe_calls() {
     let api = sim(2000, 1, 0);
     let (_poller, mut rx) = watch(api.clone(), fast(), production());
     let updates = one_refresh(&mut rx, 1).await;
-    assert!(matches!(updates.last(), Some(DataUpdate::Done { .. })), "{:?}", updates.last());
+    assert!(
+        matches!(updates.last(), Some(DataUpdate::Done { .. })),
+        "{:?}",
+        updates.last()
+    );
     assert_eq!(service_rows(&updates), 2000);
     assert_eq!(api.calls.list_services.load(Ordering::Relaxed), 20);
     assert_eq!(api.calls.describe_services.load(Ordering::Relaxed), 200);
@@ -99,7 +118,10 @@ async fn two_thousand_services_take_exactly_20_list_and_200_describe_calls() {
             _ => None,
         })
         .unwrap();
-    assert_eq!((last_progress.described, last_progress.listed), (2000, 2000));
+    assert_eq!(
+        (last_progress.described, last_progress.listed),
+        (2000, 2000)
+    );
     assert!(last_progress.listing_done);
 }
 
@@ -116,7 +138,10 @@ async fn rows_arrive_while_the_listing_is_still_going() {
             _ => None,
         })
         .unwrap();
-    assert!(!first_batch.listing_done, "first rows came before the listing finished");
+    assert!(
+        !first_batch.listing_done,
+        "first rows came before the listing finished"
+    );
 }
 
 #[tokio::test]
@@ -158,9 +183,20 @@ async fn throttling_backs_off_reports_it_and_still_converges() {
     };
     let (_poller, mut rx) = watch(api.clone(), config, production());
     let updates = one_refresh(&mut rx, 1).await;
-    assert!(matches!(updates.last(), Some(DataUpdate::Done { .. })), "{:?}", updates.last());
-    assert_eq!(service_rows(&updates), 300, "every service arrives despite throttling");
-    assert!(api.calls.throttled.load(Ordering::Relaxed) > 0, "the limit was hit");
+    assert!(
+        matches!(updates.last(), Some(DataUpdate::Done { .. })),
+        "{:?}",
+        updates.last()
+    );
+    assert_eq!(
+        service_rows(&updates),
+        300,
+        "every service arrives despite throttling"
+    );
+    assert!(
+        api.calls.throttled.load(Ordering::Relaxed) > 0,
+        "the limit was hit"
+    );
     assert!(
         updates.iter().any(|u| matches!(
             u,
@@ -186,7 +222,11 @@ async fn an_outage_fails_the_refresh_and_the_next_one_recovers() {
         }) => assert!(msg.contains("ecs:ListServices"), "{msg}"),
         other => panic!("expected a network failure, got {other:?}"),
     }
-    assert!(updates.iter().any(|u| matches!(u, DataUpdate::Retrying { .. })));
+    assert!(
+        updates
+            .iter()
+            .any(|u| matches!(u, DataUpdate::Retrying { .. }))
+    );
     api.set_outage(false);
     let updates = one_refresh(&mut rx, 1).await;
     assert!(matches!(updates.last(), Some(DataUpdate::Done { .. })));
@@ -201,12 +241,23 @@ async fn access_denied_names_the_action_and_is_not_retried() {
     let updates = one_refresh(&mut rx, 1).await;
     match updates.last() {
         Some(DataUpdate::Failed { error, .. }) => {
-            assert!(error.to_string().starts_with("ecs:DescribeServices denied"), "{error}");
-            assert!(error.hint().contains("grant ecs:DescribeServices"), "{}", error.hint());
+            assert!(
+                error.to_string().starts_with("ecs:DescribeServices denied"),
+                "{error}"
+            );
+            assert!(
+                error.hint().contains("grant ecs:DescribeServices"),
+                "{}",
+                error.hint()
+            );
         }
         other => panic!("expected a denial, got {other:?}"),
     }
-    assert!(!updates.iter().any(|u| matches!(u, DataUpdate::Retrying { .. })));
+    assert!(
+        !updates
+            .iter()
+            .any(|u| matches!(u, DataUpdate::Retrying { .. }))
+    );
 }
 
 #[tokio::test]
@@ -233,7 +284,10 @@ async fn a_new_scope_cancels_the_refresh_in_flight() {
         described,
         "no more calls for the abandoned scope"
     );
-    assert!(described < 200, "the old refresh stopped early ({described} describes)");
+    assert!(
+        described < 200,
+        "the old refresh stopped early ({described} describes)"
+    );
 }
 
 #[tokio::test]
@@ -248,16 +302,28 @@ async fn task_definitions_are_fetched_once_per_process() {
     let (_poller, mut rx) = watch(api.clone(), fast(), scope);
     for _ in 0..3 {
         let updates = one_refresh(&mut rx, 1).await;
-        assert!(updates.iter().any(|u| matches!(u, DataUpdate::TaskDetail { definition: Ok(_), .. })));
+        assert!(updates.iter().any(|u| matches!(
+            u,
+            DataUpdate::TaskDetail {
+                definition: Ok(_),
+                ..
+            }
+        )));
     }
     assert_eq!(api.calls.describe_tasks.load(Ordering::Relaxed), 3);
-    assert_eq!(api.calls.describe_task_definition.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        api.calls.describe_task_definition.load(Ordering::Relaxed),
+        1
+    );
 }
 
 #[tokio::test]
 async fn the_simulator_refuses_batches_larger_than_aws_allows() {
     let api = sim(20, 1, 0);
     let names: Vec<String> = (0..11).map(|i| format!("svc-{i}")).collect();
-    let err = api.describe_services("production", &names).await.unwrap_err();
+    let err = api
+        .describe_services("production", &names)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("at most 10"), "{err}");
 }

@@ -39,9 +39,16 @@ async fn keys_are_answered_while_aws_calls_take_seconds() {
     let started = Instant::now();
     let app = tokio::spawn(async move {
         let state = new_state();
-        let state = run(&mut terminal, state, &theme, api, channels, PollConfig::default())
-            .await
-            .unwrap();
+        let state = run(
+            &mut terminal,
+            state,
+            &theme,
+            api,
+            channels,
+            PollConfig::default(),
+        )
+        .await
+        .unwrap();
         (state, terminal)
     });
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -57,12 +64,18 @@ async fn keys_are_answered_while_aws_calls_take_seconds() {
         .expect("the app quits at once, whatever AWS is doing")
         .unwrap();
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}: the loop waited on AWS");
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "took {elapsed:?}: the loop waited on AWS"
+    );
     // The first ListClusters (5 s) had not returned: every key was handled during it.
     assert!(state.view().load().loaded_at.is_none());
     assert!(matches!(state.mode, Mode::Help { .. }));
     assert_eq!(state.view().filter(), Some("x"));
     let text = screen(&terminal);
     assert!(text.contains("Keys"), "the help overlay was drawn:\n{text}");
-    assert!(text.contains("⟳ loading"), "the header says it is loading:\n{text}");
+    assert!(
+        text.contains("⟳ loading"),
+        "the header says it is loading:\n{text}"
+    );
 }

@@ -1,1 +1,219 @@
-pub fn placeholder() {}
+//! moto server for the AWS-layer tests: installed on first use into a venv under `target/`, started once per
+//! test binary on 127.0.0.1 with a free port, stopped when the test process exits (its stdin closes).
+//! If it cannot be installed or started, the tests FAIL with the reason; they never skip.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+pub const MOTO_VERSION: &str = "5.2.5";
+
+pub struct Moto {
+    pub endpoint: String,
+    pub port: u16,
+    _child: Mutex<Child>,
+    _stdin: Mutex<ChildStdin>,
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot {what}: {e} (is python3 with venv and pip installed?)"));
+    assert!(
+        out.status.success(),
+        "cannot {what}: {}\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The venv's python, installing moto first if needed. Test binaries run in parallel: a file lock makes
+/// one of them install while the others wait.
+pub fn python() -> PathBuf {
+    let venv = target_dir().join("moto-venv");
+    let python = venv.join("bin").join("python");
+    let marker = venv.join(format!(".installed-moto-{MOTO_VERSION}"));
+    if marker.exists() {
+        return python;
+    }
+    std::fs::create_dir_all(target_dir()).unwrap();
+    let lock = std::fs::File::create(target_dir().join("moto-venv.lock")).unwrap();
+    lock.lock().expect("lock the moto install");
+    if !marker.exists() {
+        let python3 = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+        run(
+            Command::new(&python3).args(["-m", "venv"]).arg(&venv),
+            "create a Python venv for moto",
+        );
+        run(
+            Command::new(venv.join("bin").join("pip")).args([
+                "install",
+                "--disable-pip-version-check",
+                "--quiet",
+                &format!("moto[server]=={MOTO_VERSION}"),
+            ]),
+            "install moto into target/moto-venv (PyPI must be reachable)",
+        );
+        std::fs::write(&marker, MOTO_VERSION).unwrap();
+    }
+    python
+}
+
+const SERVER: &str = r#"
+import sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+sys.stdin.read()
+server.stop()
+"#;
+
+pub fn moto() -> &'static Moto {
+    static MOTO: OnceLock<Moto> = OnceLock::new();
+    MOTO.get_or_init(|| {
+        let mut child = Command::new(python())
+            .args(["-c", SERVER])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto server");
+        let stdin = child.stdin.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("read moto's port");
+        let port: u16 = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("moto server did not start (printed {line:?})"));
+        let moto = Moto {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            port,
+            _child: Mutex::new(child),
+            _stdin: Mutex::new(stdin),
+        };
+        // DescribeTasks would otherwise advance every task one state per call.
+        let (status, body) = http(
+            port,
+            "POST",
+            "/moto-api/state-manager/set-transition",
+            &[("Content-Type", "application/json")],
+            r#"{"model_name":"ecs::task","transition":{"progression":"manual","times":1000000000}}"#,
+        );
+        assert_eq!(status, 201, "freeze moto's task states: {body}");
+        moto
+    })
+}
+
+/// A bare HTTP/1.1 request to 127.0.0.1:port; returns the status and body.
+pub fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+impl Moto {
+    /// A subnet and security group of moto's default VPC in `region` (awsvpc tasks need real ones). Two EC2
+    /// query calls: the tests seed ECS through the SDK and need no EC2 SDK for this lookup.
+    pub fn default_network(&self, region: &str) -> (String, String) {
+        let query = |action: &str, tag: &str| {
+            let auth = format!(
+                "AWS4-HMAC-SHA256 Credential=test/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
+            );
+            let (status, body) = http(
+                self.port,
+                "POST",
+                "/",
+                &[
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Authorization", &auth),
+                ],
+                &format!("Action={action}&Version=2016-11-15"),
+            );
+            assert_eq!(status, 200, "{action}: {body}");
+            let open = format!("<{tag}>");
+            let start = body
+                .find(&open)
+                .unwrap_or_else(|| panic!("{action}: no {tag} in {body}"))
+                + open.len();
+            let end = body[start..].find('<').unwrap() + start;
+            body[start..end].to_string()
+        };
+        (
+            query("DescribeSubnets", "subnetId"),
+            query("DescribeSecurityGroups", "groupId"),
+        )
+    }
+}
+
+/// A one-trick HTTP server on 127.0.0.1 that answers every request with `status` and a JSON `body`, for
+/// driving the real SDK into error responses moto cannot produce (AccessDenied, throttling, expired tokens).
+pub fn stub_server(status: u16, body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut discard = vec![0; length];
+            let _ = reader.read_exact(&mut discard);
+            let reply = format!(
+                "HTTP/1.1 {status} Error\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-requestid: stub\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
