@@ -56,6 +56,8 @@ impl SortKey<'_> {
 
 pub trait Row: Clone {
     const COLUMNS: &'static [Column];
+    /// The column a new table is sorted by.
+    const DEFAULT_SORT: usize = 0;
     /// Identity across refreshes (the ARN), used to keep the selection on the same resource.
     fn key(&self) -> &str;
     fn cell(&self, column: usize, now: Millis) -> Cow<'_, str>;
@@ -97,12 +99,12 @@ pub fn status_tone(status: &str) -> Tone {
 impl Row for Cluster {
     const COLUMNS: &'static [Column] = &[
         col("NAME", 20),
-        col("STATUS", 8),
+        col("STATUS", 6),
         num("RUNNING", 7),
         num("PENDING", 7),
         num("SERVICES", 8),
         num("INSTANCES", 9),
-        col("CAPACITY PROVIDERS", 20),
+        col("CAPACITY PROVIDERS", 18),
     ];
     fn key(&self) -> &str {
         &self.cluster_arn
@@ -149,16 +151,16 @@ pub fn rollout(service: &Service) -> &str {
 impl Row for Service {
     const COLUMNS: &'static [Column] = &[
         col("NAME", 18),
-        col("STATUS", 8),
-        num("DESIRED", 7),
-        num("RUNNING", 7),
-        num("PENDING", 7),
-        col("TASK DEF", 16),
-        col("LAUNCH", 8),
-        col("CONTROLLER", 11),
-        col("ROLLOUT", 11),
-        num("DEPLOYS", 7),
-        num("AGE", 5),
+        col("STATUS", 6),
+        num("DES", 3),
+        num("RUN", 3),
+        num("PEND", 4),
+        col("TASK DEF", 12),
+        col("LAUNCH", 7),
+        col("CONTROLLER", 10),
+        col("ROLLOUT", 9),
+        num("DEPL", 4),
+        num("AGE", 4),
     ];
     fn key(&self) -> &str {
         &self.service_arn
@@ -224,16 +226,18 @@ pub fn stop_summary(task: &Task) -> String {
 }
 
 impl Row for Task {
+    // By last status: in-flight tasks first, then running, stopped ones last.
+    const DEFAULT_SORT: usize = 2;
     const COLUMNS: &'static [Column] = &[
         col("ID", 8),
-        col("SERVICE", 14),
-        col("LAST", 8),
-        col("DESIRED", 8),
-        col("HEALTH", 9),
-        col("TASK DEF", 16),
+        col("SERVICE", 10),
+        col("LAST", 7),
+        col("DESIRED", 7),
+        col("HEALTH", 7),
+        col("TASK DEF", 12),
         num("STARTED", 7),
         col("AZ", 10),
-        col("IP", 13),
+        col("IP", 11),
         col("STOPPED REASON", 20),
     ];
     fn key(&self) -> &str {

@@ -95,7 +95,7 @@ impl<R: Row> ListView<R> {
             offset: 0,
             filter: String::new(),
             sort: Sort {
-                column: 0,
+                column: R::DEFAULT_SORT,
                 descending: false,
             },
             columns: (0..R::COLUMNS.len()).collect(),

@@ -55,7 +55,10 @@ pub fn render<R: Row>(
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let banner = stale_banner(&list.load, state.now, theme);
+    // Over rows it explains why they are old; with no rows the placeholder says it all.
+    let banner = (!list.rows.is_empty())
+        .then(|| stale_banner(&list.load, state.now, theme))
+        .flatten();
     let [banner_area, table_area] = Layout::vertical([
         Constraint::Length(banner.is_some() as u16),
         Constraint::Min(1),
@@ -87,7 +90,10 @@ pub fn render<R: Row>(
     let mut widths: Vec<usize> = list
         .columns
         .iter()
-        .map(|&c| R::COLUMNS[c].title.len().max(R::COLUMNS[c].width as usize) + 1)
+        .map(|&c| {
+            let arrow = usize::from(list.sort.column == c);
+            (R::COLUMNS[c].title.len() + arrow).max(R::COLUMNS[c].width as usize)
+        })
         .collect();
     let cells: Vec<Vec<std::borrow::Cow<'_, str>>> = window
         .iter()
@@ -100,7 +106,7 @@ pub fn render<R: Row>(
         .collect();
     for row in &cells {
         for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max((cell.chars().count() + 1).min(MAX_COLUMN));
+            *w = (*w).max(cell.chars().count().min(MAX_COLUMN));
         }
     }
 
