@@ -1,0 +1,213 @@
+//! The real binary in a pseudo-terminal (tmux): launch, navigate, quit with status 0, terminal restored.
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use support::moto::moto;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ecsdeck");
+
+struct Tmux {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Tmux {
+    /// Starts `args` in a 120x40 tmux pane. After the app exits, the pane prints its exit status and the
+    /// terminal modes (stty), which show whether raw mode was undone.
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Tmux {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!("ecsdeck-e2e-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = format!(
+            "cd {} && env XDG_CONFIG_HOME={0}/config XDG_DATA_HOME={0}/data HOME={0}",
+            dir.path().display()
+        );
+        for (k, v) in env {
+            command.push_str(&format!(" {k}='{v}'"));
+        }
+        command.push_str(&format!(" {BIN} --log-file {}/ecsdeck.log", dir.path().display()));
+        for a in args {
+            command.push_str(&format!(" '{a}'"));
+        }
+        command.push_str("; echo EXIT=$?; stty -a | tr '\\n' ' '; sleep 600");
+        let status = Command::new("tmux")
+            .args(["-L", &socket, "new-session", "-d", "-x", "120", "-y", "40", "sh", "-c", &command])
+            .status()
+            .expect("tmux must be installed to run the end-to-end tests");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { socket, dir }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > timeout {
+                let log = std::fs::read_to_string(self.log()).unwrap_or_default();
+                panic!("{text:?} did not appear within {timeout:?}. Screen:\n{screen}\nLog:\n{log}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// One key at a time, with a pause: two quick Escapes would reach the app as Alt-Esc.
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            Command::new("tmux")
+                .args(["-L", &self.socket, "send-keys", "-t", "0", k])
+                .status()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("ecsdeck.log")
+    }
+
+    /// Waits for the exit line and checks the terminal is back in cooked mode with echo.
+    fn assert_clean_exit(&self) {
+        let screen = self.wait_for("EXIT=", Duration::from_secs(10));
+        assert!(screen.contains("EXIT=0"), "non-zero exit:\n{screen}");
+        let modes = screen.split("EXIT=0").nth(1).unwrap_or_default();
+        assert!(modes.contains(" icanon") && modes.contains(" echo "), "terminal left in raw mode: {modes}");
+        assert!(!screen.contains("profile "), "the alternate screen was not left:\n{screen}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+    }
+}
+
+#[test]
+fn demo_browse_and_quit_restores_the_terminal() {
+    let t = Tmux::start(&["--demo", "--demo-latency-ms", "5"], &[]);
+    t.wait_for("production", Duration::from_secs(10));
+    t.keys(&["j", "Enter"]);
+    t.wait_for("services (production)", Duration::from_secs(5));
+    t.wait_for("payments", Duration::from_secs(5));
+    t.keys(&["/", "p", "a", "y", "Enter", "Enter"]);
+    t.wait_for("tasks (payments)", Duration::from_secs(5));
+    t.wait_for("Task failed ELB health checks", Duration::from_secs(5));
+    t.keys(&["q", "q", "q"]);
+    t.assert_clean_exit();
+    let log = std::fs::read_to_string(t.log()).unwrap();
+    assert!(log.contains("starting"), "logs go to the log file: {log}");
+}
+
+#[test]
+fn an_unknown_cluster_is_a_message_on_screen_not_an_exit() {
+    let t = Tmux::start(&["--demo", "--cluster", "nope"], &[]);
+    t.wait_for("cluster nope not found", Duration::from_secs(10));
+    t.keys(&["Escape"]);
+    t.wait_for("staging", Duration::from_secs(5));
+    t.keys(&[":", "q", "Enter"]);
+    t.assert_clean_exit();
+}
+
+#[test]
+fn against_moto_it_shows_the_seeded_cluster_and_its_services() {
+    let moto = moto();
+    let region = "eu-north-1";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region))
+            .endpoint_url(&moto.endpoint)
+            .credentials_provider(aws_sdk_ecs::config::Credentials::new("k", "s", None, None, "t"))
+            .load()
+            .await;
+        let ecs = aws_sdk_ecs::Client::new(&conf);
+        ecs.create_cluster().cluster_name("e2e-cluster").send().await.unwrap();
+        ecs.register_task_definition()
+            .family("api")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("api")
+                    .image("nginx")
+                    .memory(128)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        ecs.create_service()
+            .cluster("e2e-cluster")
+            .service_name("e2e-api")
+            .task_definition("api:1")
+            .desired_count(3)
+            .send()
+            .await
+            .unwrap();
+    });
+    let t = Tmux::start(
+        &["--endpoint-url", &moto.endpoint, "--region", region],
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let screen = t.wait_for("e2e-cluster", Duration::from_secs(15));
+    assert!(screen.contains(&moto.endpoint), "the header shows the endpoint:\n{screen}");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("e2e-api", Duration::from_secs(10));
+    assert!(screen.contains("api:1"), "{screen}");
+    t.keys(&["q", "q"]);
+    t.assert_clean_exit();
+}
+
+fn run_plain(args: &[&str], dir: &std::path::Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("HOME", dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_malformed_config_is_reported_with_file_line_and_key_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "theme = \"dark\"\nrefresh_seconds = \"fast\"\n").unwrap();
+    let out = run_plain(&["--demo", "--config", config.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("config.toml, line 2, key `refresh_seconds`"), "{stderr}");
+    assert!(out.stdout.is_empty(), "nothing drawn: {:?}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn a_malformed_user_theme_is_reported_with_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let themes = dir.path().join("config").join("ecsdeck").join("themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("mine.toml"), "[styles]\nok = { fg = \"green\" }\nerror = { fg = \"reddish\" }\n")
+        .unwrap();
+    let out = run_plain(&["--demo", "--theme", "mine"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("mine.toml, line 3, key `styles.error`"), "{stderr}");
+    let out = run_plain(&["--demo", "--theme", "nosuch"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no theme named \"nosuch\"") && stderr.contains("dark, light"), "{stderr}");
+}
