@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn main() -> ExitCode {
+    let _ = ecsdeck::app::run::PROCESS_START.set(std::time::Instant::now());
     let cli = Cli::parse();
     match prepare(&cli) {
         Ok(prepared) => match launch(cli, prepared) {

@@ -20,7 +20,11 @@ impl Tmux {
     /// terminal modes (stty), which show whether raw mode was undone.
     fn start(args: &[&str], env: &[(&str, &str)]) -> Tmux {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let socket = format!("ecsdeck-e2e-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst));
+        let socket = format!(
+            "ecsdeck-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
         let dir = tempfile::tempdir().unwrap();
         let mut command = format!(
             "cd {} && env XDG_CONFIG_HOME={0}/config XDG_DATA_HOME={0}/data HOME={0}",
@@ -29,13 +33,28 @@ impl Tmux {
         for (k, v) in env {
             command.push_str(&format!(" {k}='{v}'"));
         }
-        command.push_str(&format!(" {BIN} --log-file {}/ecsdeck.log", dir.path().display()));
+        command.push_str(&format!(
+            " {BIN} --log-file {}/ecsdeck.log",
+            dir.path().display()
+        ));
         for a in args {
             command.push_str(&format!(" '{a}'"));
         }
         command.push_str("; echo EXIT=$?; stty -a | tr '\\n' ' '; sleep 600");
         let status = Command::new("tmux")
-            .args(["-L", &socket, "new-session", "-d", "-x", "120", "-y", "40", "sh", "-c", &command])
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                "sh",
+                "-c",
+                &command,
+            ])
             .status()
             .expect("tmux must be installed to run the end-to-end tests");
         assert!(status.success(), "tmux new-session failed");
@@ -59,7 +78,9 @@ impl Tmux {
             }
             if start.elapsed() > timeout {
                 let log = std::fs::read_to_string(self.log()).unwrap_or_default();
-                panic!("{text:?} did not appear within {timeout:?}. Screen:\n{screen}\nLog:\n{log}");
+                panic!(
+                    "{text:?} did not appear within {timeout:?}. Screen:\n{screen}\nLog:\n{log}"
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -85,14 +106,22 @@ impl Tmux {
         let screen = self.wait_for("EXIT=", Duration::from_secs(10));
         assert!(screen.contains("EXIT=0"), "non-zero exit:\n{screen}");
         let modes = screen.split("EXIT=0").nth(1).unwrap_or_default();
-        assert!(modes.contains(" icanon") && modes.contains(" echo "), "terminal left in raw mode: {modes}");
-        assert!(!screen.contains("profile "), "the alternate screen was not left:\n{screen}");
+        assert!(
+            modes.contains(" icanon") && modes.contains(" echo "),
+            "terminal left in raw mode: {modes}"
+        );
+        assert!(
+            !screen.contains("profile "),
+            "the alternate screen was not left:\n{screen}"
+        );
     }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).status();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }
 
@@ -131,11 +160,17 @@ fn against_moto_it_shows_the_seeded_cluster_and_its_services() {
         let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(region))
             .endpoint_url(&moto.endpoint)
-            .credentials_provider(aws_sdk_ecs::config::Credentials::new("k", "s", None, None, "t"))
+            .credentials_provider(aws_sdk_ecs::config::Credentials::new(
+                "k", "s", None, None, "t",
+            ))
             .load()
             .await;
         let ecs = aws_sdk_ecs::Client::new(&conf);
-        ecs.create_cluster().cluster_name("e2e-cluster").send().await.unwrap();
+        ecs.create_cluster()
+            .cluster_name("e2e-cluster")
+            .send()
+            .await
+            .unwrap();
         ecs.register_task_definition()
             .family("api")
             .container_definitions(
@@ -166,7 +201,10 @@ fn against_moto_it_shows_the_seeded_cluster_and_its_services() {
         ],
     );
     let screen = t.wait_for("e2e-cluster", Duration::from_secs(15));
-    assert!(screen.contains(&moto.endpoint), "the header shows the endpoint:\n{screen}");
+    assert!(
+        screen.contains(&moto.endpoint),
+        "the header shows the endpoint:\n{screen}"
+    );
     t.keys(&["Enter"]);
     let screen = t.wait_for("e2e-api", Duration::from_secs(10));
     assert!(screen.contains("api:1"), "{screen}");
@@ -189,11 +227,21 @@ fn a_malformed_config_is_reported_with_file_line_and_key_before_the_terminal_is_
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("config.toml");
     std::fs::write(&config, "theme = \"dark\"\nrefresh_seconds = \"fast\"\n").unwrap();
-    let out = run_plain(&["--demo", "--config", config.to_str().unwrap()], dir.path());
+    let out = run_plain(
+        &["--demo", "--config", config.to_str().unwrap()],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("config.toml, line 2, key `refresh_seconds`"), "{stderr}");
-    assert!(out.stdout.is_empty(), "nothing drawn: {:?}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        stderr.contains("config.toml, line 2, key `refresh_seconds`"),
+        "{stderr}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "nothing drawn: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -201,13 +249,22 @@ fn a_malformed_user_theme_is_reported_with_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let themes = dir.path().join("config").join("ecsdeck").join("themes");
     std::fs::create_dir_all(&themes).unwrap();
-    std::fs::write(themes.join("mine.toml"), "[styles]\nok = { fg = \"green\" }\nerror = { fg = \"reddish\" }\n")
-        .unwrap();
+    std::fs::write(
+        themes.join("mine.toml"),
+        "[styles]\nok = { fg = \"green\" }\nerror = { fg = \"reddish\" }\n",
+    )
+    .unwrap();
     let out = run_plain(&["--demo", "--theme", "mine"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("mine.toml, line 3, key `styles.error`"), "{stderr}");
+    assert!(
+        stderr.contains("mine.toml, line 3, key `styles.error`"),
+        "{stderr}"
+    );
     let out = run_plain(&["--demo", "--theme", "nosuch"], dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no theme named \"nosuch\"") && stderr.contains("dark, light"), "{stderr}");
+    assert!(
+        stderr.contains("no theme named \"nosuch\"") && stderr.contains("dark, light"),
+        "{stderr}"
+    );
 }

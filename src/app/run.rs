@@ -19,6 +19,9 @@ const FRAME: Duration = Duration::from_millis(33);
 /// Messages handled before a draw at most, so a flood of results cannot starve the screen.
 const MAX_BATCH: usize = 1024;
 
+/// Set by `main` as its first act, so the first frame's latency can be logged (and benchmarked).
+pub static PROCESS_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
 pub struct Channels {
     pub tx: mpsc::UnboundedSender<Msg>,
     pub rx: mpsc::UnboundedReceiver<Msg>,
@@ -75,6 +78,12 @@ pub async fn run<B: Backend>(
         }
     }
     draw(terminal, &state)?;
+    if let Some(started) = PROCESS_START.get() {
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "first frame drawn"
+        );
+    }
     let mut last_draw = Instant::now();
     let mut dirty = false;
 

@@ -29,7 +29,8 @@ impl Default for PollConfig {
     fn default() -> Self {
         PollConfig {
             refresh: Duration::from_secs(5),
-            concurrency: 8,
+            // One List page yields 10 DescribeServices batches: 10 in flight keeps up with paging.
+            concurrency: 10,
             backoff: Backoff::default(),
             pause_per_call: Duration::from_millis(100),
         }
