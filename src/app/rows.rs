@@ -3,7 +3,6 @@
 
 use crate::aws::{Cluster, Millis, Service, Task, family_rev};
 use std::borrow::Cow;
-use std::cmp::Ordering;
 
 /// The meaning of a cell's colour; the theme decides the actual style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,20 +37,11 @@ const fn num(title: &'static str, width: u16) -> Column {
     }
 }
 
+/// Numbers sort before text (a column holds one or the other); derived order follows the variants.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SortKey<'a> {
-    Text(&'a str),
     Number(i64),
-}
-
-impl SortKey<'_> {
-    pub fn cmp(&self, other: &SortKey<'_>) -> Ordering {
-        match (self, other) {
-            (SortKey::Number(a), SortKey::Number(b)) => a.cmp(b),
-            (SortKey::Text(a), SortKey::Text(b)) => a.cmp(b),
-            (SortKey::Number(_), SortKey::Text(_)) => Ordering::Less,
-            (SortKey::Text(_), SortKey::Number(_)) => Ordering::Greater,
-        }
-    }
+    Text(&'a str),
 }
 
 pub trait Row: Clone {

@@ -629,9 +629,8 @@ fn build_cluster(
             _ => 0,
         };
         for n in 0..running {
-            let rev = if n < old_running {
-                revision - 1
-            } else if plan.state == Rollout::Failed {
+            // A rollout in progress keeps some old tasks; a failed one still runs only the old revision.
+            let rev = if n < old_running || plan.state == Rollout::Failed {
                 revision - 1
             } else {
                 revision
