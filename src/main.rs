@@ -150,8 +150,18 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
         ..PollConfig::default()
     };
 
-    // ratatui::init enters raw mode and the alternate screen, and installs a panic hook that restores both.
-    let mut terminal = ratatui::init();
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!("ecsdeck needs an interactive terminal (stdin and stdout must be a TTY)");
+    }
+    // try_init enters raw mode and the alternate screen, and installs a panic hook that restores both.
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e).context("cannot set up the terminal");
+        }
+    };
     let size = terminal.size().unwrap_or_default();
     let mut state = State::new(context, now_ms(), size.width, size.height);
     update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());

@@ -268,3 +268,13 @@ fn a_malformed_user_theme_is_reported_with_file_line_and_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn without_a_terminal_it_says_so_instead_of_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_plain(&["--demo"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("needs an interactive terminal"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -411,3 +411,45 @@ fn toasts_expire_with_the_clock() {
     );
     assert!(state.toast.is_none());
 }
+
+#[test]
+fn during_the_first_load_an_untouched_selection_stays_on_the_top_row() {
+    let sim = fleet();
+    let mut state = new_state();
+    ecsdeck::app::update::open_at(&mut state, Some("production"), None);
+    ecsdeck::app::update::start(&mut state);
+    send(&mut state, DataUpdate::Started);
+    let all = services(&sim, "production");
+    // The batch holding "web" arrives before the one holding "analytics-ingest".
+    for batch in [all[20..].to_vec(), all[..20].to_vec()] {
+        send(
+            &mut state,
+            DataUpdate::Batch {
+                rows: Rows::Services(batch),
+                progress: Default::default(),
+            },
+        );
+    }
+    assert_eq!(selected_service(&state), "analytics-ingest");
+    // Once the user has moved, the selection follows its resource as more rows arrive.
+    let mut state = new_state();
+    ecsdeck::app::update::open_at(&mut state, Some("production"), None);
+    ecsdeck::app::update::start(&mut state);
+    send(
+        &mut state,
+        DataUpdate::Batch {
+            rows: Rows::Services(all[10..].to_vec()),
+            progress: Default::default(),
+        },
+    );
+    update(&mut state, ch('j'));
+    let chosen = selected_service(&state);
+    send(
+        &mut state,
+        DataUpdate::Batch {
+            rows: Rows::Services(all[..10].to_vec()),
+            progress: Default::default(),
+        },
+    );
+    assert_eq!(selected_service(&state), chosen);
+}

@@ -122,7 +122,14 @@ impl<R: Row> ListView<R> {
         self.load.retrying = None;
         if self.filling {
             self.rows.extend(batch);
-            self.recompute(now);
+            // Batches arrive in any order: a selection still on the top row stays on the top row,
+            // rather than following whichever row happened to arrive first.
+            let keep = if self.selected == 0 {
+                None
+            } else {
+                self.selected_key()
+            };
+            self.recompute_keeping(now, keep);
         } else {
             self.incoming.extend(batch);
         }
