@@ -27,7 +27,10 @@ impl Tmux {
         );
         let dir = tempfile::tempdir().unwrap();
         let mut command = format!(
-            "cd {} && env XDG_CONFIG_HOME={0}/config XDG_DATA_HOME={0}/data HOME={0}",
+            // Inherited AWS credentials never reach the app under test: only what a test sets.
+            "cd {} && env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+             -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL \
+             XDG_CONFIG_HOME={0}/config XDG_DATA_HOME={0}/data HOME={0}",
             dir.path().display()
         );
         for (k, v) in env {
@@ -277,4 +280,35 @@ fn without_a_terminal_it_says_so_instead_of_crashing() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("needs an interactive terminal"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn without_credentials_the_screen_says_what_to_do() {
+    let empty = tempfile::tempdir().unwrap();
+    let t = Tmux::start(
+        &[
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            (
+                "AWS_CONFIG_FILE",
+                &empty.path().join("config").display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                &empty.path().join("credentials").display().to_string(),
+            ),
+        ],
+    );
+    let screen = t.wait_for("no valid credentials", Duration::from_secs(15));
+    assert!(
+        screen.contains("set AWS_PROFILE or pass --profile"),
+        "{screen}"
+    );
+    t.keys(&["q"]);
+    t.assert_clean_exit();
 }

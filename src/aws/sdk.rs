@@ -77,9 +77,9 @@ impl SdkApi {
             .unwrap_or_else(|| text.clone());
         let kind = match &err {
             SdkError::TimeoutError(_) => Some(ApiError::Network(format!("{action} timed out"))),
-            SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => {
-                Some(ApiError::Network(format!("{action}: {text}")))
-            }
+            SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Some(ApiError::Network(
+                format!("{action}: {}", first_line(&text)),
+            )),
             _ => None,
         };
         let mapped = kind.unwrap_or_else(|| {
@@ -152,18 +152,32 @@ pub fn classify(
         }
     } else if lower.contains("no credentials")
         || lower.contains("credentials provider")
+        || lower.contains("credential provider")
         || lower.contains("failed to load credentials")
         || lower.contains("could not find") && lower.contains("profile")
     {
-        ApiError::NoCredentials(message.into())
-    } else if lower.contains("dispatch failure")
-        || lower.contains("connection refused")
+        // The SDK's text lists every provider it tried; the log keeps it, the screen gets the gist.
+        ApiError::NoCredentials(
+            "none found in the chain (environment, profile, SSO, web identity, container, instance metadata)"
+                .into(),
+        )
+    } else if lower.contains("connection refused")
         || lower.contains("dns error")
         || lower.contains("timed out")
+        || lower.contains("dispatch failure")
     {
-        ApiError::Network(format!("{action}: {message}"))
+        ApiError::Network(format!("{action}: {}", first_line(message)))
     } else {
-        ApiError::Other(format!("{action}: {message}"))
+        ApiError::Other(format!("{action}: {}", first_line(message)))
+    }
+}
+
+/// The first line of an SDK error text, at most 200 characters: enough to recognise it on screen.
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or(text);
+    match line.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_owned(),
     }
 }
 
