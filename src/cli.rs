@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -55,4 +56,19 @@ pub struct Cli {
     /// Demo: throttle above this many calls per second (burst of twice as many).
     #[arg(long, env = "ECSDECK_DEMO_RATE_LIMIT", requires = "demo")]
     pub demo_rate_limit: Option<f64>,
+    /// Demo: every call fails as if AWS were unreachable from START to END seconds after launch (e.g. 20-40).
+    #[arg(long, env = "ECSDECK_DEMO_OUTAGE", requires = "demo", value_parser = parse_window)]
+    pub demo_outage: Option<(Duration, Duration)>,
+}
+
+/// "20-40" -> (20 s, 40 s).
+fn parse_window(text: &str) -> Result<(Duration, Duration), String> {
+    let bad = || format!("{text:?} is not a window: write START-END in seconds, e.g. 20-40");
+    let (from, to) = text.split_once('-').ok_or_else(bad)?;
+    let from: u64 = from.trim().parse().map_err(|_| bad())?;
+    let to: u64 = to.trim().parse().map_err(|_| bad())?;
+    if to <= from {
+        return Err(format!("{text:?}: END must be after START"));
+    }
+    Ok((Duration::from_secs(from), Duration::from_secs(to)))
 }

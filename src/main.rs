@@ -114,6 +114,7 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             opts.latency = Duration::from_millis(ms);
         }
         opts.rate_limit = cli.demo_rate_limit.map(|r| (r, r * 2.0));
+        opts.outage = cli.demo_outage;
         let context = Context {
             profile: "demo".into(),
             region: ecsdeck::sim::REGION.into(),

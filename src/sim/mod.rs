@@ -27,6 +27,8 @@ pub struct SimOptions {
     pub latency: Duration,
     /// A token bucket shared by all calls, like the account's ECS API limit: (calls per second, burst).
     pub rate_limit: Option<(f64, f64)>,
+    /// Every call fails as if AWS were unreachable between these two offsets from the simulator's start.
+    pub outage: Option<(Duration, Duration)>,
     /// Base time for every timestamp the fleet reports (epoch ms). Fixed in tests for stable snapshots.
     pub epoch_ms: Millis,
     pub seed: u64,
@@ -39,6 +41,7 @@ impl Default for SimOptions {
             tasks_per_service: None,
             latency: Duration::from_millis(40),
             rate_limit: None,
+            outage: None,
             epoch_ms: 1_763_700_000_000,
             seed: 7,
         }
@@ -100,6 +103,8 @@ pub struct Sim {
     rate_limit: Mutex<Option<(f64, f64)>>,
     bucket: Mutex<Bucket>,
     outage: AtomicBool,
+    outage_window: Option<(Duration, Duration)>,
+    started: Instant,
     denied: Mutex<Vec<String>>,
     pub calls: CallCounts,
 }
@@ -116,6 +121,8 @@ impl Sim {
                 last: Instant::now(),
             }),
             outage: AtomicBool::new(false),
+            outage_window: opts.outage,
+            started: Instant::now(),
             denied: Mutex::new(Vec::new()),
             calls: CallCounts::default(),
         }
@@ -154,7 +161,11 @@ impl Sim {
         if latency > 0 {
             tokio::time::sleep(Duration::from_millis(latency)).await;
         }
-        if self.outage.load(Ordering::SeqCst) {
+        let elapsed = self.started.elapsed();
+        let scheduled = self
+            .outage_window
+            .is_some_and(|(from, to)| elapsed >= from && elapsed < to);
+        if scheduled || self.outage.load(Ordering::SeqCst) {
             return Err(ApiError::Network(format!(
                 "{action}: dispatch failure: connection refused (simulated outage)"
             )));
@@ -333,5 +344,50 @@ impl Api for Sim {
                 family_rev(task_definition)
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_scheduled_outage_fails_calls_inside_its_window_only() {
+        let sim = Sim::new(SimOptions {
+            latency: Duration::ZERO,
+            outage: Some((Duration::ZERO, Duration::from_millis(150))),
+            ..SimOptions::default()
+        });
+        assert!(matches!(
+            sim.list_clusters(None).await,
+            Err(ApiError::Network(_))
+        ));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(sim.list_clusters(None).await.unwrap().arns.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn pages_hold_at_most_100_and_chain_by_token() {
+        let sim = Sim::new(SimOptions {
+            services: Some(250),
+            latency: Duration::ZERO,
+            ..SimOptions::default()
+        });
+        let first = sim.list_services("production", None).await.unwrap();
+        assert_eq!(first.arns.len(), 100);
+        let second = sim
+            .list_services("production", first.next_token)
+            .await
+            .unwrap();
+        let third = sim
+            .list_services("production", second.next_token)
+            .await
+            .unwrap();
+        assert_eq!((second.arns.len(), third.arns.len()), (100, 50));
+        assert_eq!(third.next_token, None);
+        let bad = sim
+            .list_services("production", Some("garbage".into()))
+            .await;
+        assert!(bad.is_err());
     }
 }
