@@ -57,6 +57,21 @@ pub enum Where {
     Describable,
 }
 
+impl Where {
+    /// Whether a binding for this place works on `view`. The reducer and the footer both ask this.
+    pub fn allows(self, view: &crate::app::View) -> bool {
+        use crate::app::View;
+        match self {
+            Where::Everywhere => true,
+            Where::Tables => matches!(
+                view,
+                View::Clusters(_) | View::Services { .. } | View::Tasks { .. }
+            ),
+            Where::Describable => matches!(view, View::Services { .. } | View::Tasks { .. }),
+        }
+    }
+}
+
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,

@@ -5,7 +5,7 @@ use super::msg::{DataUpdate, Msg, Rows};
 use super::rows::Row;
 use super::state::*;
 use crate::aws::arn_name;
-use crate::keymap::{self, Action, Where};
+use crate::keymap::{self, Action};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 const TOAST_MS: i64 = 4_000;
@@ -302,22 +302,11 @@ fn scroll_key(key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
     Some(next.min(max))
 }
 
-fn applies(place: Where, view: &View) -> bool {
-    match place {
-        Where::Everywhere => true,
-        Where::Tables => matches!(
-            view,
-            View::Clusters(_) | View::Services { .. } | View::Tasks { .. }
-        ),
-        Where::Describable => matches!(view, View::Services { .. } | View::Tasks { .. }),
-    }
-}
-
 fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(binding) = keymap::binding_for(&key) else {
         return vec![];
     };
-    if !applies(binding.place, state.view()) {
+    if !binding.place.allows(state.view()) {
         return vec![];
     }
     let page = state.page_rows() as isize;

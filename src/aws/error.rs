@@ -34,6 +34,19 @@ impl ApiError {
         matches!(self, ApiError::Throttled { .. } | ApiError::Network(_))
     }
 
+    /// A few words for the header badge.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ApiError::Throttled { .. } => "throttled",
+            ApiError::Network(_) => "unreachable",
+            ApiError::AccessDenied { .. } => "access denied",
+            ApiError::ExpiredCredentials { .. } => "credentials expired",
+            ApiError::NoCredentials(_) => "no credentials",
+            ApiError::NotFound(_) => "not found",
+            ApiError::Other(_) => "failing",
+        }
+    }
+
     /// One line telling the on-call engineer what to do about it.
     pub fn hint(&self) -> String {
         match self {

@@ -4,7 +4,6 @@ mod detail;
 mod table;
 
 use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
-use crate::aws::ApiError;
 use crate::keymap::{self, BINDINGS, Where};
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -80,27 +79,16 @@ pub fn ago(now: i64, then: i64) -> String {
 fn freshness(load: &LoadState, now: i64, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = Vec::new();
     if let Some((error, attempt)) = &load.retrying {
-        let what = match error {
-            ApiError::Throttled { .. } => "throttled".to_string(),
-            ApiError::Network(_) => "unreachable".to_string(),
-            _ => "failing".to_string(),
-        };
         spans.push(Span::styled(
-            format!(" ⚠ {what}, retry {attempt} "),
+            format!(" ⚠ {}, retry {attempt} ", error.label()),
             theme.badge_alert,
         ));
         spans.push(Span::styled(" ", theme.header));
     } else if let Some(error) = &load.error {
-        let what = match error {
-            ApiError::Throttled { .. } => "throttled",
-            ApiError::Network(_) => "unreachable",
-            ApiError::AccessDenied { .. } => "access denied",
-            ApiError::ExpiredCredentials { .. } => "credentials expired",
-            ApiError::NoCredentials(_) => "no credentials",
-            ApiError::NotFound(_) => "not found",
-            ApiError::Other(_) => "failing",
-        };
-        spans.push(Span::styled(format!(" ✖ {what} "), theme.badge_alert));
+        spans.push(Span::styled(
+            format!(" ✖ {} ", error.label()),
+            theme.badge_alert,
+        ));
         spans.push(Span::styled(" ", theme.header));
     }
     if load.loading {
