@@ -163,6 +163,16 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             return Err(e).context("cannot set up the terminal");
         }
     };
+    // ratatui's hook restores the terminal and then prints the panic; log it to the file as well.
+    let restore_and_print = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(%info, "panic");
+        restore_and_print(info);
+    }));
+    // Proves the restore-on-panic path with the real binary (tests/e2e.rs).
+    if std::env::var_os("ECSDECK_CRASH_TEST").is_some() {
+        panic!("crash test requested by ECSDECK_CRASH_TEST");
+    }
     let size = terminal.size().unwrap_or_default();
     let mut state = State::new(context, now_ms(), size.width, size.height);
     update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());

@@ -29,7 +29,7 @@ impl Tmux {
         let mut command = format!(
             // Inherited AWS credentials never reach the app under test: only what a test sets.
             "cd {} && env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-             -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL \
+             -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_ENDPOINT_URL -u RUST_BACKTRACE \
              XDG_CONFIG_HOME={0}/config XDG_DATA_HOME={0}/data HOME={0}",
             dir.path().display()
         );
@@ -66,7 +66,7 @@ impl Tmux {
 
     fn screen(&self) -> String {
         let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p", "-J"])
+            .args(["-L", &self.socket, "capture-pane", "-p", "-J", "-S", "-200"])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
@@ -311,4 +311,28 @@ fn without_credentials_the_screen_says_what_to_do() {
     );
     t.keys(&["q"]);
     t.assert_clean_exit();
+}
+
+#[test]
+fn a_panic_restores_the_terminal_and_is_logged() {
+    let t = Tmux::start(&["--demo"], &[("ECSDECK_CRASH_TEST", "1")]);
+    let screen = t.wait_for("EXIT=", Duration::from_secs(10));
+    assert!(
+        screen.contains("EXIT=101"),
+        "a panic exits with 101:\n{screen}"
+    );
+    assert!(
+        screen.contains("crash test requested"),
+        "the panic message is readable:\n{screen}"
+    );
+    let modes = screen.split("EXIT=101").nth(1).unwrap_or_default();
+    assert!(
+        modes.contains(" icanon") && modes.contains(" echo "),
+        "terminal left in raw mode: {modes}"
+    );
+    let log = std::fs::read_to_string(t.log()).unwrap();
+    assert!(
+        log.contains("panic") && log.contains("crash test requested"),
+        "{log}"
+    );
 }
