@@ -43,7 +43,7 @@ impl Tmux {
         for a in args {
             command.push_str(&format!(" '{a}'"));
         }
-        command.push_str("; echo EXIT=$?; stty -a | tr '\\n' ' '; sleep 600");
+        command.push_str("; echo EXIT=$?; stty -a | tr '\\n' ' '; echo; echo E2E-DONE; sleep 600");
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -106,7 +106,8 @@ impl Tmux {
 
     /// Waits for the exit line and checks the terminal is back in cooked mode with echo.
     fn assert_clean_exit(&self) {
-        let screen = self.wait_for("EXIT=", Duration::from_secs(10));
+        // The marker comes after the stty output: waiting for EXIT= alone would race it.
+        let screen = self.wait_for("E2E-DONE", Duration::from_secs(10));
         assert!(screen.contains("EXIT=0"), "non-zero exit:\n{screen}");
         let modes = screen.split("EXIT=0").nth(1).unwrap_or_default();
         assert!(
@@ -316,7 +317,7 @@ fn without_credentials_the_screen_says_what_to_do() {
 #[test]
 fn a_panic_restores_the_terminal_and_is_logged() {
     let t = Tmux::start(&["--demo"], &[("ECSDECK_CRASH_TEST", "1")]);
-    let screen = t.wait_for("EXIT=", Duration::from_secs(10));
+    let screen = t.wait_for("E2E-DONE", Duration::from_secs(10));
     assert!(
         screen.contains("EXIT=101"),
         "a panic exits with 101:\n{screen}"
