@@ -548,9 +548,7 @@ fn current_cluster(state: &State) -> Option<String> {
 
 /// Rebuilds the stack as [clusters, services of `cluster`, ...rest] so Esc always walks up.
 fn jump(state: &mut State, cluster: Option<String>, tasks: bool) -> Vec<Effect> {
-    let root = state.stack.swap_remove(0);
-    state.stack.clear();
-    state.stack.push(root);
+    state.stack.truncate(1);
     if let Some(cluster) = cluster {
         state.stack.push(View::for_scope(&Scope::Services {
             cluster: cluster.clone(),
