@@ -2,6 +2,7 @@
 //! [`msg::Msg`] into state changes plus [`effect::Effect`]s. No I/O and no clock reads happen here.
 
 pub mod effect;
+pub mod logs;
 pub mod msg;
 pub mod rows;
 pub mod run;

@@ -24,6 +24,9 @@ pub enum ApiError {
     /// The endpoint could not be reached (DNS, connection refused, timeout).
     #[error("cannot reach AWS: {0}")]
     Network(String),
+    /// AWS rejected what was asked (a malformed filter pattern, a bad parameter): retrying will not help.
+    #[error("{action} rejected: {message}")]
+    Invalid { action: String, message: String },
     #[error("{0}")]
     Other(String),
 }
@@ -43,6 +46,7 @@ impl ApiError {
             ApiError::ExpiredCredentials { .. } => "credentials expired",
             ApiError::NoCredentials(_) => "no credentials",
             ApiError::NotFound(_) => "not found",
+            ApiError::Invalid { .. } => "rejected",
             ApiError::Other(_) => "failing",
         }
     }
@@ -69,6 +73,7 @@ impl ApiError {
             ApiError::Network(_) => {
                 "retrying; check the network, VPN or --endpoint-url".into()
             }
+            ApiError::Invalid { .. } => "change what was asked (see the message) and try again".into(),
             ApiError::Other(_) => "retrying; see the log file for details".into(),
         }
     }

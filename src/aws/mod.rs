@@ -4,6 +4,7 @@
 //! retries live above it, in the workers, and behave the same against the SDK and the simulator.
 
 pub mod error;
+pub mod logs;
 pub mod sdk;
 
 use async_trait::async_trait;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use error::ApiError;
+pub use logs::*;
 
 /// Epoch milliseconds. Plain integers keep the reducer free of clocks and time zones.
 pub type Millis = i64;
@@ -314,6 +316,33 @@ pub trait Api: Send + Sync {
         &self,
         task_definition: &str,
     ) -> Result<TaskDefinition, ApiError>;
+
+    // CloudWatch Logs
+    /// One page (at most 50) of groups whose name starts with `prefix`.
+    async fn describe_log_groups(
+        &self,
+        prefix: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<LogGroupPage, ApiError>;
+    /// One page of a group's streams, most recently written first.
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<LogStreamPage, ApiError>;
+    /// One page of events of one group, interleaved across streams in timestamp order.
+    async fn filter_log_events(&self, req: &FilterRequest) -> Result<FilterPage, ApiError>;
+    /// One page of one stream, oldest first from `start`.
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        start: Option<Millis>,
+        next_token: Option<String>,
+    ) -> Result<StreamPage, ApiError>;
+    /// Opens a Live Tail session; its first item is `Started`.
+    async fn start_live_tail(&self, req: &LiveTailRequest) -> Result<LiveTail, ApiError>;
 }
 
 #[cfg(test)]

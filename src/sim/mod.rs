@@ -5,14 +5,17 @@
 //! Tasks are stored compactly and materialised on DescribeTasks, so a 20,000-task fleet costs little memory.
 
 mod fleet;
+pub mod logs;
 
 use crate::aws::*;
 use async_trait::async_trait;
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 pub use fleet::{Fleet, SimService, SimTask};
+pub use logs::LogSim;
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
@@ -32,6 +35,28 @@ pub struct SimOptions {
     /// Base time for every timestamp the fleet reports (epoch ms). Fixed in tests for stable snapshots.
     pub epoch_ms: Millis,
     pub seed: u64,
+    /// Log lines per second written by each task's main container (sidecars write a quarter of that).
+    pub log_rate: f64,
+    /// How Live Tail behaves (push interval, session length, session limit).
+    pub live_tail: LiveTailSim,
+}
+
+/// Live Tail as AWS runs it: one push per second, sessions end after 3 hours, 15 sessions per account.
+#[derive(Debug, Clone)]
+pub struct LiveTailSim {
+    pub push_interval: Duration,
+    pub session_length: Duration,
+    pub max_sessions: usize,
+}
+
+impl Default for LiveTailSim {
+    fn default() -> Self {
+        LiveTailSim {
+            push_interval: Duration::from_secs(1),
+            session_length: Duration::from_secs(3 * 3600),
+            max_sessions: 15,
+        }
+    }
 }
 
 impl Default for SimOptions {
@@ -44,6 +69,8 @@ impl Default for SimOptions {
             outage: None,
             epoch_ms: 1_763_700_000_000,
             seed: 7,
+            log_rate: 1.0,
+            live_tail: LiveTailSim::default(),
         }
     }
 }
@@ -58,6 +85,11 @@ pub struct CallCounts {
     pub list_tasks: AtomicU64,
     pub describe_tasks: AtomicU64,
     pub describe_task_definition: AtomicU64,
+    pub describe_log_groups: AtomicU64,
+    pub describe_log_streams: AtomicU64,
+    pub filter_log_events: AtomicU64,
+    pub get_log_events: AtomicU64,
+    pub start_live_tail: AtomicU64,
     pub throttled: AtomicU64,
 }
 
@@ -71,6 +103,11 @@ impl CallCounts {
             &self.list_tasks,
             &self.describe_tasks,
             &self.describe_task_definition,
+            &self.describe_log_groups,
+            &self.describe_log_streams,
+            &self.filter_log_events,
+            &self.get_log_events,
+            &self.start_live_tail,
         ]
         .iter()
         .map(|c| c.load(Ordering::Relaxed))
@@ -85,6 +122,11 @@ impl CallCounts {
             &self.list_tasks,
             &self.describe_tasks,
             &self.describe_task_definition,
+            &self.describe_log_groups,
+            &self.describe_log_streams,
+            &self.filter_log_events,
+            &self.get_log_events,
+            &self.start_live_tail,
             &self.throttled,
         ] {
             c.store(0, Ordering::Relaxed);
@@ -99,10 +141,16 @@ struct Bucket {
 
 pub struct Sim {
     fleet: Fleet,
+    logs: Arc<LogSim>,
+    live_tail: Mutex<LiveTailSim>,
+    live_sessions: Arc<AtomicUsize>,
+    /// FilterLogEvents has its own per-account limit (10 per second in most regions).
+    logs_limit: Mutex<Option<(f64, f64)>>,
+    logs_bucket: Mutex<Bucket>,
     latency_ms: AtomicU64,
     rate_limit: Mutex<Option<(f64, f64)>>,
     bucket: Mutex<Bucket>,
-    outage: AtomicBool,
+    outage: Arc<AtomicBool>,
     outage_window: Option<(Duration, Duration)>,
     started: Instant,
     denied: Mutex<Vec<String>>,
@@ -112,15 +160,24 @@ pub struct Sim {
 impl Sim {
     pub fn new(opts: SimOptions) -> Sim {
         let burst = opts.rate_limit.map(|(_, b)| b).unwrap_or(0.0);
+        let fleet = Fleet::generate(&opts);
         Sim {
-            fleet: Fleet::generate(&opts),
+            logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
+            fleet,
+            live_tail: Mutex::new(opts.live_tail.clone()),
+            live_sessions: Arc::new(AtomicUsize::new(0)),
+            logs_limit: Mutex::new(Some((10.0, 10.0))),
+            logs_bucket: Mutex::new(Bucket {
+                tokens: 10.0,
+                last: Instant::now(),
+            }),
             latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
             rate_limit: Mutex::new(opts.rate_limit),
             bucket: Mutex::new(Bucket {
                 tokens: burst,
                 last: Instant::now(),
             }),
-            outage: AtomicBool::new(false),
+            outage: Arc::new(AtomicBool::new(false)),
             outage_window: opts.outage,
             started: Instant::now(),
             denied: Mutex::new(Vec::new()),
@@ -145,6 +202,27 @@ impl Sim {
     pub fn set_rate_limit(&self, limit: Option<(f64, f64)>) {
         *self.rate_limit.lock().unwrap() = limit;
         let mut b = self.bucket.lock().unwrap();
+        b.tokens = limit.map(|(_, burst)| burst).unwrap_or(0.0);
+        b.last = Instant::now();
+    }
+
+    pub fn logs(&self) -> &LogSim {
+        &self.logs
+    }
+
+    pub fn set_live_tail(&self, live: LiveTailSim) {
+        *self.live_tail.lock().unwrap() = live;
+    }
+
+    /// Live Tail sessions open right now.
+    pub fn live_sessions(&self) -> usize {
+        self.live_sessions.load(Ordering::SeqCst)
+    }
+
+    /// FilterLogEvents' own limit: (calls per second, burst); None removes it. AWS: 10 per second.
+    pub fn set_logs_rate_limit(&self, limit: Option<(f64, f64)>) {
+        *self.logs_limit.lock().unwrap() = limit;
+        let mut b = self.logs_bucket.lock().unwrap();
         b.tokens = limit.map(|(_, burst)| burst).unwrap_or(0.0);
         b.last = Instant::now();
     }
@@ -178,8 +256,15 @@ impl Sim {
                 ),
             });
         }
-        if let Some((rate, burst)) = *self.rate_limit.lock().unwrap() {
-            let mut b = self.bucket.lock().unwrap();
+        let (limit, bucket) = if action == "logs:FilterLogEvents" {
+            (*self.logs_limit.lock().unwrap(), &self.logs_bucket)
+        } else if action.starts_with("ecs:") {
+            (*self.rate_limit.lock().unwrap(), &self.bucket)
+        } else {
+            (None, &self.bucket)
+        };
+        if let Some((rate, burst)) = limit {
+            let mut b = bucket.lock().unwrap();
             let now = Instant::now();
             b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(burst);
             b.last = now;
@@ -345,6 +430,164 @@ impl Api for Sim {
             ))
         })
     }
+
+    async fn describe_log_groups(
+        &self,
+        prefix: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<LogGroupPage, ApiError> {
+        self.call("logs:DescribeLogGroups", &self.calls.describe_log_groups)
+            .await?;
+        self.logs.describe_groups(prefix, next_token)
+    }
+
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<LogStreamPage, ApiError> {
+        self.call("logs:DescribeLogStreams", &self.calls.describe_log_streams)
+            .await?;
+        self.logs
+            .describe_streams(group, prefix, next_token, wall_ms())
+    }
+
+    async fn filter_log_events(&self, req: &FilterRequest) -> Result<FilterPage, ApiError> {
+        self.call("logs:FilterLogEvents", &self.calls.filter_log_events)
+            .await?;
+        self.logs.filter(req, wall_ms())
+    }
+
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        start: Option<Millis>,
+        next_token: Option<String>,
+    ) -> Result<StreamPage, ApiError> {
+        self.call("logs:GetLogEvents", &self.calls.get_log_events)
+            .await?;
+        self.logs
+            .stream_page(group, stream, start, next_token, wall_ms())
+    }
+
+    async fn start_live_tail(&self, req: &LiveTailRequest) -> Result<LiveTail, ApiError> {
+        const ACTION: &str = "logs:StartLiveTail";
+        self.call(ACTION, &self.calls.start_live_tail).await?;
+        let invalid = |m: &str| ApiError::Invalid {
+            action: ACTION.into(),
+            message: m.into(),
+        };
+        if req.group_arns.is_empty() || req.group_arns.len() > 10 {
+            return Err(invalid("logGroupIdentifiers takes 1 to 10 log groups"));
+        }
+        if req.group_arns.len() > 1 && req.streams != StreamSelector::All {
+            return Err(invalid(
+                "logStreamNames and logStreamNamePrefixes need exactly one log group",
+            ));
+        }
+        if let Some(bad) = req.group_arns.iter().find(|a| a.ends_with(":*")) {
+            return Err(invalid(&format!(
+                "{bad}: use the logGroupArn, without the trailing :*"
+            )));
+        }
+        if let Some(missing) = req.group_arns.iter().find(|a| !self.logs.has_group_arn(a)) {
+            return Err(ApiError::NotFound(format!(
+                "The specified log group does not exist: {missing}"
+            )));
+        }
+        let pattern = logs::Pattern::parse(req.pattern.as_deref()).map_err(|m| invalid(&m))?;
+        let live = self.live_tail.lock().unwrap().clone();
+        let open = self.live_sessions.fetch_add(1, Ordering::SeqCst);
+        let guard = SessionGuard(self.live_sessions.clone());
+        if open >= live.max_sessions {
+            return Err(ApiError::Other(format!(
+                "{ACTION}: LimitExceededException: the account already has {} Live Tail sessions open",
+                live.max_sessions
+            )));
+        }
+        let session = Session {
+            logs: self.logs.clone(),
+            outage: self.outage.clone(),
+            arns: req.group_arns.clone(),
+            streams: req.streams.clone(),
+            pattern,
+            last: wall_ms(),
+            deadline: Instant::now() + live.session_length,
+            push: live.push_interval,
+            started: false,
+            _guard: guard,
+        };
+        Ok(Box::pin(futures::stream::unfold(
+            Some(session),
+            |session| async move {
+                let mut s = session?;
+                if !s.started {
+                    s.started = true;
+                    let id = format!("sim-{:x}", s.last);
+                    return Some((Ok(LiveTailItem::Started { session_id: id }), Some(s)));
+                }
+                let wait = s
+                    .push
+                    .min(s.deadline.saturating_duration_since(Instant::now()));
+                tokio::time::sleep(wait).await;
+                if Instant::now() >= s.deadline {
+                    return None; // SessionTimeout: AWS closes the stream.
+                }
+                if s.outage.load(Ordering::SeqCst) {
+                    return Some((
+                        Err(ApiError::Network(
+                            "logs:StartLiveTail: stream reset (simulated outage)".into(),
+                        )),
+                        None,
+                    ));
+                }
+                let now = wall_ms();
+                let mut events = s
+                    .logs
+                    .ingested_between(&s.arns, &s.streams, &s.pattern, s.last, now);
+                s.last = now;
+                let sampled = events.len() > logs::LIVE_TAIL_MAX_EVENTS;
+                if sampled {
+                    let n = events.len();
+                    events = (0..logs::LIVE_TAIL_MAX_EVENTS)
+                        .map(|i| events[i * n / logs::LIVE_TAIL_MAX_EVENTS].clone())
+                        .collect();
+                }
+                Some((Ok(LiveTailItem::Update { events, sampled }), Some(s)))
+            },
+        )))
+    }
+}
+
+/// Wall-clock epoch milliseconds: simulated logs are written in real time.
+fn wall_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+struct SessionGuard(Arc<AtomicUsize>);
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+struct Session {
+    logs: Arc<LogSim>,
+    outage: Arc<AtomicBool>,
+    arns: Vec<String>,
+    streams: StreamSelector,
+    pattern: logs::Pattern,
+    last: Millis,
+    deadline: Instant,
+    push: Duration,
+    started: bool,
+    _guard: SessionGuard,
 }
 
 #[cfg(test)]

@@ -2,3 +2,4 @@
 
 pub mod poll;
 pub mod retry;
+pub mod tail;

@@ -1,0 +1,263 @@
+//! CloudWatch Logs domain types: what the tail engine asks for and what comes back.
+
+use super::{ApiError, Millis};
+use futures::stream::BoxStream;
+use serde::Serialize;
+
+/// A log group as DescribeLogGroups reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogGroup {
+    pub log_group_name: String,
+    /// The ARN without the trailing `:*` (`logGroupArn`): what StartLiveTail accepts.
+    pub log_group_arn: Option<String>,
+    pub creation_time: Option<Millis>,
+    pub retention_in_days: Option<i32>,
+    pub stored_bytes: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogGroupPage {
+    pub groups: Vec<LogGroup>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogStream {
+    pub log_stream_name: String,
+    pub first_event_timestamp: Option<Millis>,
+    pub last_event_timestamp: Option<Millis>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogStreamPage {
+    pub streams: Vec<LogStream>,
+    pub next_token: Option<String>,
+}
+
+/// One log event from either transport. Live Tail events carry no `event_id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogEvent {
+    pub event_id: Option<String>,
+    pub log_stream_name: String,
+    pub timestamp: Millis,
+    pub ingestion_time: Option<Millis>,
+    pub message: String,
+}
+
+/// Which streams of a group to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamSelector {
+    All,
+    /// At most 100 name prefixes (Live Tail's limit; FilterLogEvents takes one, see the tail engine).
+    Prefixes(Vec<String>),
+    /// At most 100 exact names.
+    Names(Vec<String>),
+}
+
+impl StreamSelector {
+    /// Whether a stream belongs to this selection (the engine re-checks what AWS or moto returned).
+    pub fn matches(&self, stream: &str) -> bool {
+        match self {
+            StreamSelector::All => true,
+            StreamSelector::Prefixes(p) => p.iter().any(|p| stream.starts_with(p.as_str())),
+            StreamSelector::Names(n) => n.iter().any(|n| n == stream),
+        }
+    }
+}
+
+/// One FilterLogEvents call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterRequest {
+    pub group: String,
+    /// Exact stream names (at most 100).
+    pub stream_names: Vec<String>,
+    /// One stream name prefix (exclusive with `stream_names`, as in the API).
+    pub stream_prefix: Option<String>,
+    pub start: Millis,
+    pub end: Option<Millis>,
+    pub pattern: Option<String>,
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterPage {
+    pub events: Vec<LogEvent>,
+    /// Pages can be empty while a token still comes back: keep going until it is absent.
+    pub next_token: Option<String>,
+}
+
+/// One StartLiveTail call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveTailRequest {
+    /// Log group ARNs without `:*` (at most 10).
+    pub group_arns: Vec<String>,
+    /// Only with exactly one group.
+    pub streams: StreamSelector,
+    pub pattern: Option<String>,
+}
+
+/// What a Live Tail session pushes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveTailItem {
+    Started {
+        session_id: String,
+    },
+    /// At most 500 events; `sampled` when AWS dropped some because more than 500 arrived that second.
+    Update {
+        events: Vec<LogEvent>,
+        sampled: bool,
+    },
+}
+
+/// A running Live Tail session: ends (None) when AWS closes it, e.g. after 3 hours.
+pub type LiveTail = BoxStream<'static, Result<LiveTailItem, ApiError>>;
+
+/// GetLogEvents: one page of one stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamPage {
+    pub events: Vec<LogEvent>,
+    pub next_forward_token: Option<String>,
+}
+
+/// `prefix/container/task-id` (awslogs): the container and task id of a stream, if it has that shape.
+pub fn awslogs_stream_parts(stream: &str) -> Option<(&str, &str)> {
+    let (rest, task) = stream.rsplit_once('/')?;
+    let container = rest.rsplit('/').next()?;
+    (!task.is_empty() && !container.is_empty() && rest.contains('/')).then_some((container, task))
+}
+
+/// A filter pattern as CloudWatch understands its simple forms: terms that must all appear, "quoted phrases",
+/// `?a ?b` (any of), `-term` (must not appear), and `{ $.field = "value" }` on JSON messages. Used to check a pattern before
+/// sending it (a clear message instead of a rejected call) and by the simulator to filter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FilterPattern {
+    All,
+    Terms {
+        all: Vec<String>,
+        any: Vec<String>,
+        none: Vec<String>,
+    },
+    JsonEq(String, String),
+}
+
+impl FilterPattern {
+    pub fn parse(text: Option<&str>) -> Result<FilterPattern, String> {
+        let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(FilterPattern::All);
+        };
+        if text.matches('"').count() % 2 == 1 {
+            return Err(format!(
+                "Invalid filter pattern: unbalanced quote in {text:?}"
+            ));
+        }
+        if let Some(inner) = text.strip_prefix('{') {
+            let inner = inner.strip_suffix('}').ok_or_else(|| {
+                format!("Invalid filter pattern: missing closing brace in {text:?}")
+            })?;
+            let (field, value) = inner.split_once('=').ok_or_else(|| {
+                format!("Invalid filter pattern: expected {{ $.field = \"value\" }}, got {text:?}")
+            })?;
+            let field = field.trim().trim_end_matches('=').trim();
+            let field = field.strip_prefix("$.").ok_or_else(|| {
+                format!("Invalid filter pattern: a JSON selector starts with $. in {text:?}")
+            })?;
+            return Ok(FilterPattern::JsonEq(
+                field.into(),
+                value.trim().trim_matches('"').into(),
+            ));
+        }
+        if text.starts_with('[') || text.contains('}') || text.contains(']') {
+            return Err(format!("Invalid filter pattern: {text:?}"));
+        }
+        let (mut all, mut any, mut none) = (vec![], vec![], vec![]);
+        let mut rest = text;
+        while let Some(c) = rest.trim_start().chars().next() {
+            rest = rest.trim_start();
+            let (target, body) = match c {
+                '?' => (&mut any, &rest[1..]),
+                '-' => (&mut none, &rest[1..]),
+                _ => (&mut all, rest),
+            };
+            let (term, after) = if let Some(q) = body.strip_prefix('"') {
+                let end = q.find('"').unwrap_or(q.len());
+                (&q[..end], q.get(end + 1..).unwrap_or(""))
+            } else {
+                let end = body.find(char::is_whitespace).unwrap_or(body.len());
+                (&body[..end], &body[end..])
+            };
+            if !term.is_empty() {
+                target.push(term.to_string());
+            }
+            rest = after;
+        }
+        Ok(FilterPattern::Terms { all, any, none })
+    }
+
+    pub fn matches(&self, message: &str) -> bool {
+        match self {
+            FilterPattern::All => true,
+            FilterPattern::Terms { all, any, none } => {
+                all.iter().all(|t| message.contains(t.as_str()))
+                    && (any.is_empty() || any.iter().any(|t| message.contains(t.as_str())))
+                    && !none.iter().any(|t| message.contains(t.as_str()))
+            }
+            FilterPattern::JsonEq(field, value) => {
+                serde_json::from_str::<serde_json::Value>(message)
+                    .ok()
+                    .and_then(|v| v.get(field).cloned())
+                    .is_some_and(|v| match v {
+                        serde_json::Value::String(s) => &s == value,
+                        other => other.to_string().as_str() == value.as_str(),
+                    })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_patterns_parse_and_match_like_cloudwatch() {
+        let p = FilterPattern::parse(Some(r#"ERROR "timed out" -health"#)).unwrap();
+        assert!(p.matches("ERROR upstream timed out after 5 s"));
+        assert!(!p.matches("ERROR health timed out"));
+        assert!(!p.matches("WARN timed out"));
+        let any = FilterPattern::parse(Some("?WARN ?ERROR")).unwrap();
+        assert!(any.matches("a WARN b") && any.matches("ERROR") && !any.matches("INFO"));
+        let json = FilterPattern::parse(Some(r#"{ $.level = "error" }"#)).unwrap();
+        assert!(json.matches(r#"{"level":"error","msg":"x"}"#));
+        assert!(!json.matches(r#"{"level":"info"}"#));
+        assert!(FilterPattern::parse(Some(r#"ERROR "oops"#)).is_err());
+        assert!(FilterPattern::parse(Some("{ level = 1 }")).is_err());
+        assert_eq!(
+            FilterPattern::parse(Some("  ")).unwrap(),
+            FilterPattern::All
+        );
+    }
+
+    #[test]
+    fn awslogs_stream_names_split_into_container_and_task() {
+        assert_eq!(
+            awslogs_stream_parts("ecs/web/0123456789abcdef"),
+            Some(("web", "0123456789abcdef"))
+        );
+        assert_eq!(
+            awslogs_stream_parts("my/pre/fix/web/abc"),
+            Some(("web", "abc"))
+        );
+        assert_eq!(awslogs_stream_parts("i-0abc"), None);
+        assert_eq!(awslogs_stream_parts("web/abc"), None);
+    }
+
+    #[test]
+    fn selectors_match_prefixes_and_names() {
+        let p = StreamSelector::Prefixes(vec!["ecs/web/".into()]);
+        assert!(p.matches("ecs/web/123"));
+        assert!(!p.matches("ecs/sidecar/123"));
+        let n = StreamSelector::Names(vec!["a".into()]);
+        assert!(n.matches("a") && !n.matches("ab"));
+    }
+}

@@ -1,0 +1,367 @@
+//! The tail engine against the simulator, which serves both transports with AWS's semantics. Every test checks
+//! the same three things against the simulator's ground truth: nothing lost (everything visible by a cut-off
+//! time was shown), nothing shown twice, nothing invented.
+
+use ecsdeck::aws::{Api, ApiError, LogEvent, Millis, StreamSelector};
+use ecsdeck::sim::{LiveTailSim, Sim, SimOptions};
+use ecsdeck::workers::poll::now_ms;
+use ecsdeck::workers::retry::Backoff;
+use ecsdeck::workers::tail::{
+    LogSource, Pacer, TailConfig, TailSpec, TailStatus, TailUpdate, Tailer, Transport,
+};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const GROUP: &str = "/ecs/production/web";
+
+fn sim(rate: f64, live: LiveTailSim) -> Arc<Sim> {
+    Arc::new(Sim::new(SimOptions {
+        latency: Duration::from_millis(5),
+        log_rate: rate,
+        live_tail: live,
+        ..SimOptions::default()
+    }))
+}
+
+fn fast_live() -> LiveTailSim {
+    LiveTailSim {
+        push_interval: Duration::from_millis(100),
+        ..LiveTailSim::default()
+    }
+}
+
+fn config() -> TailConfig {
+    TailConfig {
+        poll_interval: Duration::from_millis(200),
+        lag: Duration::from_secs(30),
+        backoff: Backoff {
+            base: Duration::from_millis(20),
+            cap: Duration::from_millis(200),
+            max_attempts: u32::MAX,
+        },
+        live_retry: Duration::from_secs(2),
+        ..TailConfig::default()
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    lines: Vec<(String, Millis, String)>,
+    statuses: Vec<TailStatus>,
+    rejected: Vec<ApiError>,
+}
+
+struct Run {
+    seen: Arc<Mutex<Seen>>,
+    _tailer: Tailer,
+}
+
+fn start(api: Arc<Sim>, config: TailConfig, pacer: f64, spec: TailSpec) -> Run {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let sink = seen.clone();
+    let tailer = Tailer::spawn(
+        api,
+        Arc::new(Pacer::new(pacer)),
+        config,
+        Box::new(move |generation, update| {
+            assert_eq!(generation, 1);
+            let mut s = sink.lock().unwrap();
+            match update {
+                TailUpdate::Lines(lines) => s.lines.extend(
+                    lines
+                        .into_iter()
+                        .map(|l| (l.stream.to_string(), l.timestamp, l.message)),
+                ),
+                TailUpdate::Status(st) => s.statuses.push(st),
+                TailUpdate::PatternRejected(e) => s.rejected.push(e),
+                TailUpdate::Revisions { .. } => {}
+            }
+        }),
+    );
+    tailer.tail(Some(spec), 1);
+    Run {
+        seen,
+        _tailer: tailer,
+    }
+}
+
+fn spec(streams: StreamSelector, since: Millis) -> TailSpec {
+    TailSpec {
+        sources: vec![LogSource {
+            group: GROUP.into(),
+            streams,
+        }],
+        since,
+        pattern: None,
+        service: None,
+    }
+}
+
+fn key(e: &LogEvent) -> (String, Millis, String) {
+    (e.log_stream_name.clone(), e.timestamp, e.message.clone())
+}
+
+/// Runs for `secs`, then checks the lines against the ground truth of the window.
+async fn run_and_check(sim: &Sim, run: &Run, streams: &StreamSelector, since: Millis, secs: u64) {
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    // Everything visible 2 s ago must have been shown by now (poll interval, push interval, round trips).
+    let cut = now_ms() - 2_000;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let seen = run.seen.lock().unwrap();
+    let end = now_ms();
+    let shown: HashSet<_> = seen.lines.iter().cloned().collect();
+    assert_eq!(
+        shown.len(),
+        seen.lines.len(),
+        "{} lines shown twice",
+        seen.lines.len() - shown.len()
+    );
+    let must: Vec<_> = sim.logs().truth(GROUP, streams, since, cut, cut);
+    assert!(
+        must.len() > 50,
+        "the window holds too few events ({}) to prove anything",
+        must.len()
+    );
+    let missing: Vec<_> = must
+        .iter()
+        .map(key)
+        .filter(|k| !shown.contains(k))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} events lost, e.g. {:?}",
+        missing.len(),
+        must.len(),
+        missing.first()
+    );
+    // Live Tail also pushes late events stamped before `since`: they exist, they may be shown.
+    let may: HashSet<_> = sim
+        .logs()
+        .truth(GROUP, streams, since - 30_000, end, end)
+        .iter()
+        .map(key)
+        .collect();
+    let invented: Vec<_> = shown.iter().filter(|k| !may.contains(k)).collect();
+    assert!(
+        invented.is_empty(),
+        "lines that do not exist: {:?}",
+        &invented[..invented.len().min(3)]
+    );
+}
+
+fn last_status(run: &Run) -> TailStatus {
+    run.seen
+        .lock()
+        .unwrap()
+        .statuses
+        .last()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_tail_with_backfill_loses_and_repeats_nothing() {
+    let sim = sim(20.0, fast_live());
+    let streams = StreamSelector::Prefixes(vec!["ecs/web/".into()]);
+    let since = now_ms() - 60_000;
+    let run = start(sim.clone(), config(), 5.0, spec(streams.clone(), since));
+    run_and_check(&sim, &run, &streams, since, 3).await;
+    let st = last_status(&run);
+    assert_eq!(st.transport, Transport::LiveTail, "{st:?}");
+    assert!(st.backfilled);
+    // Sidecar streams of the same group are not part of a `web` tail.
+    assert!(
+        run.seen
+            .lock()
+            .unwrap()
+            .lines
+            .iter()
+            .all(|l| l.0.starts_with("ecs/web/"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_that_end_are_reopened_and_the_gap_filled() {
+    // Sessions of 600 ms with a push every 250 ms: each reconnect leaves a gap only a fill can close.
+    let sim = sim(
+        40.0,
+        LiveTailSim {
+            push_interval: Duration::from_millis(250),
+            session_length: Duration::from_millis(600),
+            max_sessions: 15,
+        },
+    );
+    let streams = StreamSelector::All;
+    let since = now_ms() - 10_000;
+    let run = start(sim.clone(), config(), 8.0, spec(streams.clone(), since));
+    run_and_check(&sim, &run, &streams, since, 4).await;
+    let st = last_status(&run);
+    assert!(st.sessions >= 4, "{st:?}");
+    assert_eq!(
+        sim.live_sessions(),
+        1,
+        "ended sessions are closed, one is open"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sampling_above_500_events_a_second_is_flagged_and_filled_by_polling() {
+    let sim = sim(1.0, fast_live());
+    let t0 = now_ms();
+    for i in 0..3 {
+        sim.logs()
+            .add_stream(GROUP, &format!("ecs/web/burst{i}"), t0, Some(2_500.0));
+    }
+    let streams = StreamSelector::Prefixes(vec!["ecs/web/burst".into()]);
+    let run = start(sim.clone(), config(), 8.0, spec(streams.clone(), t0));
+    run_and_check(&sim, &run, &streams, t0, 4).await;
+    let st = last_status(&run);
+    assert!(st.sampled_updates > 0, "{st:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttling_storm_slows_polling_but_loses_nothing() {
+    let sim = sim(30.0, fast_live());
+    sim.set_logs_rate_limit(Some((2.0, 1.0)));
+    let streams = StreamSelector::Prefixes(vec!["ecs/web/".into()]);
+    let since = now_ms() - 20_000;
+    let config = TailConfig {
+        live_tail: false,
+        ..config()
+    };
+    // Ask far more often than the simulated account allows.
+    let run = start(sim.clone(), config, 50.0, spec(streams.clone(), since));
+    run_and_check(&sim, &run, &streams, since, 4).await;
+    let st = last_status(&run);
+    assert_eq!(st.transport, Transport::Polling);
+    assert!(st.throttles > 0, "{st:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_that_starts_mid_tail_is_tailed_without_reopening() {
+    for live in [true, false] {
+        let sim = sim(5.0, fast_live());
+        let streams = StreamSelector::Prefixes(vec!["ecs/web/".into()]);
+        let since = now_ms() - 5_000;
+        let config = TailConfig {
+            live_tail: live,
+            ..config()
+        };
+        let run = start(sim.clone(), config, 5.0, spec(streams.clone(), since));
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        sim.logs()
+            .add_stream(GROUP, "ecs/web/newtask", now_ms(), Some(20.0));
+        run_and_check(&sim, &run, &streams, since, 3).await;
+        let from_new = run
+            .seen
+            .lock()
+            .unwrap()
+            .lines
+            .iter()
+            .filter(|l| l.0 == "ecs/web/newtask")
+            .count();
+        assert!(
+            from_new > 10,
+            "live={live}: {from_new} lines of the new task"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_tail_denied_falls_back_to_polling_and_says_why() {
+    let sim = sim(10.0, fast_live());
+    sim.deny("logs:StartLiveTail");
+    let streams = StreamSelector::All;
+    let since = now_ms() - 10_000;
+    let run = start(sim.clone(), config(), 5.0, spec(streams.clone(), since));
+    run_and_check(&sim, &run, &streams, since, 3).await;
+    let st = last_status(&run);
+    assert_eq!(st.transport, Transport::Polling);
+    let why = st.fallback.unwrap_or_default();
+    assert!(why.contains("logs:StartLiveTail denied"), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejected_filter_pattern_is_reported_and_the_tail_goes_on_without_it() {
+    let sim = sim(10.0, fast_live());
+    let streams = StreamSelector::All;
+    let since = now_ms() - 10_000;
+    let mut s = spec(streams.clone(), since);
+    s.pattern = Some("{ level = 1 }".into());
+    let run = start(sim.clone(), config(), 5.0, s);
+    run_and_check(&sim, &run, &streams, since, 3).await;
+    let rejected = run.seen.lock().unwrap().rejected.clone();
+    assert!(
+        matches!(rejected.first(), Some(ApiError::Invalid { message, .. }) if message.contains("Invalid filter pattern")),
+        "{rejected:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_side_pattern_narrows_both_transports() {
+    let sim = sim(30.0, fast_live());
+    let since = now_ms() - 30_000;
+    let mut s = spec(StreamSelector::All, since);
+    s.pattern = Some("ERROR".into());
+    let run = start(sim.clone(), config(), 5.0, s);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let seen = run.seen.lock().unwrap();
+    assert!(!seen.lines.is_empty());
+    assert!(
+        seen.lines.iter().all(|l| l.2.contains("ERROR")),
+        "only matching lines"
+    );
+    // And the simulator agrees on what exists.
+    let expected = sim
+        .logs()
+        .truth(
+            GROUP,
+            &StreamSelector::All,
+            since,
+            now_ms() - 3_000,
+            now_ms() - 3_000,
+        )
+        .into_iter()
+        .filter(|e| e.message.contains("ERROR"))
+        .count();
+    assert!(
+        seen.lines.len() >= expected,
+        "{} < {expected}",
+        seen.lines.len()
+    );
+    let _ = sim
+        .calls
+        .filter_log_events
+        .load(std::sync::atomic::Ordering::Relaxed);
+}
+
+#[tokio::test]
+async fn filter_pages_chain_through_empty_slices_and_cap_at_10000() {
+    let sim = sim(1.0, fast_live());
+    let t0 = now_ms() - 200_000;
+    sim.logs().add_stream("/test/big", "s", t0, Some(200.0));
+    let mut req = ecsdeck::aws::FilterRequest {
+        group: "/test/big".into(),
+        stream_names: vec![],
+        stream_prefix: None,
+        start: t0 - 300_000,
+        end: Some(t0 + 100_000),
+        pattern: None,
+        next_token: None,
+    };
+    let mut pages = vec![];
+    loop {
+        let page = sim.filter_log_events(&req).await.unwrap();
+        pages.push(page.events.len());
+        match page.next_token {
+            Some(t) => req.next_token = Some(t),
+            None => break,
+        }
+    }
+    // Five quiet minutes (empty pages with tokens), then 100 s x 200/s = 20,000 events in pages of <= 10,000.
+    assert!(pages.iter().take(5).all(|n| *n == 0), "{pages:?}");
+    assert!(pages.iter().all(|n| *n <= 10_000));
+    let total: usize = pages.iter().sum();
+    assert!((19_990..=20_010).contains(&total), "{total}");
+}
