@@ -591,7 +591,7 @@ pub async fn tail(
                     live_failures += 1;
                     // A refusal (access, limit, endpoint) means polling for a good while; a network blip,
                     // a quick retry.
-                    let wait = if e.is_transient() {
+                    let wait = if e.is_transient() && live_failures < 3 {
                         config.backoff.pause(live_failures)
                     } else {
                         config.live_retry
