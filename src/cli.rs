@@ -41,6 +41,9 @@ pub struct Cli {
     /// Log file (default: ecsdeck.log in the data directory).
     #[arg(long)]
     pub log_file: Option<PathBuf>,
+    /// How far back log views start: 30s, 5m, 1h, 2d (default 5m, or `[logs] since` in the config).
+    #[arg(long, value_parser = parse_since)]
+    pub since: Option<String>,
     /// Run on the built-in simulated fleet: no AWS account needed.
     #[arg(long)]
     pub demo: bool,
@@ -59,6 +62,20 @@ pub struct Cli {
     /// Demo: every call fails as if AWS were unreachable from START to END seconds after launch (e.g. 20-40).
     #[arg(long, env = "ECSDECK_DEMO_OUTAGE", requires = "demo", value_parser = parse_window)]
     pub demo_outage: Option<(Duration, Duration)>,
+    /// Demo: log lines per second written by each task's main container (default 1).
+    #[arg(long, env = "ECSDECK_DEMO_LOG_RATE", requires = "demo", value_parser = parse_rate)]
+    pub demo_log_rate: Option<f64>,
+}
+
+fn parse_since(text: &str) -> Result<String, String> {
+    crate::app::logs::parse_duration(text).map(|_| text.to_owned())
+}
+
+fn parse_rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if (0.0..=100_000.0).contains(&r) => Ok(r),
+        _ => Err(format!("{text:?} is not a rate: give lines per second, 0 to 100000")),
+    }
 }
 
 /// "20-40" -> (20 s, 40 s).

@@ -60,7 +60,7 @@ pub struct ProfileConfig {
     pub read_only: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub theme: Option<String>,
@@ -68,7 +68,27 @@ pub struct Config {
     pub read_only: Option<bool>,
     pub log_file: Option<PathBuf>,
     #[serde(default)]
+    pub logs: LogsConfig,
+    #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+}
+
+/// `[logs]`: how log views tail.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsConfig {
+    /// How far back a log view starts (`5m`, `1h`...). Default 5m.
+    pub since: Option<String>,
+    /// Lines held per log view before the oldest are dropped. Default 100000.
+    pub buffer_lines: Option<usize>,
+    /// Use Live Tail (billed per minute by AWS); false polls FilterLogEvents only. Default true.
+    pub live_tail: Option<bool>,
+    /// FilterLogEvents calls per second for the whole process (the account allows 10). Default 3.
+    pub filter_calls_per_second: Option<f64>,
+    /// Seconds between polls when polling. Default 1.
+    pub poll_seconds: Option<f64>,
+    /// Seconds an event may arrive late and still be shown. Default 30.
+    pub lag_seconds: Option<u64>,
 }
 
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -87,6 +107,34 @@ impl Config {
                 key: Some("refresh_seconds".into()),
                 message: "must be at least 1".into(),
             });
+        }
+        let invalid = |key: &str, message: String| ConfigError {
+            path: path.to_path_buf(),
+            line: text.find(key).map(|o| line_of(text, o)),
+            key: Some(format!("logs.{key}")),
+            message,
+        };
+        let logs = &config.logs;
+        if let Some(since) = &logs.since {
+            crate::app::logs::parse_duration(since).map_err(|m| invalid("since", m))?;
+        }
+        if logs.buffer_lines.is_some_and(|n| !(1_000..=10_000_000).contains(&n)) {
+            return Err(invalid("buffer_lines", "must be between 1000 and 10000000".into()));
+        }
+        if logs
+            .filter_calls_per_second
+            .is_some_and(|r| !(r > 0.0 && r <= 25.0))
+        {
+            return Err(invalid(
+                "filter_calls_per_second",
+                "must be above 0 and at most 25 (AWS allows 10 per second per account in most regions)".into(),
+            ));
+        }
+        if logs.poll_seconds.is_some_and(|s| !(0.2..=300.0).contains(&s)) {
+            return Err(invalid("poll_seconds", "must be between 0.2 and 300".into()));
+        }
+        if logs.lag_seconds.is_some_and(|s| s > 3_600) {
+            return Err(invalid("lag_seconds", "must be at most 3600".into()));
         }
         Ok(config)
     }

@@ -23,6 +23,24 @@ pub enum Action {
     SortNext,
     SortReverse,
     ForceQuit,
+    Logs,
+    // In a log view
+    Pause,
+    Follow,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Wrap,
+    Timestamps,
+    Utc,
+    Pretty,
+    Pattern,
+    Include,
+    Exclude,
+    Deployment,
+    Since,
+    Save,
+    Copy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +73,10 @@ pub enum Where {
     Tables,
     /// Services and tasks tables.
     Describable,
+    /// Where `l` tails logs: services, tasks, a task, a service's details, log groups.
+    Loggable,
+    /// A log view.
+    Logs,
 }
 
 impl Where {
@@ -65,9 +87,21 @@ impl Where {
             Where::Everywhere => true,
             Where::Tables => matches!(
                 view,
-                View::Clusters(_) | View::Services { .. } | View::Tasks { .. }
+                View::Clusters(_)
+                    | View::Services { .. }
+                    | View::Tasks { .. }
+                    | View::LogGroups { .. }
             ),
             Where::Describable => matches!(view, View::Services { .. } | View::Tasks { .. }),
+            Where::Loggable => matches!(
+                view,
+                View::Services { .. }
+                    | View::Tasks { .. }
+                    | View::Task { .. }
+                    | View::Service { .. }
+                    | View::LogGroups { .. }
+            ),
+            Where::Logs => matches!(view, View::Logs(_)),
         }
     }
 }
@@ -141,12 +175,47 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(
-        &[code(KeyCode::Enter), k('l'), code(KeyCode::Right)],
+        &[code(KeyCode::Enter), code(KeyCode::Right)],
         Action::Open,
         "open",
         Where::Tables,
         true,
     ),
+    b(&[k('l')], Action::Logs, "logs", Where::Loggable, true),
+    b(
+        &[k(' ')],
+        Action::Pause,
+        "pause / resume",
+        Where::Logs,
+        true,
+    ),
+    b(&[k('f')], Action::Follow, "follow on/off", Where::Logs, false),
+    b(&[k('/')], Action::Search, "search", Where::Logs, true),
+    b(&[k('n')], Action::NextMatch, "next match", Where::Logs, false),
+    b(&[k('N')], Action::PrevMatch, "previous match", Where::Logs, false),
+    b(&[k('w')], Action::Wrap, "wrap", Where::Logs, true),
+    b(&[k('t')], Action::Timestamps, "timestamps", Where::Logs, false),
+    b(&[k('T')], Action::Utc, "local time / UTC", Where::Logs, false),
+    b(&[k('J')], Action::Pretty, "pretty JSON", Where::Logs, true),
+    b(
+        &[k('F')],
+        Action::Pattern,
+        "CloudWatch filter pattern",
+        Where::Logs,
+        false,
+    ),
+    b(&[k('i')], Action::Include, "only lines matching", Where::Logs, true),
+    b(&[k('v')], Action::Exclude, "hide lines matching", Where::Logs, false),
+    b(
+        &[k('D')],
+        Action::Deployment,
+        "one deployment's tasks",
+        Where::Logs,
+        true,
+    ),
+    b(&[k('@')], Action::Since, "start time (since)", Where::Logs, false),
+    b(&[k('s')], Action::Save, "save to file", Where::Logs, false),
+    b(&[k('c')], Action::Copy, "copy line", Where::Logs, false),
     b(
         &[k('d')],
         Action::Describe,
@@ -219,6 +288,11 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":tasks [cluster]",
         "all tasks of the current (or named) cluster",
     ),
+    (":loggroups [prefix]", "CloudWatch log groups (by name prefix)"),
+    (":logs [container]", "tail logs here (one container of a task)"),
+    (":since 1h", "in a log view: start 1 hour back (30s, 5m, 2d)"),
+    (":filter PATTERN", "in a log view: CloudWatch filter pattern"),
+    (":save [file]", "in a log view: save the lines shown"),
     (":help", "this screen"),
     (":q", "quit"),
 ];
@@ -228,10 +302,18 @@ fn matches(key: &Key, event: &KeyEvent) -> bool {
     key.code == event.code && key.ctrl == ctrl
 }
 
-pub fn binding_for(event: &KeyEvent) -> Option<&'static Binding> {
+/// The binding of this key that works on every view (scrolling in overlays).
+pub fn global_binding(event: &KeyEvent) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| {
+        b.place == Where::Everywhere && b.keys.iter().any(|k| matches(k, event))
+    })
+}
+
+/// The binding of this key on this view (a key may mean different things on different views).
+pub fn binding_for(event: &KeyEvent, view: &crate::app::View) -> Option<&'static Binding> {
     BINDINGS
         .iter()
-        .find(|b| b.keys.iter().any(|k| matches(k, event)))
+        .find(|b| b.place.allows(view) && b.keys.iter().any(|k| matches(k, event)))
 }
 
 pub fn key_label(key: &Key) -> String {
@@ -271,13 +353,51 @@ pub fn keys_label(binding: &Binding) -> String {
 mod tests {
     use super::*;
 
+    use crate::app::logs::{LogRequest, LogTarget, LogView};
+    use crate::app::{Scope, View};
+
+    fn views() -> Vec<View> {
+        let mut v: Vec<View> = [
+            Scope::Clusters,
+            Scope::Services { cluster: "c".into() },
+            Scope::Tasks {
+                cluster: "c".into(),
+                service: None,
+            },
+            Scope::Task {
+                cluster: "c".into(),
+                task_arn: "t".into(),
+            },
+            Scope::Service {
+                cluster: "c".into(),
+                service: "s".into(),
+            },
+            Scope::LogGroups { prefix: None },
+        ]
+        .iter()
+        .map(View::for_scope)
+        .collect();
+        v.push(View::Logs(Box::new(LogView::new(
+            LogRequest {
+                target: LogTarget::Group { name: "g".into() },
+                since: 0,
+                pattern: None,
+            },
+            "5m".into(),
+            10,
+        ))));
+        v
+    }
+
     #[test]
-    fn no_key_is_bound_twice() {
-        let mut seen = Vec::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(!seen.contains(k), "{k:?} is bound twice");
-                seen.push(*k);
+    fn no_key_means_two_things_on_one_view() {
+        for view in views() {
+            let mut seen = Vec::new();
+            for b in BINDINGS.iter().filter(|b| b.place.allows(&view)) {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{k:?} is bound twice on {}", view.title());
+                    seen.push(*k);
+                }
             }
         }
     }
@@ -285,6 +405,15 @@ mod tests {
     #[test]
     fn shifted_letters_match_without_caring_about_the_shift_flag() {
         let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(binding_for(&event).map(|b| b.action), Some(Action::Bottom));
+        let view = &views()[0];
+        assert_eq!(binding_for(&event, view).map(|b| b.action), Some(Action::Bottom));
+    }
+
+    #[test]
+    fn slash_filters_tables_and_searches_logs() {
+        let event = KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE);
+        let views = views();
+        assert_eq!(binding_for(&event, &views[0]).map(|b| b.action), Some(Action::Filter));
+        assert_eq!(binding_for(&event, views.last().unwrap()).map(|b| b.action), Some(Action::Search));
     }
 }

@@ -9,7 +9,9 @@ use ecsdeck::cli::Cli;
 use ecsdeck::config::{Config, project_dirs};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
+use ecsdeck::app::run::Workers;
 use ecsdeck::workers::poll::{PollConfig, now_ms};
+use ecsdeck::workers::tail::TailConfig;
 use futures::StreamExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,6 +20,11 @@ use std::time::Duration;
 
 fn main() -> ExitCode {
     let _ = ecsdeck::app::run::PROCESS_START.set(std::time::Instant::now());
+    let _ = UTC_OFFSET.set(
+        time::UtcOffset::current_local_offset()
+            .map(|o| o.whole_seconds())
+            .unwrap_or(0),
+    );
     let cli = Cli::parse();
     match prepare(&cli) {
         Ok(prepared) => match launch(cli, prepared) {
@@ -115,12 +122,16 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
         }
         opts.rate_limit = cli.demo_rate_limit.map(|r| (r, r * 2.0));
         opts.outage = cli.demo_outage;
+        if let Some(rate) = cli.demo_log_rate {
+            opts.log_rate = rate;
+        }
         let context = Context {
             profile: "demo".into(),
             region: ecsdeck::sim::REGION.into(),
             endpoint: None,
             read_only: cli.read_only || config.read_only.unwrap_or(false),
             demo: true,
+            ..log_context(&cli, &config)
         };
         (Arc::new(Sim::new(opts)), context)
     } else {
@@ -141,14 +152,28 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             region,
             endpoint: cli.endpoint_url.clone(),
             demo: false,
+            ..log_context(&cli, &config)
         };
         (Arc::new(sdk), context)
     };
     tracing::info!(?context, "starting");
 
-    let poll = PollConfig {
-        refresh: Duration::from_secs(cli.refresh.or(config.refresh_seconds).unwrap_or(5)),
-        ..PollConfig::default()
+    let logs = &config.logs;
+    let defaults = TailConfig::default();
+    let workers = Workers {
+        poll: PollConfig {
+            refresh: Duration::from_secs(cli.refresh.or(config.refresh_seconds).unwrap_or(5)),
+            ..PollConfig::default()
+        },
+        tail: TailConfig {
+            live_tail: logs.live_tail.unwrap_or(true),
+            poll_interval: logs
+                .poll_seconds
+                .map_or(defaults.poll_interval, Duration::from_secs_f64),
+            lag: logs.lag_seconds.map_or(defaults.lag, Duration::from_secs),
+            ..defaults
+        },
+        filter_rate: logs.filter_calls_per_second.unwrap_or(3.0),
     };
 
     use std::io::IsTerminal;
@@ -179,10 +204,31 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
 
     let channels = Channels::new();
     let input = tokio::spawn(forward_input(channels.tx.clone()));
-    let result = run(&mut terminal, state, &theme, api, channels, poll).await;
+    let result = run(&mut terminal, state, &theme, api, channels, workers).await;
     input.abort();
     ratatui::restore();
     result.map(|_| ()).context("terminal error")
+}
+
+/// Read before any thread starts: the time crate refuses to read the local offset once threads exist.
+static UTC_OFFSET: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+
+/// The log settings of the context: start window, buffer size, and the local UTC offset (read here, once:
+/// the reducer never reads clocks or time zones).
+fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
+    Context {
+        utc_offset_secs: UTC_OFFSET.get().copied().unwrap_or(0),
+        log_since: cli
+            .since
+            .clone()
+            .or(config.logs.since.clone())
+            .unwrap_or_else(|| "5m".into()),
+        log_capacity: config
+            .logs
+            .buffer_lines
+            .unwrap_or(ecsdeck::app::logs::DEFAULT_CAPACITY),
+        ..Context::default()
+    }
 }
 
 /// Terminal events -> messages. Only presses and repeats: some terminals also report releases.

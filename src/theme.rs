@@ -54,6 +54,14 @@ theme_struct!(
     input,
     toast_info,
     toast_error,
+    log_time,
+    log_source,
+    log_new,
+    log_old,
+    log_info,
+    log_debug,
+    log_match,
+    log_cursor,
 );
 
 #[derive(Debug, Deserialize)]

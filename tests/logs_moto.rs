@@ -202,7 +202,7 @@ async fn a_tail_shows_20000_events_written_while_it_runs_exactly_once_in_order()
         }),
     );
     let start = now_ms();
-    tailer.tail(
+    tailer.tail_spec(
         Some(TailSpec {
             sources: vec![LogSource {
                 group: group.into(),

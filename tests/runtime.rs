@@ -7,7 +7,7 @@ use ecsdeck::app::run::{Channels, run};
 use ecsdeck::app::state::Mode;
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::workers::poll::PollConfig;
+use ecsdeck::app::run::Workers;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::Arc;
@@ -45,7 +45,7 @@ async fn keys_are_answered_while_aws_calls_take_seconds() {
             &theme,
             api,
             channels,
-            PollConfig::default(),
+            Workers::default(),
         )
         .await
         .unwrap();

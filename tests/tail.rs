@@ -75,11 +75,11 @@ fn start(api: Arc<Sim>, config: TailConfig, pacer: f64, spec: TailSpec) -> Run {
                 ),
                 TailUpdate::Status(st) => s.statuses.push(st),
                 TailUpdate::PatternRejected(e) => s.rejected.push(e),
-                TailUpdate::Revisions { .. } => {}
+                TailUpdate::Revisions { .. } | TailUpdate::Resolved { .. } => {}
             }
         }),
     );
-    tailer.tail(Some(spec), 1);
+    tailer.tail_spec(Some(spec), 1);
     Run {
         seen,
         _tailer: tailer,

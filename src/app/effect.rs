@@ -1,3 +1,4 @@
+use super::logs::LogRequest;
 use super::state::Scope;
 
 /// What `update()` wants done; the runtime hands these to the workers.
@@ -9,5 +10,14 @@ pub enum Effect {
         scope: Scope,
         generation: u64,
     },
+    /// Tail these logs (None: stop tailing), feeding the log view of this generation.
+    Tail {
+        request: Option<LogRequest>,
+        generation: u64,
+    },
+    /// Copy text to the terminal's clipboard (OSC 52).
+    Copy(String),
+    /// Write text to a file; the result comes back as `Msg::Saved`.
+    Save { path: String, text: String },
     Quit,
 }

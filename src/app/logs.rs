@@ -1,7 +1,9 @@
 //! Log lines as the app keeps them: parsed once on arrival, held in a bounded buffer in timestamp order.
 
 use crate::aws::{Millis, awslogs_stream_parts};
-use std::collections::VecDeque;
+use crate::workers::tail::TailStatus;
+use regex::Regex;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -26,7 +28,11 @@ impl Level {
             }
         }
         let mut found = Level::Other;
-        for w in head.split(|c: char| !c.is_ascii_alphabetic()).take(12) {
+        for w in head
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .take(12)
+        {
             let l = Self::word(w);
             if l != Level::Other {
                 found = l;
@@ -194,6 +200,416 @@ impl LogBuffer {
 
     pub fn clear(&mut self) {
         self.lines.clear();
+    }
+}
+
+
+/// What the user asked to tail; the tail worker finds the groups and streams from the task definitions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogTarget {
+    /// Every container of every task of the service (the task definitions of all its deployments).
+    Service {
+        cluster: String,
+        service: String,
+        task_definitions: Vec<String>,
+    },
+    /// One task's containers, or one container's stream.
+    Task {
+        cluster: String,
+        task_arn: String,
+        task_definition: String,
+        container: Option<String>,
+    },
+    /// A whole log group (from the log group browser).
+    Group { name: String },
+}
+
+impl LogTarget {
+    pub fn title(&self) -> String {
+        match self {
+            LogTarget::Service { service, .. } => format!("service {}", crate::aws::arn_name(service)),
+            LogTarget::Task {
+                task_arn, container, ..
+            } => {
+                let id = crate::aws::arn_name(task_arn);
+                let short = &id[..id.len().min(8)];
+                match container {
+                    Some(c) => format!("container {c} of task {short}"),
+                    None => format!("task {short}"),
+                }
+            }
+            LogTarget::Group { name } => format!("group {name}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    pub target: LogTarget,
+    pub since: Millis,
+    /// CloudWatch filter pattern, applied by AWS.
+    pub pattern: Option<String>,
+}
+
+/// A regex typed by the user, with the text it came from.
+#[derive(Debug, Clone)]
+pub struct TextFilter {
+    pub text: String,
+    pub regex: Regex,
+}
+
+impl TextFilter {
+    /// Case-insensitive unless the text has an upper-case letter (smart case, as in vim and less).
+    pub fn new(text: &str) -> Result<TextFilter, String> {
+        let smart = if text.chars().any(char::is_uppercase) {
+            text.to_owned()
+        } else {
+            format!("(?i){text}")
+        };
+        regex::RegexBuilder::new(&smart)
+            .size_limit(1 << 20)
+            .build()
+            .map(|regex| TextFilter {
+                text: text.to_owned(),
+                regex,
+            })
+            .map_err(|e| {
+                let detail = e.to_string();
+                let last = detail.lines().last().unwrap_or("").trim().to_owned();
+                format!("invalid regex {text:?}: {last}")
+            })
+    }
+}
+
+/// Parses `5m`, `1h`, `90s`, `2d`, `1h30m` into milliseconds.
+pub fn parse_duration(text: &str) -> Result<Millis, String> {
+    let bad = || {
+        format!("invalid duration {text:?}: use a number and a unit, like 30s, 5m, 1h, 2d or 1h30m")
+    };
+    let mut total: Millis = 0;
+    let mut digits = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: Millis = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        let unit = match c {
+            's' => 1_000,
+            'm' => 60_000,
+            'h' => 3_600_000,
+            'd' => 86_400_000,
+            _ => return Err(bad()),
+        };
+        total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    if total > 30 * 86_400_000 {
+        return Err(format!(
+            "{text} is too far back: a tail starts at most 30 days ago (FilterLogEvents reads slowly over long ranges)"
+        ));
+    }
+    Ok(total)
+}
+
+/// A live log view: the buffer plus how it is looked at.
+#[derive(Debug, Clone)]
+pub struct LogView {
+    pub request: LogRequest,
+    pub since_label: String,
+    pub buffer: LogBuffer,
+    pub status: TailStatus,
+    /// What the worker resolved: "group (streams)" per source.
+    pub sources: Vec<String>,
+    /// Containers that cannot be tailed, and why.
+    pub notes: Vec<String>,
+    /// Show the newest lines as they arrive.
+    pub follow: bool,
+    /// When not following: the first line drawn and the line selected (by key).
+    pub top: Option<(Millis, u64)>,
+    pub cursor: Option<(Millis, u64)>,
+    /// Lines that arrived (and pass the filters) since following stopped.
+    pub unseen: u64,
+    pub search: Option<TextFilter>,
+    pub include: Option<TextFilter>,
+    pub exclude: Option<TextFilter>,
+    /// Only lines of tasks running this `family:rev`.
+    pub revision: Option<String>,
+    /// Task id → `family:rev`, and the primary deployment's revision (for colours and the filter).
+    pub revisions: HashMap<String, String>,
+    pub primary: Option<String>,
+    pub wrap: bool,
+    pub timestamps: bool,
+    pub utc: bool,
+    pub pretty: bool,
+    /// Width of the container column: the longest container name seen (at most 20).
+    pub source_width: usize,
+    /// Keys of the lines passing the filters, when a filter is set.
+    shown: Option<Vec<(Millis, u64)>>,
+}
+
+impl LogView {
+    pub fn new(request: LogRequest, since_label: String, capacity: usize) -> LogView {
+        LogView {
+            request,
+            since_label,
+            buffer: LogBuffer::new(capacity),
+            status: TailStatus::default(),
+            sources: vec![],
+            notes: vec![],
+            follow: true,
+            top: None,
+            cursor: None,
+            unseen: 0,
+            search: None,
+            include: None,
+            exclude: None,
+            revision: None,
+            revisions: HashMap::new(),
+            primary: None,
+            wrap: false,
+            timestamps: true,
+            utc: false,
+            pretty: false,
+            source_width: 6,
+            shown: None,
+        }
+    }
+
+    /// The task's `family:rev`, when known.
+    pub fn revision_of(&self, line: &LogLine) -> Option<&str> {
+        line.source().1.and_then(|t| self.revisions.get(t)).map(String::as_str)
+    }
+
+    pub fn passes(&self, line: &LogLine) -> bool {
+        self.include.as_ref().is_none_or(|f| f.regex.is_match(&line.message))
+            && !self.exclude.as_ref().is_some_and(|f| f.regex.is_match(&line.message))
+            && self
+                .revision
+                .as_ref()
+                .is_none_or(|r| self.revision_of(line) == Some(r.as_str()))
+    }
+
+    fn filtered(&self) -> bool {
+        self.include.is_some() || self.exclude.is_some() || self.revision.is_some()
+    }
+
+    /// Recomputes which lines pass after a filter changed.
+    pub fn refilter(&mut self) {
+        self.shown = self.filtered().then(|| {
+            self.buffer
+                .iter()
+                .filter(|l| self.passes(l))
+                .map(LogLine::key)
+                .collect()
+        });
+        self.clamp();
+    }
+
+    /// Lines that pass the filters.
+    pub fn len(&self) -> usize {
+        self.shown.as_ref().map_or(self.buffer.len(), Vec::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th line passing the filters.
+    pub fn line(&self, i: usize) -> Option<&LogLine> {
+        match &self.shown {
+            None => self.buffer.get(i),
+            Some(keys) => {
+                let key = *keys.get(i)?;
+                self.buffer.position(key).ok().and_then(|p| self.buffer.get(p))
+            }
+        }
+    }
+
+    /// Index (among lines passing the filters) of the line with `key`, or of the next one after it.
+    pub fn index_of(&self, key: (Millis, u64)) -> usize {
+        match &self.shown {
+            None => self.buffer.position(key),
+            Some(keys) => keys.binary_search(&key),
+        }
+        .unwrap_or_else(|i| i)
+        .min(self.len().saturating_sub(1))
+    }
+
+    /// Adds lines from the tail; returns how many pass the filters.
+    pub fn add(&mut self, lines: Vec<LogLine>) -> usize {
+        let mut passing = 0;
+        for line in lines {
+            let width = line.source().0.chars().count().min(20);
+            self.source_width = self.source_width.max(width);
+            let pass = self.passes(&line);
+            let (key, dropped) = self.buffer.insert(line);
+            if pass {
+                passing += 1;
+                if let Some(keys) = &mut self.shown {
+                    let at = keys.partition_point(|k| *k < key);
+                    keys.insert(at, key);
+                }
+            }
+            if dropped > 0
+                && let (Some(keys), Some(front)) = (&mut self.shown, self.buffer.front_key())
+            {
+                let gone = keys.partition_point(|k| *k < front);
+                keys.drain(..gone);
+            }
+        }
+        if !self.follow {
+            self.unseen += passing as u64;
+        }
+        self.clamp();
+        passing
+    }
+
+    /// Keeps the anchors on lines that still exist (the oldest may have been dropped).
+    fn clamp(&mut self) {
+        if self.follow {
+            return;
+        }
+        if self.is_empty() {
+            self.top = None;
+            self.cursor = None;
+            return;
+        }
+        self.top = self.existing(self.top);
+        self.cursor = self.existing(self.cursor);
+    }
+
+    /// `anchor` if its line still passes, else the nearest line that does.
+    fn existing(&self, anchor: Option<(Millis, u64)>) -> Option<(Millis, u64)> {
+        let found = |k| match &self.shown {
+            None => self.buffer.position(k),
+            Some(keys) => keys.binary_search(&k),
+        };
+        match anchor.map(found) {
+            Some(Ok(_)) => anchor,
+            Some(Err(i)) => self.key_at(i.min(self.len() - 1)),
+            None => self.key_at(0),
+        }
+    }
+
+    fn key_at(&self, i: usize) -> Option<(Millis, u64)> {
+        match &self.shown {
+            None => self.buffer.get(i).map(LogLine::key),
+            Some(keys) => keys.get(i).copied(),
+        }
+    }
+
+    /// Stops following and selects the newest line; the view stays where it was.
+    pub fn pause(&mut self, page: usize) {
+        if self.follow && !self.is_empty() {
+            self.follow = false;
+            self.unseen = 0;
+            let last = self.len() - 1;
+            self.cursor = self.key_at(last);
+            self.top = self.key_at(last.saturating_sub(page.saturating_sub(1)));
+        }
+    }
+
+    /// Follows again from the newest line.
+    pub fn resume(&mut self) {
+        self.follow = true;
+        self.unseen = 0;
+        self.top = None;
+        self.cursor = None;
+    }
+
+    /// Moves the selection by `delta` lines (pausing first), keeping it on screen.
+    pub fn move_by(&mut self, delta: isize, page: usize) {
+        if self.is_empty() {
+            return;
+        }
+        self.pause(page);
+        let at = self.cursor.map_or(0, |k| self.index_of(k));
+        let to = (at as isize + delta).clamp(0, self.len() as isize - 1) as usize;
+        self.select(to, page);
+    }
+
+    /// Selects line `i` (among those passing the filters), scrolling so it is on screen.
+    pub fn select(&mut self, i: usize, page: usize) {
+        if self.is_empty() {
+            return;
+        }
+        self.pause(page);
+        let i = i.min(self.len() - 1);
+        self.cursor = self.key_at(i);
+        let top = self.top.map_or(0, |k| self.index_of(k));
+        let page = page.max(1);
+        if i < top {
+            self.top = self.key_at(i);
+        } else if i >= top + page {
+            self.top = self.key_at(i + 1 - page);
+        }
+    }
+
+    /// The next (or previous) line matching the search, from the selection; wraps around.
+    pub fn find(&self, forward: bool) -> Option<usize> {
+        let search = self.search.as_ref()?;
+        let n = self.len();
+        if n == 0 {
+            return None;
+        }
+        let from = match self.cursor {
+            Some(k) if !self.follow => self.index_of(k),
+            _ => n - 1,
+        };
+        let matches = |i: usize| self.line(i).is_some_and(|l| search.regex.is_match(&l.message));
+        (1..=n)
+            .map(|step| {
+                if forward {
+                    (from + step) % n
+                } else {
+                    (from + n - step % n) % n
+                }
+            })
+            .find(|i| matches(*i))
+    }
+
+    /// Lines matching the search (for the status line).
+    pub fn count_matches(&self) -> usize {
+        let Some(search) = &self.search else { return 0 };
+        (0..self.len())
+            .filter(|i| self.line(*i).is_some_and(|l| search.regex.is_match(&l.message)))
+            .count()
+    }
+
+    /// Revisions seen in the buffer's tasks, newest first (for the deployment filter).
+    pub fn known_revisions(&self) -> Vec<String> {
+        let mut revs: Vec<String> = self.revisions.values().cloned().collect();
+        revs.sort_by_key(|r| {
+            std::cmp::Reverse(
+                r.rsplit_once(':')
+                    .and_then(|(_, n)| n.parse::<i64>().ok())
+                    .unwrap_or(0),
+            )
+        });
+        revs.dedup();
+        revs
+    }
+
+    /// The buffer as plain text lines (for saving): time, source, message.
+    pub fn export(&self) -> String {
+        let mut out = String::new();
+        for i in 0..self.len() {
+            if let Some(l) = self.line(i) {
+                let (container, task) = l.source();
+                out.push_str(&format!(
+                    "{}\t{}\t{}\t{}\n",
+                    crate::app::rows::iso_utc(l.timestamp),
+                    task.unwrap_or("-"),
+                    container,
+                    l.message
+                ));
+            }
+        }
+        out
     }
 }
 

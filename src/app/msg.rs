@@ -1,5 +1,6 @@
 use super::state::Scope;
-use crate::aws::{ApiError, Cluster, Millis, Service, Task, TaskDefinition};
+use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition};
+use crate::workers::tail::TailUpdate;
 use crossterm::event::KeyEvent;
 
 /// Everything that can happen to the app.
@@ -20,6 +21,13 @@ pub enum Msg {
         generation: u64,
         update: DataUpdate,
     },
+    /// From the tail worker, for the log view opened with `generation`.
+    Log {
+        generation: u64,
+        update: TailUpdate,
+    },
+    /// A file the user asked for was written (or not).
+    Saved(Result<String, String>),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,6 +45,7 @@ pub enum Rows {
     Clusters(Vec<Cluster>),
     Services(Vec<Service>),
     Tasks(Vec<Task>),
+    LogGroups(Vec<LogGroup>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

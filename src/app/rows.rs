@@ -1,7 +1,7 @@
 //! How each resource appears as a table row: columns, cell text, sort keys and semantic tones.
 //! Shared by the reducer (filtering, sorting) and the views (drawing), so both agree on what a column shows.
 
-use crate::aws::{Cluster, Millis, Service, Task, family_rev};
+use crate::aws::{Cluster, LogGroup, Millis, Service, Task, family_rev};
 use std::borrow::Cow;
 
 /// The meaning of a cell's colour; the theme decides the actual style.
@@ -62,6 +62,29 @@ pub trait Row: Clone {
 }
 
 /// "45s", "12m", "3h", "5d": the k9s style of age.
+/// `2026-11-21T09:30:00.123Z`
+pub fn iso_utc(ms: Millis) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.format(time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    ))
+    .unwrap_or_default()
+}
+
+/// `09:30:00.123` at a UTC offset (seconds east).
+pub fn clock(ms: Millis, offset_secs: i32) -> String {
+    let ms = ms + offset_secs as Millis * 1000;
+    let day = ms.rem_euclid(86_400_000);
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        day / 3_600_000,
+        day / 60_000 % 60,
+        day / 1000 % 60,
+        day % 1000
+    )
+}
+
 pub fn age(now: Millis, then: Option<Millis>) -> String {
     let Some(then) = then else {
         return "-".into();
@@ -291,5 +314,58 @@ mod tests {
         assert_eq!(age(now, Some(now - 5 * 3_600_000)), "5h");
         assert_eq!(age(now, Some(now - 3 * 86_400_000)), "3d");
         assert_eq!(age(now, None), "-");
+    }
+}
+
+/// `1.2 GB`, `340 MB`, `12 kB`
+pub fn human_bytes(n: i64) -> String {
+    const UNITS: &[&str] = &["B", "kB", "MB", "GB", "TB", "PB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1000.0 && u + 1 < UNITS.len() {
+        v /= 1000.0;
+        u += 1;
+    }
+    if u == 0 || v >= 100.0 {
+        format!("{v:.0} {}", UNITS[u])
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+impl Row for LogGroup {
+    const COLUMNS: &'static [Column] = &[
+        col("NAME", 40),
+        num("RETENTION", 9),
+        num("STORED", 8),
+        num("AGE", 5),
+    ];
+    fn key(&self) -> &str {
+        &self.log_group_name
+    }
+    fn cell(&self, column: usize, now: Millis) -> Cow<'_, str> {
+        match column {
+            0 => Cow::Borrowed(&self.log_group_name),
+            1 => match self.retention_in_days {
+                Some(d) => format!("{d}d").into(),
+                None => "never".into(),
+            },
+            2 => self.stored_bytes.map_or("-".into(), |b| human_bytes(b).into()),
+            _ => age(now, self.creation_time).into(),
+        }
+    }
+    fn sort_key(&self, column: usize) -> SortKey<'_> {
+        match column {
+            0 => SortKey::Text(&self.log_group_name),
+            1 => SortKey::Number(self.retention_in_days.map_or(i64::MAX, i64::from)),
+            2 => SortKey::Number(self.stored_bytes.unwrap_or(0)),
+            _ => SortKey::Number(-self.creation_time.unwrap_or(0)),
+        }
+    }
+    fn tone(&self, column: usize) -> Tone {
+        match column {
+            1 if self.retention_in_days.is_none() => Tone::Warn,
+            _ => Tone::Normal,
+        }
     }
 }

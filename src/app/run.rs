@@ -8,6 +8,7 @@ use super::update::{start, update};
 use crate::aws::Api;
 use crate::theme::Theme;
 use crate::workers::poll::{PollConfig, Poller, now_ms};
+use crate::workers::tail::{Pacer, TailConfig, Tailer};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::sync::Arc;
@@ -54,6 +55,53 @@ pub fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> tokio::task::JoinHandle<(
     })
 }
 
+/// How the workers behave: refresh pacing, and the log tail with its FilterLogEvents budget.
+#[derive(Clone)]
+pub struct Workers {
+    pub poll: PollConfig,
+    pub tail: TailConfig,
+    /// FilterLogEvents calls per second for the whole process (AWS allows 10 per account in most regions).
+    pub filter_rate: f64,
+}
+
+impl Default for Workers {
+    fn default() -> Self {
+        Workers {
+            poll: PollConfig::default(),
+            tail: TailConfig::default(),
+            filter_rate: 3.0,
+        }
+    }
+}
+
+/// Copies to the terminal's clipboard with OSC 52 (works over SSH and in tmux with set-clipboard on).
+fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::{IsTerminal, Write};
+    let mut out = std::io::stdout();
+    if out.is_terminal() {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+        let _ = out.flush();
+    }
+}
+
+/// Writes a file away from the event loop and reports back.
+fn save(path: String, text: String, tx: mpsc::UnboundedSender<Msg>) {
+    tokio::task::spawn_blocking(move || {
+        let lines = text.lines().count();
+        let result = std::fs::write(&path, text)
+            .map(|_| {
+                let shown = std::fs::canonicalize(&path)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or(path.clone());
+                format!("saved {lines} lines to {shown}")
+            })
+            .map_err(|e| format!("cannot save to {path}: {e}"));
+        let _ = tx.send(Msg::Saved(result));
+    });
+}
+
 /// Runs until the user quits; returns the final state (tests inspect it).
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
@@ -61,10 +109,20 @@ pub async fn run<B: Backend>(
     theme: &Theme,
     api: Arc<dyn Api>,
     channels: Channels,
-    poll: PollConfig,
+    workers: Workers,
 ) -> Result<State, B::Error> {
     let Channels { tx, mut rx } = channels;
-    let poller = Poller::spawn(api, tx.clone(), poll);
+    let poller = Poller::spawn(api.clone(), tx.clone(), workers.poll);
+    let log_tx = tx.clone();
+    let tailer = Tailer::spawn(
+        api,
+        Arc::new(Pacer::new(workers.filter_rate)),
+        workers.tail,
+        Box::new(move |generation, update| {
+            let _ = log_tx.send(Msg::Log { generation, update });
+        }),
+    );
+    let save_tx = tx.clone();
     let ticker = spawn_ticker(tx);
     let draw = |terminal: &mut Terminal<B>, state: &State| {
         terminal
@@ -73,8 +131,13 @@ pub async fn run<B: Backend>(
     };
 
     for effect in start(&mut state) {
-        if let Effect::Watch { scope, generation } = effect {
-            poller.watch(scope, generation);
+        match effect {
+            Effect::Watch { scope, generation } => poller.watch(scope, generation),
+            Effect::Tail {
+                request,
+                generation,
+            } => tailer.tail(request, generation),
+            _ => {}
         }
     }
     draw(terminal, &state)?;
@@ -121,6 +184,12 @@ pub async fn run<B: Backend>(
                     return Ok(state);
                 }
                 Effect::Watch { scope, generation } => poller.watch(scope, generation),
+                Effect::Tail {
+                    request,
+                    generation,
+                } => tailer.tail(request, generation),
+                Effect::Copy(text) => copy_to_clipboard(&text),
+                Effect::Save { path, text } => save(path, text, save_tx.clone()),
             }
         }
         dirty = true;

@@ -2,7 +2,8 @@
 
 use super::msg::Progress;
 use super::rows::Row;
-use crate::aws::{ApiError, Cluster, Millis, Service, Task, TaskDefinition, arn_name};
+use super::logs::LogView;
+use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition, arn_name};
 
 /// What a view shows, and so what the poller refreshes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -24,6 +25,12 @@ pub enum Scope {
         cluster: String,
         service: String,
     },
+    /// CloudWatch log groups whose name starts with `prefix`.
+    LogGroups {
+        prefix: Option<String>,
+    },
+    /// A log view: the tail worker feeds it; the poller rests.
+    Logs,
 }
 
 /// Who and where we are talking to, for the header.
@@ -34,6 +41,12 @@ pub struct Context {
     pub endpoint: Option<String>,
     pub read_only: bool,
     pub demo: bool,
+    /// The local time zone's offset from UTC in seconds, read once at start-up (log timestamps).
+    pub utc_offset_secs: i32,
+    /// How far back a log view starts, e.g. `5m`.
+    pub log_since: String,
+    /// Lines a log view holds before dropping the oldest.
+    pub log_capacity: usize,
 }
 
 /// Where a view's data stands. Loading, loaded, stale and failed are all drawn on screen.
@@ -268,6 +281,11 @@ pub enum View {
         service: String,
         detail: Detail<Service>,
     },
+    LogGroups {
+        prefix: Option<String>,
+        list: ListView<LogGroup>,
+    },
+    Logs(Box<LogView>),
 }
 
 impl View {
@@ -302,6 +320,11 @@ impl View {
                 service,
                 detail: Detail::default(),
             },
+            Scope::LogGroups { prefix } => View::LogGroups {
+                prefix,
+                list: ListView::new(),
+            },
+            Scope::Logs => unreachable!("log views are built with their request"),
         }
     }
 
@@ -329,6 +352,10 @@ impl View {
                 cluster: cluster.clone(),
                 service: service.clone(),
             },
+            View::LogGroups { prefix, .. } => Scope::LogGroups {
+                prefix: prefix.clone(),
+            },
+            View::Logs(_) => Scope::Logs,
         }
     }
 
@@ -339,6 +366,8 @@ impl View {
             View::Tasks { list, .. } => &list.load,
             View::Task { detail, .. } => &detail.load,
             View::Service { detail, .. } => &detail.load,
+            View::LogGroups { list, .. } => &list.load,
+            View::Logs(_) => &NO_LOAD,
         }
     }
 
@@ -356,6 +385,11 @@ impl View {
                 id[..id.len().min(8)].into()
             }
             View::Service { service, .. } => format!("{} (details)", arn_name(service)),
+            View::LogGroups { prefix: None, .. } => "log groups".into(),
+            View::LogGroups {
+                prefix: Some(p), ..
+            } => format!("log groups {p}*"),
+            View::Logs(v) => format!("logs: {}", v.request.target.title()),
         }
     }
 
@@ -364,7 +398,45 @@ impl View {
             View::Clusters(l) => Some(&l.filter),
             View::Services { list, .. } => Some(&list.filter),
             View::Tasks { list, .. } => Some(&list.filter),
+            View::LogGroups { list, .. } => Some(&list.filter),
             _ => None,
+        }
+    }
+}
+
+/// A log view's state is its own (it is not refreshed by the poller).
+static NO_LOAD: LoadState = LoadState {
+    loading: false,
+    progress: Progress {
+        described: 0,
+        listed: 0,
+        listing_done: false,
+    },
+    loaded_at: None,
+    error: None,
+    retrying: None,
+};
+
+/// What a one-line prompt in a log view is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    Search,
+    Include,
+    Exclude,
+    Pattern,
+    Since,
+    Save,
+}
+
+impl Prompt {
+    pub fn label(self) -> &'static str {
+        match self {
+            Prompt::Search => "search (regex)",
+            Prompt::Include => "show only lines matching (regex)",
+            Prompt::Exclude => "hide lines matching (regex)",
+            Prompt::Pattern => "CloudWatch filter pattern (applied by AWS)",
+            Prompt::Since => "start how far back (30s, 5m, 1h, 2d)",
+            Prompt::Save => "save the lines shown to file",
         }
     }
 }
@@ -379,6 +451,12 @@ pub enum Mode {
     /// Typing a `:` command.
     Command {
         input: String,
+    },
+    /// Typing into a log view's prompt; `error` says what was wrong with the last Enter.
+    Prompt {
+        kind: Prompt,
+        input: String,
+        error: Option<String>,
     },
     Help {
         scroll: u16,

@@ -1,10 +1,13 @@
 //! `update()`: the only place state changes. Pure: no I/O, no clock reads; time arrives as `Msg::Tick`.
 
 use super::effect::Effect;
+use super::logs::{LogRequest, LogTarget, LogView, TextFilter, parse_duration};
 use super::msg::{DataUpdate, Msg, Rows};
 use super::rows::Row;
 use super::state::*;
-use crate::aws::arn_name;
+use crate::aws::Millis;
+use crate::aws::{FilterPattern, arn_name};
+use crate::workers::tail::TailUpdate;
 use crate::keymap::{self, Action};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -64,6 +67,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Log { generation, update } => {
+            if generation == state.generation
+                && let View::Logs(view) = state.view_mut()
+            {
+                if let Some(error) = apply_log(view, update) {
+                    toast(state, ToastLevel::Error, error);
+                }
+            }
+            vec![]
+        }
+        Msg::Saved(result) => {
+            match result {
+                Ok(text) => toast(state, ToastLevel::Info, text),
+                Err(text) => toast(state, ToastLevel::Error, text),
+            }
+            vec![]
+        }
         Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],
         Msg::Key(key) => on_key(state, key),
     }
@@ -96,6 +116,11 @@ fn apply_data(state: &mut State, update: DataUpdate) {
             DataUpdate::ServiceDetail(s) => Some(*s),
             _ => None,
         }),
+        View::LogGroups { list, .. } => apply_list(list, update, now, |r| match r {
+            Rows::LogGroups(v) => Some(v),
+            _ => None,
+        }),
+        View::Logs(_) => {}
     }
     with_list(state, |l, _| l.scroll_into_view(page));
 }
@@ -155,7 +180,8 @@ fn with_list(state: &mut State, f: impl FnOnce(&mut dyn ListOps, usize)) {
         View::Clusters(l) => f(l, page),
         View::Services { list, .. } => f(list, page),
         View::Tasks { list, .. } => f(list, page),
-        View::Task { .. } | View::Service { .. } => {}
+        View::LogGroups { list, .. } => f(list, page),
+        View::Task { .. } | View::Service { .. } | View::Logs(_) => {}
     }
 }
 
@@ -234,10 +260,21 @@ fn push(state: &mut State, scope: Scope) -> Vec<Effect> {
 
 fn pop(state: &mut State) -> Vec<Effect> {
     if state.stack.len() > 1 {
-        state.stack.pop();
-        watch_top(state)
+        let left = state.stack.pop();
+        let mut effects = watch_top(state);
+        if matches!(left, Some(View::Logs(_))) {
+            effects.push(stop_tail(state));
+        }
+        effects
     } else {
         vec![]
+    }
+}
+
+fn stop_tail(state: &State) -> Effect {
+    Effect::Tail {
+        request: None,
+        generation: state.generation,
     }
 }
 
@@ -250,6 +287,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Normal => on_normal_key(state, key),
         Mode::Filter { input } => on_filter_key(state, key, input),
         Mode::Command { input } => on_command_key(state, key, input),
+        Mode::Prompt { kind, input, .. } => on_prompt_key(state, key, kind, input),
         Mode::Help { scroll } => {
             state.mode = match scroll_key(&key, scroll, u16::MAX) {
                 Some(scroll) => Mode::Help { scroll },
@@ -288,7 +326,7 @@ fn closes_overlay(key: &KeyEvent, toggle: char) -> bool {
 
 /// Scrolling inside an overlay or a detail view; None if the key does not scroll.
 fn scroll_key(key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
-    let action = keymap::binding_for(key)?.action;
+    let action = keymap::global_binding(key)?.action;
     let page = 10;
     let next = match action {
         Action::Down => scroll.saturating_add(1),
@@ -303,11 +341,11 @@ fn scroll_key(key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
 }
 
 fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(binding) = keymap::binding_for(&key) else {
+    let Some(binding) = keymap::binding_for(&key, state.view()) else {
         return vec![];
     };
-    if !binding.place.allows(state.view()) {
-        return vec![];
+    if matches!(state.view(), View::Logs(_)) {
+        return on_log_action(state, binding.action);
     }
     let page = state.page_rows() as isize;
     let now = state.now;
@@ -389,6 +427,9 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.quit = true;
             vec![Effect::Quit]
         }
+        Action::Logs => open_logs(state, None),
+        // Log view actions are handled by `on_log_action`.
+        _ => vec![],
     }
 }
 
@@ -401,6 +442,9 @@ fn detail_scroll(state: &mut State) -> &mut u16 {
 }
 
 fn open_selected(state: &mut State) -> Vec<Effect> {
+    if matches!(state.view(), View::LogGroups { .. }) {
+        return open_logs(state, None);
+    }
     let scope = match state.view() {
         View::Clusters(l) => l.selected_row().map(|c| Scope::Services {
             cluster: c.cluster_name.clone(),
@@ -450,6 +494,19 @@ fn show_raw(state: &mut State) {
             .data
             .as_ref()
             .map(|s| (s.service_name.clone(), pretty(s))),
+        View::LogGroups { list, .. } => ListOps::selected_json(list),
+        View::Logs(v) => {
+            let line = match v.cursor {
+                Some(k) if !v.follow => v.line(v.index_of(k)),
+                _ => v.line(v.len().saturating_sub(1)),
+            };
+            line.map(|l| {
+                let json = serde_json::from_str::<serde_json::Value>(&l.message)
+                    .map(|j| pretty(&j))
+                    .unwrap_or_else(|_| l.message.clone());
+                (format!("{} line", l.stream), json)
+            })
+        }
     };
     match found {
         Some((name, json)) => {
@@ -543,11 +600,27 @@ fn current_cluster(state: &State) -> Option<String> {
         | View::Tasks { cluster, .. }
         | View::Task { cluster, .. }
         | View::Service { cluster, .. } => Some(cluster.clone()),
+        View::LogGroups { .. } => None,
+        View::Logs(v) => match &v.request.target {
+            LogTarget::Service { cluster, .. } | LogTarget::Task { cluster, .. } => {
+                Some(cluster.clone())
+            }
+            LogTarget::Group { .. } => None,
+        },
     })
 }
 
 /// Rebuilds the stack as [clusters, services of `cluster`, ...rest] so Esc always walks up.
 fn jump(state: &mut State, cluster: Option<String>, tasks: bool) -> Vec<Effect> {
+    let tailing = matches!(state.view(), View::Logs(_));
+    let mut effects = jump_to(state, cluster, tasks);
+    if tailing {
+        effects.push(stop_tail(state));
+    }
+    effects
+}
+
+fn jump_to(state: &mut State, cluster: Option<String>, tasks: bool) -> Vec<Effect> {
     state.stack.truncate(1);
     if let Some(cluster) = cluster {
         state.stack.push(View::for_scope(&Scope::Services {
@@ -594,6 +667,40 @@ fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
             state.mode = Mode::Help { scroll: 0 };
             vec![]
         }
+        ("loggroups" | "lg" | "logs-groups", None) => {
+            let tailing = matches!(state.view(), View::Logs(_));
+            state.stack.truncate(1);
+            let mut effects = push(state, Scope::LogGroups { prefix: arg });
+            if tailing {
+                effects.push(stop_tail(state));
+            }
+            effects
+        }
+        ("logs" | "log", None) => open_logs(state, arg),
+        ("since" | "filter" | "save" | "grep", _) if matches!(state.view(), View::Logs(_)) => {
+            let rest = command[name.len()..].trim().to_owned();
+            let kind = match name {
+                "since" => Prompt::Since,
+                "filter" => Prompt::Pattern,
+                "grep" => Prompt::Include,
+                _ => Prompt::Save,
+            };
+            match submit_prompt(state, kind, &rest) {
+                Ok(effects) => effects,
+                Err(error) => {
+                    toast(state, ToastLevel::Error, error);
+                    vec![]
+                }
+            }
+        }
+        ("since" | "filter" | "save" | "grep", _) => {
+            toast(
+                state,
+                ToastLevel::Error,
+                format!(":{name} works in a log view: open one with l on a service or task"),
+            );
+            vec![]
+        }
         _ => {
             let known: Vec<&str> = keymap::COMMANDS.iter().map(|(c, _)| *c).collect();
             toast(
@@ -602,6 +709,399 @@ fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
                 format!("unknown command :{command} (try {})", known.join(", ")),
             );
             vec![]
+        }
+    }
+}
+
+/// How far back a new log view starts: the configured `log_since` (validated at start-up), else 5 minutes.
+fn since_window(state: &State) -> (Millis, String) {
+    match parse_duration(&state.context.log_since) {
+        Ok(ms) => (ms, state.context.log_since.clone()),
+        Err(_) => (300_000, "5m".into()),
+    }
+}
+
+/// `l`: tails what is selected (a service, a task, a log group), or the task or service on screen.
+fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
+    let service_target = |cluster: &str, s: &crate::aws::Service| {
+        let mut defs: Vec<String> = s
+            .deployments
+            .iter()
+            .map(|d| d.task_definition.clone())
+            .filter(|d| !d.is_empty())
+            .collect();
+        if defs.is_empty() && !s.task_definition.is_empty() {
+            defs.push(s.task_definition.clone());
+        }
+        defs.dedup();
+        LogTarget::Service {
+            cluster: cluster.to_owned(),
+            service: s.service_name.clone(),
+            task_definitions: defs,
+        }
+    };
+    let task_target = |cluster: &str, t: &crate::aws::Task, container: Option<String>| {
+        LogTarget::Task {
+            cluster: cluster.to_owned(),
+            task_arn: t.task_arn.clone(),
+            task_definition: t.task_definition_arn.clone(),
+            container,
+        }
+    };
+    let target = match state.view() {
+        View::Services { cluster, list } => list.selected_row().map(|s| service_target(cluster, s)),
+        View::Service { cluster, detail, .. } => {
+            detail.data.as_ref().map(|s| service_target(cluster, s))
+        }
+        View::Tasks { cluster, list, .. } => list
+            .selected_row()
+            .map(|t| task_target(cluster, t, container.clone())),
+        View::Task { cluster, detail, .. } => detail
+            .data
+            .as_ref()
+            .map(|d| task_target(cluster, &d.task, container.clone())),
+        View::LogGroups { list, .. } => list.selected_row().map(|g| LogTarget::Group {
+            name: g.log_group_name.clone(),
+        }),
+        _ => {
+            toast(
+                state,
+                ToastLevel::Info,
+                "logs: select a service, a task or a log group first (:loggroups lists groups)",
+            );
+            return vec![];
+        }
+    };
+    let Some(target) = target else {
+        toast(state, ToastLevel::Info, "nothing selected yet: wait for the list to load");
+        return vec![];
+    };
+    if let (Some(c), LogTarget::Task { .. }) = (&container, &target)
+        && let View::Task { detail, .. } = state.view()
+        && let Some(d) = &detail.data
+        && !d.task.containers.iter().any(|x| &x.name == c)
+    {
+        let names: Vec<&str> = d.task.containers.iter().map(|x| x.name.as_str()).collect();
+        toast(
+            state,
+            ToastLevel::Error,
+            format!("no container {c:?} in this task (it has {})", names.join(", ")),
+        );
+        return vec![];
+    }
+    let (window, label) = since_window(state);
+    let request = LogRequest {
+        target,
+        since: state.now - window,
+        pattern: None,
+    };
+    let view = LogView::new(request.clone(), label, state.context.log_capacity.max(1));
+    state.stack.push(View::Logs(Box::new(view)));
+    let mut effects = watch_top(state);
+    effects.push(Effect::Tail {
+        request: Some(request),
+        generation: state.generation,
+    });
+    effects
+}
+
+/// Applies one update of the tail; returns a message for the user, if any.
+fn apply_log(view: &mut LogView, update: TailUpdate) -> Option<String> {
+    match update {
+        TailUpdate::Lines(lines) => {
+            view.add(lines);
+            None
+        }
+        TailUpdate::Status(status) => {
+            view.status = status;
+            None
+        }
+        TailUpdate::Resolved { sources, notes } => {
+            view.sources = sources;
+            view.notes = notes;
+            None
+        }
+        TailUpdate::Revisions { tasks, primary } => {
+            view.revisions.extend(tasks);
+            view.primary = primary;
+            if view.revision.is_some() {
+                view.refilter();
+            }
+            None
+        }
+        TailUpdate::PatternRejected(error) => {
+            let pattern = view.request.pattern.take().unwrap_or_default();
+            Some(format!(
+                "AWS rejected the filter pattern {pattern:?}: {error} — showing all lines; press F to change it"
+            ))
+        }
+    }
+}
+
+/// Body rows of a log view (the status line takes one).
+fn log_page(state: &State) -> usize {
+    state.page_rows().saturating_sub(1).max(1)
+}
+
+fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = log_page(state);
+    let prompt = |state: &mut State, kind: Prompt, input: String| {
+        state.mode = Mode::Prompt {
+            kind,
+            input,
+            error: None,
+        };
+        vec![]
+    };
+    let View::Logs(view) = state.view_mut() else {
+        return vec![];
+    };
+    match action {
+        Action::Up => view.move_by(-1, page),
+        Action::Down => view.move_by(1, page),
+        Action::PageUp => view.move_by(-(page as isize), page),
+        Action::PageDown => view.move_by(page as isize, page),
+        Action::Top => view.select(0, page),
+        Action::Bottom => view.resume(),
+        Action::Pause | Action::Follow => {
+            if view.follow {
+                view.pause(page);
+            } else {
+                view.resume();
+            }
+        }
+        Action::Wrap => view.wrap = !view.wrap,
+        Action::Timestamps => view.timestamps = !view.timestamps,
+        Action::Utc => view.utc = !view.utc,
+        Action::Pretty => view.pretty = !view.pretty,
+        Action::NextMatch | Action::PrevMatch => {
+            if view.search.is_none() {
+                return prompt(state, Prompt::Search, String::new());
+            }
+            match view.find(action == Action::NextMatch) {
+                Some(i) => view.select(i, page),
+                None => {
+                    let text = view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+                    toast(state, ToastLevel::Info, format!("no line matches /{text}"));
+                }
+            }
+        }
+        Action::Search => {
+            let text = view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            return prompt(state, Prompt::Search, text);
+        }
+        Action::Include => {
+            let text = view.include.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            return prompt(state, Prompt::Include, text);
+        }
+        Action::Exclude => {
+            let text = view.exclude.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            return prompt(state, Prompt::Exclude, text);
+        }
+        Action::Pattern => {
+            let text = view.request.pattern.clone().unwrap_or_default();
+            return prompt(state, Prompt::Pattern, text);
+        }
+        Action::Since => {
+            let text = view.since_label.clone();
+            return prompt(state, Prompt::Since, text);
+        }
+        Action::Save => {
+            let name = match &view.request.target {
+                LogTarget::Service { service, .. } => arn_name(service).to_owned(),
+                LogTarget::Task { task_arn, .. } => arn_name(task_arn).to_owned(),
+                LogTarget::Group { name } => name.trim_matches('/').replace('/', "-"),
+            };
+            let path = format!("ecsdeck-{name}-{}.log", state.now / 1000);
+            return prompt(state, Prompt::Save, path);
+        }
+        Action::Deployment => {
+            let revisions = view.known_revisions();
+            if revisions.is_empty() {
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    "no deployments known for these lines (a service tail learns them from its tasks)",
+                );
+                return vec![];
+            }
+            let next = match &view.revision {
+                None => Some(revisions[0].clone()),
+                Some(r) => revisions
+                    .iter()
+                    .position(|x| x == r)
+                    .and_then(|i| revisions.get(i + 1))
+                    .cloned(),
+            };
+            view.revision = next.clone();
+            view.refilter();
+            let text = match next {
+                Some(r) => format!("showing tasks of {r} only (D: next, until all)"),
+                None => "showing every deployment's tasks".into(),
+            };
+            toast(state, ToastLevel::Info, text);
+        }
+        Action::Copy => {
+            let line = match view.cursor {
+                Some(k) if !view.follow => view.line(view.index_of(k)),
+                _ => view.line(view.len().saturating_sub(1)),
+            };
+            match line.map(|l| l.message.clone()) {
+                Some(text) => {
+                    toast(state, ToastLevel::Info, "line copied to the clipboard (OSC 52)");
+                    return vec![Effect::Copy(text)];
+                }
+                None => toast(state, ToastLevel::Info, "no line to copy yet"),
+            }
+        }
+        Action::Back => {
+            if view.search.is_some() {
+                view.search = None;
+            } else {
+                return pop(state);
+            }
+        }
+        Action::Quit => return pop(state),
+        Action::ForceQuit => {
+            state.quit = true;
+            return vec![Effect::Quit];
+        }
+        Action::Command => {
+            state.mode = Mode::Command {
+                input: String::new(),
+            };
+        }
+        Action::Help => state.mode = Mode::Help { scroll: 0 },
+        Action::Raw => show_raw(state),
+        Action::Refresh => {
+            // Re-tail from the same start: a manual way out of anything stuck.
+            let request = view.request.clone();
+            view.buffer.clear();
+            view.refilter();
+            view.resume();
+            state.generation += 1;
+            return vec![Effect::Tail {
+                request: Some(request),
+                generation: state.generation,
+            }];
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_prompt_key(state: &mut State, key: KeyEvent, kind: Prompt, mut input: String) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Enter => match submit_prompt(state, kind, input.trim()) {
+            Ok(effects) => {
+                state.mode = Mode::Normal;
+                effects
+            }
+            Err(error) => {
+                state.mode = Mode::Prompt {
+                    kind,
+                    input,
+                    error: Some(error),
+                };
+                vec![]
+            }
+        },
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            vec![]
+        }
+        KeyCode::Backspace => {
+            input.pop();
+            state.mode = Mode::Prompt {
+                kind,
+                input,
+                error: None,
+            };
+            vec![]
+        }
+        _ => {
+            if let Some(c) = is_text_input(&key)
+                && input.chars().count() < 1_000
+            {
+                input.push(c);
+            }
+            state.mode = Mode::Prompt {
+                kind,
+                input,
+                error: None,
+            };
+            vec![]
+        }
+    }
+}
+
+/// Applies what was typed into a log view prompt (or a `:` command); an error says what to fix.
+fn submit_prompt(state: &mut State, kind: Prompt, text: &str) -> Result<Vec<Effect>, String> {
+    let page = log_page(state);
+    let now = state.now;
+    let View::Logs(view) = state.view_mut() else {
+        return Ok(vec![]);
+    };
+    let regex = |text: &str| -> Result<Option<TextFilter>, String> {
+        if text.is_empty() {
+            Ok(None)
+        } else {
+            TextFilter::new(text).map(Some)
+        }
+    };
+    match kind {
+        Prompt::Search => {
+            view.search = regex(text)?;
+            if view.search.is_some() {
+                match view.find(false).or_else(|| view.find(true)) {
+                    Some(i) => view.select(i, page),
+                    None => return Err(format!("no line matches /{text} (yet)")),
+                }
+            }
+            Ok(vec![])
+        }
+        Prompt::Include => {
+            view.include = regex(text)?;
+            view.refilter();
+            Ok(vec![])
+        }
+        Prompt::Exclude => {
+            view.exclude = regex(text)?;
+            view.refilter();
+            Ok(vec![])
+        }
+        Prompt::Pattern | Prompt::Since => {
+            let mut request = view.request.clone();
+            if kind == Prompt::Pattern {
+                FilterPattern::parse(Some(text))
+                    .map_err(|e| format!("{e} — see CloudWatch filter pattern syntax"))?;
+                request.pattern = (!text.is_empty()).then(|| text.to_owned());
+            } else {
+                request.since = now - parse_duration(text)?;
+                view.since_label = text.to_owned();
+            }
+            // A new query: start over from the window's start.
+            view.request = request.clone();
+            view.buffer.clear();
+            view.refilter();
+            view.resume();
+            state.generation += 1;
+            Ok(vec![Effect::Tail {
+                request: Some(request),
+                generation: state.generation,
+            }])
+        }
+        Prompt::Save => {
+            if text.is_empty() {
+                return Err("type a file name to save to".into());
+            }
+            if text.chars().any(char::is_control) {
+                return Err("the file name has control characters".into());
+            }
+            Ok(vec![Effect::Save {
+                path: text.to_owned(),
+                text: view.export(),
+            }])
         }
     }
 }

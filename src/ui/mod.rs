@@ -1,6 +1,7 @@
 //! Pure rendering: `render(frame, &State, &Theme)`. Nothing here changes state or talks to AWS.
 
 mod detail;
+pub mod logs;
 mod table;
 
 use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
@@ -50,6 +51,14 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         View::Service {
             detail, service, ..
         } => detail::render_service(frame, body, state, detail, service, theme),
+        View::LogGroups { list, prefix } => {
+            let title = match prefix {
+                Some(p) => format!("log groups ({p}*)"),
+                None => "log groups".into(),
+            };
+            table::render(frame, body, state, list, &title, theme)
+        }
+        View::Logs(view) => logs::render(frame, body, state, view, theme),
     }
     render_footer(frame, footer, state, theme);
     match &state.mode {
@@ -158,14 +167,7 @@ pub fn hints(view: &View) -> Vec<(String, &'static str)> {
     BINDINGS
         .iter()
         .filter(|b| b.footer)
-        .filter(|b| match b.place {
-            Where::Everywhere => true,
-            Where::Tables => matches!(
-                view,
-                View::Clusters(_) | View::Services { .. } | View::Tasks { .. }
-            ),
-            Where::Describable => matches!(view, View::Services { .. } | View::Tasks { .. }),
-        })
+        .filter(|b| b.place.allows(view))
         .map(|b| (keymap::key_label(&b.keys[0]), b.desc))
         .collect()
 }
@@ -185,6 +187,20 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 theme.key_desc,
             ),
         ]),
+        Mode::Prompt { kind, input, error } => {
+            let mut spans = vec![
+                Span::styled(format!(" {}: ", kind.label()), theme.key),
+                Span::styled(format!("{input}▏"), theme.input),
+            ];
+            match error {
+                Some(e) => spans.push(Span::styled(format!("  {e}"), theme.toast_error)),
+                None => spans.push(Span::styled(
+                    "  Enter apply · empty clears · Esc cancel",
+                    theme.key_desc,
+                )),
+            }
+            Line::from(spans)
+        }
         Mode::Help { .. } | Mode::Raw { .. } => Line::from(vec![
             Span::styled(" j/k", theme.key),
             Span::styled(" scroll  ", theme.key_desc),
@@ -239,6 +255,8 @@ fn render_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
             Where::Everywhere => "",
             Where::Tables => " (tables)",
             Where::Describable => " (services, tasks)",
+            Where::Loggable => " (services, tasks, log groups)",
+            Where::Logs => " (log view)",
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<22}", keymap::keys_label(b)), theme.key),

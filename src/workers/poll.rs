@@ -153,6 +153,9 @@ impl Cycle<'_> {
     }
 
     async fn run(&self) {
+        if self.scope == Scope::Logs {
+            return; // the tail worker feeds log views
+        }
         self.send(DataUpdate::Started);
         let api = self.api;
         let result = match &self.scope {
@@ -199,6 +202,8 @@ impl Cycle<'_> {
                     })
                     .map(|s| self.send(DataUpdate::ServiceDetail(Box::new(s))))
             }
+            Scope::LogGroups { prefix } => self.log_groups(prefix.as_deref()).await,
+            Scope::Logs => Ok(()),
         };
         match result {
             Ok(()) => self.send(DataUpdate::Done { at: now_ms() }),
@@ -208,6 +213,31 @@ impl Cycle<'_> {
                     error,
                     at: now_ms(),
                 })
+            }
+        }
+    }
+
+    /// DescribeLogGroups pages, each shown as it arrives (there is nothing to describe).
+    async fn log_groups(&self, prefix: Option<&str>) -> Result<(), ApiError> {
+        let mut token = None;
+        let mut listed = 0;
+        loop {
+            let page = self
+                .call(|| self.api.describe_log_groups(prefix, token.clone()))
+                .await?;
+            listed += page.groups.len();
+            let done = page.next_token.is_none();
+            self.send(DataUpdate::Batch {
+                rows: Rows::LogGroups(page.groups),
+                progress: Progress {
+                    described: listed,
+                    listed,
+                    listing_done: done,
+                },
+            });
+            match page.next_token {
+                Some(t) => token = Some(t),
+                None => return Ok(()),
             }
         }
     }

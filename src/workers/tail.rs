@@ -9,7 +9,7 @@
 //!   carries on. The engine never exits on its own and never spins.
 
 use super::retry::Backoff;
-use crate::app::logs::LogLine;
+use crate::app::logs::{LogLine, LogRequest, LogTarget};
 use crate::aws::*;
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -83,6 +83,11 @@ pub enum TailUpdate {
     },
     /// AWS refused the filter pattern; the tail goes on without it.
     PatternRejected(ApiError),
+    /// What the request resolved to ("group: streams"), and containers that cannot be tailed, with why.
+    Resolved {
+        sources: Vec<String>,
+        notes: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -254,24 +259,38 @@ impl Interner {
 
 pub type Sink = Box<dyn Fn(u64, TailUpdate) + Send + Sync>;
 
-/// The tail worker: one tail at a time; a new spec (or None) replaces the running one.
+/// What the worker is asked to tail: a request from the app (resolved through the task definitions) or a
+/// ready spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Request(LogRequest),
+    Spec(TailSpec),
+}
+
+/// The tail worker: one tail at a time; a new job (or None) replaces the running one.
 pub struct Tailer {
-    spec: watch::Sender<Option<(TailSpec, u64)>>,
+    spec: watch::Sender<Option<(Job, u64)>>,
 }
 
 impl Tailer {
     /// `sink` receives every update with the generation of the spec it belongs to.
     pub fn spawn(api: Arc<dyn Api>, pacer: Arc<Pacer>, config: TailConfig, sink: Sink) -> Tailer {
-        let (tx, mut rx) = watch::channel::<Option<(TailSpec, u64)>>(None);
+        let (tx, mut rx) = watch::channel::<Option<(Job, u64)>>(None);
         let sink = Arc::new(sink);
         tokio::spawn(async move {
             loop {
                 let current = rx.borrow_and_update().clone();
                 let run = async {
                     match current {
-                        Some((spec, generation)) => {
+                        Some((job, generation)) => {
                             let sink = sink.clone();
                             let emit = move |u: TailUpdate| sink(generation, u);
+                            let spec = match job {
+                                Job::Spec(spec) => spec,
+                                Job::Request(request) => {
+                                    resolve_until_done(api.as_ref(), &request, config, &emit).await
+                                }
+                            };
                             tail(api.clone(), pacer.clone(), config, spec, emit).await
                         }
                         None => std::future::pending().await,
@@ -286,8 +305,198 @@ impl Tailer {
         Tailer { spec: tx }
     }
 
-    pub fn tail(&self, spec: Option<TailSpec>, generation: u64) {
-        self.spec.send_replace(spec.map(|s| (s, generation)));
+    /// Tails what the app asked for (None: stop).
+    pub fn tail(&self, request: Option<LogRequest>, generation: u64) {
+        self.spec
+            .send_replace(request.map(|r| (Job::Request(r), generation)));
+    }
+
+    /// Tails a ready spec (None: stop).
+    pub fn tail_spec(&self, spec: Option<TailSpec>, generation: u64) {
+        self.spec.send_replace(spec.map(|s| (Job::Spec(s), generation)));
+    }
+}
+
+/// Resolves a request, retrying failures (a missing permission may be granted meanwhile) and saying so.
+async fn resolve_until_done(
+    api: &dyn Api,
+    request: &LogRequest,
+    config: TailConfig,
+    emit: &impl Fn(TailUpdate),
+) -> TailSpec {
+    let mut attempt = 0;
+    loop {
+        match resolve(api, request).await {
+            Ok((spec, sources, notes)) => {
+                let nothing = spec.sources.is_empty();
+                emit(TailUpdate::Resolved { sources, notes });
+                if nothing {
+                    emit(TailUpdate::Status(TailStatus {
+                        error: Some(ApiError::Other(
+                            "nothing to tail: no container here logs to CloudWatch Logs (awslogs driver)"
+                                .into(),
+                        )),
+                        backfilled: true,
+                        ..TailStatus::default()
+                    }));
+                    std::future::pending::<()>().await;
+                }
+                return spec;
+            }
+            Err(e) => {
+                attempt += 1;
+                tracing::info!(error = %e, "resolving the log sources");
+                let wait = if e.is_transient() {
+                    config.backoff.pause(attempt)
+                } else {
+                    Duration::from_secs(10)
+                };
+                emit(TailUpdate::Status(TailStatus {
+                    error: Some(e),
+                    ..TailStatus::default()
+                }));
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// The groups and streams of a request, from the awslogs options of its task definitions' containers
+/// (stream name = `prefix/container/task-id`), with notes on containers that cannot be tailed.
+pub async fn resolve(
+    api: &dyn Api,
+    request: &LogRequest,
+) -> Result<(TailSpec, Vec<String>, Vec<String>), ApiError> {
+    let mut groups: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut add = |group: &str, stream: Option<String>| {
+        let entry = groups.entry(group.to_owned()).or_insert(Some(vec![]));
+        match (entry.as_mut(), stream) {
+            (Some(list), Some(s)) => {
+                if !list.contains(&s) {
+                    list.push(s);
+                }
+            }
+            _ => *entry = None, // the whole group
+        }
+    };
+    let (service, by_name) = match &request.target {
+        LogTarget::Group { name } => {
+            add(name, None);
+            (None, false)
+        }
+        LogTarget::Service {
+            cluster,
+            service,
+            task_definitions,
+        } => {
+            for td in task_definitions {
+                let def = api.describe_task_definition(td).await?;
+                for c in &def.container_definitions {
+                    match container_source(c, &def, None, &mut notes) {
+                        Some((group, prefix)) => add(&group, prefix),
+                        None => {}
+                    }
+                }
+            }
+            (Some((cluster.clone(), service.clone())), false)
+        }
+        LogTarget::Task {
+            task_arn,
+            task_definition,
+            container,
+            ..
+        } => {
+            let def = api.describe_task_definition(task_definition).await?;
+            let id = arn_name(task_arn);
+            for c in def
+                .container_definitions
+                .iter()
+                .filter(|c| container.as_ref().is_none_or(|n| &c.name == n))
+            {
+                if let Some((group, prefix)) = container_source(c, &def, Some(id), &mut notes) {
+                    add(&group, prefix);
+                }
+            }
+            (None, true)
+        }
+    };
+    let mut sources = Vec::new();
+    let mut described = Vec::new();
+    for (group, streams) in groups {
+        if sources.len() == 10 {
+            notes.push(format!(
+                "more than 10 log groups: {group} and later ones are not tailed (Live Tail's limit)"
+            ));
+            break;
+        }
+        let (streams, text) = match streams {
+            None => (StreamSelector::All, "all streams".to_owned()),
+            Some(list) => {
+                let text = list
+                    .iter()
+                    .map(|s| if by_name { s.clone() } else { format!("{s}*") })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if by_name {
+                    (StreamSelector::Names(list), text)
+                } else {
+                    (StreamSelector::Prefixes(list), text)
+                }
+            }
+        };
+        described.push(format!("{group}: {text}"));
+        sources.push(LogSource { group, streams });
+    }
+    Ok((
+        TailSpec {
+            sources,
+            since: request.since,
+            pattern: request.pattern.clone(),
+            service,
+        },
+        described,
+        notes,
+    ))
+}
+
+/// (group, stream prefix or name) of one container, or a note saying why it cannot be tailed.
+fn container_source(
+    c: &ContainerDefinition,
+    def: &TaskDefinition,
+    task_id: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Option<(String, Option<String>)> {
+    let rev = format!("{}:{}", def.family, def.revision);
+    let Some(log) = &c.log_configuration else {
+        notes.push(format!(
+            "container {} ({rev}) has no log configuration: its output is not in CloudWatch Logs",
+            c.name
+        ));
+        return None;
+    };
+    let Some(group) = log.awslogs_group() else {
+        notes.push(format!(
+            "container {} ({rev}) logs with the {} driver, not awslogs: not shown here",
+            c.name, log.log_driver
+        ));
+        return None;
+    };
+    match log.awslogs_stream_prefix() {
+        Some(prefix) => Some((
+            group.to_owned(),
+            Some(match task_id {
+                Some(id) => format!("{prefix}/{}/{id}", c.name),
+                None => format!("{prefix}/{}/", c.name),
+            }),
+        )),
+        None => {
+            notes.push(format!(
+                "container {} ({rev}) sets no awslogs-stream-prefix: its streams are named by container id, so the whole group {group} is tailed",
+                c.name
+            ));
+            Some((group.to_owned(), None))
+        }
     }
 }
 
@@ -779,7 +988,7 @@ mod tests {
         assert!(!seen.admit_polled(&ev(Some("1"), 5, "a")));
         // Two genuine events with the same content: the second one is new.
         assert!(seen.admit_polled(&ev(Some("2"), 5, "a")));
-        assert!(!seen.admit_live(&ev(None, 5, "a")));
+        // Live Tail now delivers the second one (already polled), then a third, new one.
         assert!(!seen.admit_live(&ev(None, 5, "a")));
         assert!(seen.admit_live(&ev(None, 5, "a")));
         seen.prune(6);

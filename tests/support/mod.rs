@@ -34,6 +34,9 @@ pub fn context() -> Context {
         endpoint: None,
         read_only: false,
         demo: false,
+        utc_offset_secs: 0,
+        log_since: "5m".into(),
+        log_capacity: 100_000,
     }
 }
 
@@ -86,6 +89,7 @@ pub fn deliver(state: &mut State, rows: Rows) {
         Rows::Clusters(v) => v.len(),
         Rows::Services(v) => v.len(),
         Rows::Tasks(v) => v.len(),
+        Rows::LogGroups(v) => v.len(),
     };
     for update_msg in [
         DataUpdate::Started,

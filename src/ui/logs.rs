@@ -1,0 +1,397 @@
+//! The log view: lines in timestamp order, coloured by level and by deployment, search matches highlighted,
+//! and a status line that says how the tail is doing. Only the lines on screen are built.
+
+use crate::app::logs::{Level, LogLine, LogView};
+use crate::app::rows::clock;
+use crate::app::state::State;
+use crate::theme::Theme;
+use crate::workers::tail::Transport;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::UnicodeWidthChar;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Line::from(title(view, theme)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [body, status] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(status_line(view, theme)), status);
+    if view.is_empty() {
+        frame.render_widget(Paragraph::new(waiting(view, theme)), body);
+        return;
+    }
+    let mut rows = notes(view, theme);
+    let height = (body.height as usize).saturating_sub(rows.len());
+    rows.extend(visible_rows(state, view, theme, body.width as usize, height));
+    frame.render_widget(Paragraph::new(rows), body);
+}
+
+fn title<'a>(view: &LogView, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = vec![Span::styled(
+        format!(" logs: {} ", view.request.target.title()),
+        theme.title,
+    )];
+    let mut tag = |label: String, style: Style| {
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    };
+    tag(format!("since {}", view.since_label), theme.muted);
+    if let Some(p) = &view.request.pattern {
+        tag(format!("pattern {p:?}"), theme.label);
+    }
+    if let Some(f) = &view.include {
+        tag(format!("only /{}/", f.text), theme.label);
+    }
+    if let Some(f) = &view.exclude {
+        tag(format!("hiding /{}/", f.text), theme.label);
+    }
+    if let Some(r) = &view.revision {
+        tag(format!("deployment {r}"), theme.label);
+    }
+    spans
+}
+
+/// Containers that cannot be tailed, shown above the lines.
+fn notes<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
+    view.notes
+        .iter()
+        .map(|n| Line::from(Span::styled(format!("⚠ {n}"), theme.warn)))
+        .collect()
+}
+
+fn waiting<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![Line::default()];
+    lines.extend(notes(view, theme));
+    let what = match (&view.status.error, view.status.backfilled) {
+        (Some(e), _) => {
+            lines.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
+            lines.push(Line::from(Span::styled(format!("  → {}", e.hint()), theme.warn)));
+            None
+        }
+        (None, false) => Some(format!(
+            "  reading the last {} of logs ({})…",
+            view.since_label,
+            view.status.transport.label()
+        )),
+        (None, true) => Some(format!(
+            "  no log lines in the last {}; new lines appear here as they are written",
+            view.since_label
+        )),
+    };
+    if let Some(w) = what {
+        lines.push(Line::from(Span::styled(w, theme.muted)));
+    }
+    for s in &view.sources {
+        lines.push(Line::from(Span::styled(format!("  ⋅ {s}"), theme.muted)));
+    }
+    lines
+}
+
+/// The rows of the lines on screen: the newest when following, else from the anchored top line, always
+/// keeping the selected line in view.
+fn visible_rows<'a>(
+    state: &State,
+    view: &'a LogView,
+    theme: &Theme,
+    width: usize,
+    height: usize,
+) -> Vec<Line<'a>> {
+    if height == 0 || view.is_empty() {
+        return vec![];
+    }
+    let cursor = (!view.follow).then(|| view.cursor.map(|k| view.index_of(k))).flatten();
+    let rows_of = |i: usize| -> Vec<Line<'a>> {
+        let line = view.line(i).expect("index below len");
+        let rows = line_rows(state, view, line, theme, width, cursor == Some(i));
+        rows
+    };
+    if view.follow {
+        let mut out: Vec<Vec<Line>> = Vec::new();
+        let mut used = 0;
+        for i in (0..view.len()).rev() {
+            let rows = rows_of(i);
+            used += rows.len();
+            out.push(rows);
+            if used >= height {
+                break;
+            }
+        }
+        let mut flat: Vec<Line> = out.into_iter().rev().flatten().collect();
+        let extra = flat.len().saturating_sub(height);
+        flat.drain(..extra);
+        return flat;
+    }
+    let top = view.top.map_or(0, |k| view.index_of(k));
+    let forward = |start: usize| -> (Vec<Line<'a>>, usize) {
+        let mut out = Vec::new();
+        let mut last = start;
+        for i in start..view.len() {
+            if out.len() >= height {
+                break;
+            }
+            out.extend(rows_of(i));
+            last = i;
+        }
+        out.truncate(height);
+        (out, last)
+    };
+    let (rows, last) = forward(top);
+    match cursor {
+        Some(c) if c < top || c > last => {
+            // The selection moved off screen (a wrap or JSON toggle made lines taller): end on it.
+            let mut out: Vec<Vec<Line>> = Vec::new();
+            let mut used = 0;
+            for i in (0..=c).rev() {
+                let r = rows_of(i);
+                used += r.len();
+                out.push(r);
+                if used >= height {
+                    break;
+                }
+            }
+            let mut flat: Vec<Line> = out.into_iter().rev().flatten().collect();
+            let extra = flat.len().saturating_sub(height);
+            flat.drain(..extra);
+            flat
+        }
+        _ => rows,
+    }
+}
+
+fn level_style(level: Level, theme: &Theme) -> Style {
+    match level {
+        Level::Error => theme.error,
+        Level::Warn => theme.warn,
+        Level::Info => theme.log_info,
+        Level::Debug => theme.log_debug,
+        Level::Other => theme.base,
+    }
+}
+
+/// One log line as screen rows: prefix columns, then the message (pretty JSON on several rows, or wrapped).
+fn line_rows<'a>(
+    state: &State,
+    view: &LogView,
+    line: &'a LogLine,
+    theme: &Theme,
+    width: usize,
+    selected: bool,
+) -> Vec<Line<'a>> {
+    let mut prefix: Vec<Span<'a>> = Vec::with_capacity(4);
+    if view.timestamps {
+        let offset = if view.utc { 0 } else { state.context.utc_offset_secs };
+        prefix.push(Span::styled(
+            format!("{} ", clock(line.timestamp, offset)),
+            theme.log_time,
+        ));
+    }
+    let (container, task) = line.source();
+    if let Some(task) = task {
+        let style = match (view.revision_of(line), &view.primary) {
+            (Some(r), Some(p)) if r == p => theme.log_new,
+            (Some(_), _) => theme.log_old,
+            _ => theme.muted,
+        };
+        prefix.push(Span::styled(format!("{:<8} ", &task[..task.len().min(8)]), style));
+    }
+    let short: String = container.chars().take(view.source_width).collect();
+    prefix.push(Span::styled(
+        format!("{short:<w$} ", w = view.source_width),
+        theme.log_source,
+    ));
+    let style = level_style(line.level, theme);
+    let pretty = (view.pretty && line.json)
+        .then(|| serde_json::from_str::<serde_json::Value>(&line.message).ok())
+        .flatten()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok());
+    let mut rows: Vec<Line<'a>> = Vec::new();
+    let indent: usize = prefix.iter().map(|s| s.width()).sum();
+    match pretty {
+        Some(text) => {
+            for (n, part) in text.lines().enumerate() {
+                let mut spans = if n == 0 {
+                    std::mem::take(&mut prefix)
+                } else {
+                    vec![Span::raw(" ".repeat(indent))]
+                };
+                spans.extend(highlight(part.to_owned(), view, style, theme));
+                rows.push(Line::from(spans));
+            }
+        }
+        None => {
+            let mut spans = prefix;
+            spans.extend(highlight(line.message.clone(), view, style, theme));
+            rows.push(Line::from(spans));
+        }
+    }
+    if view.wrap {
+        rows = rows
+            .into_iter()
+            .flat_map(|r| wrap(r, width, indent))
+            .collect();
+    }
+    if selected {
+        rows = rows.into_iter().map(|r| r.patch_style(theme.log_cursor)).collect();
+    }
+    rows
+}
+
+/// The message split into spans, search matches highlighted.
+fn highlight<'a>(text: String, view: &LogView, style: Style, theme: &Theme) -> Vec<Span<'a>> {
+    let Some(search) = &view.search else {
+        return vec![Span::styled(text, style)];
+    };
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for m in search.regex.find_iter(&text) {
+        if m.start() > at {
+            spans.push(Span::styled(text[at..m.start()].to_owned(), style));
+        }
+        if m.end() > m.start() {
+            spans.push(Span::styled(text[m.start()..m.end()].to_owned(), theme.log_match));
+        }
+        at = m.end();
+    }
+    if at < text.len() {
+        spans.push(Span::styled(text[at..].to_owned(), style));
+    }
+    spans
+}
+
+/// Splits a row into rows of at most `width` cells; continuation rows are indented like the message.
+fn wrap(line: Line<'_>, width: usize, indent: usize) -> Vec<Line<'static>> {
+    let width = width.max(indent + 10);
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut buf = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width {
+                if !buf.is_empty() {
+                    current.push(Span::styled(std::mem::take(&mut buf), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut current)));
+                current.push(Span::raw(" ".repeat(indent)));
+                used = indent;
+            }
+            buf.push(c);
+            used += w;
+        }
+        if !buf.is_empty() {
+            current.push(Span::styled(buf, span.style));
+        }
+    }
+    rows.push(Line::from(current));
+    rows
+}
+
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
+    let st = &view.status;
+    let mut spans = vec![];
+    let (mark, style) = match st.transport {
+        Transport::LiveTail => ("● Live Tail", theme.ok),
+        Transport::Polling => ("◌ polling", theme.warn),
+        Transport::Connecting => ("○ connecting", theme.muted),
+    };
+    spans.push(Span::styled(mark, style));
+    let sep = || Span::styled(" · ", theme.muted);
+    spans.push(sep());
+    spans.push(Span::styled(format!("{:.1} ev/s", st.events_per_second), theme.base));
+    spans.push(sep());
+    spans.push(Span::styled(
+        format!("{} held", thousands(view.buffer.len() as u64)),
+        theme.base,
+    ));
+    spans.push(sep());
+    spans.push(Span::styled(
+        format!("{} dropped", thousands(view.buffer.dropped)),
+        if view.buffer.dropped > 0 { theme.warn } else { theme.base },
+    ));
+    spans.push(sep());
+    spans.push(Span::styled(
+        format!("{} throttled", thousands(st.throttles)),
+        if st.throttles > 0 { theme.warn } else { theme.base },
+    ));
+    if st.sampled_updates > 0 {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!(
+                "SAMPLED by AWS ×{} (over 500 ev/s; refilled by polling)",
+                thousands(st.sampled_updates)
+            ),
+            theme.warn,
+        ));
+    }
+    if let Some(why) = &st.fallback
+        && st.transport == Transport::Polling
+    {
+        spans.push(sep());
+        spans.push(Span::styled(why.clone(), theme.muted));
+    }
+    if let Some(e) = &st.error {
+        spans.push(sep());
+        spans.push(Span::styled(format!("{}: {e}", e.label()), theme.error));
+    }
+    if let Some(s) = &view.search {
+        spans.push(sep());
+        spans.push(Span::styled(format!("/{} (n/N)", s.text), theme.log_match));
+    }
+    if !view.follow {
+        spans.push(sep());
+        spans.push(Span::styled(
+            format!(
+                "PAUSED · {} new lines — G to jump to live",
+                thousands(view.unseen)
+            ),
+            theme.badge_read_only,
+        ));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(1_204), "1,204");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character_and_indents_continuations() {
+        let line = Line::from(vec![Span::raw("abc "), Span::raw("x".repeat(30))]);
+        let rows = wrap(line, 14, 4);
+        let text: String = rows
+            .iter()
+            .map(|r| r.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("|");
+        assert_eq!(text.replace("|    ", ""), format!("abc {}", "x".repeat(30)));
+        assert!(rows.iter().all(|r| r.width() <= 14));
+    }
+}
