@@ -74,7 +74,9 @@ fn parse_since(text: &str) -> Result<String, String> {
 fn parse_rate(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(r) if (0.0..=100_000.0).contains(&r) => Ok(r),
-        _ => Err(format!("{text:?} is not a rate: give lines per second, 0 to 100000")),
+        _ => Err(format!(
+            "{text:?} is not a rate: give lines per second, 0 to 100000"
+        )),
     }
 }
 

@@ -118,8 +118,14 @@ impl Config {
         if let Some(since) = &logs.since {
             crate::app::logs::parse_duration(since).map_err(|m| invalid("since", m))?;
         }
-        if logs.buffer_lines.is_some_and(|n| !(1_000..=10_000_000).contains(&n)) {
-            return Err(invalid("buffer_lines", "must be between 1000 and 10000000".into()));
+        if logs
+            .buffer_lines
+            .is_some_and(|n| !(1_000..=10_000_000).contains(&n))
+        {
+            return Err(invalid(
+                "buffer_lines",
+                "must be between 1000 and 10000000".into(),
+            ));
         }
         if logs
             .filter_calls_per_second
@@ -130,8 +136,14 @@ impl Config {
                 "must be above 0 and at most 25 (AWS allows 10 per second per account in most regions)".into(),
             ));
         }
-        if logs.poll_seconds.is_some_and(|s| !(0.2..=300.0).contains(&s)) {
-            return Err(invalid("poll_seconds", "must be between 0.2 and 300".into()));
+        if logs
+            .poll_seconds
+            .is_some_and(|s| !(0.2..=300.0).contains(&s))
+        {
+            return Err(invalid(
+                "poll_seconds",
+                "must be between 0.2 and 300".into(),
+            ));
         }
         if logs.lag_seconds.is_some_and(|s| s > 3_600) {
             return Err(invalid("lag_seconds", "must be at most 3600".into()));

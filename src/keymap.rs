@@ -189,13 +189,43 @@ pub const BINDINGS: &[Binding] = &[
         Where::Logs,
         true,
     ),
-    b(&[k('f')], Action::Follow, "follow on/off", Where::Logs, false),
+    b(
+        &[k('f')],
+        Action::Follow,
+        "follow on/off",
+        Where::Logs,
+        false,
+    ),
     b(&[k('/')], Action::Search, "search", Where::Logs, true),
-    b(&[k('n')], Action::NextMatch, "next match", Where::Logs, false),
-    b(&[k('N')], Action::PrevMatch, "previous match", Where::Logs, false),
+    b(
+        &[k('n')],
+        Action::NextMatch,
+        "next match",
+        Where::Logs,
+        false,
+    ),
+    b(
+        &[k('N')],
+        Action::PrevMatch,
+        "previous match",
+        Where::Logs,
+        false,
+    ),
     b(&[k('w')], Action::Wrap, "wrap", Where::Logs, true),
-    b(&[k('t')], Action::Timestamps, "timestamps", Where::Logs, false),
-    b(&[k('T')], Action::Utc, "local time / UTC", Where::Logs, false),
+    b(
+        &[k('t')],
+        Action::Timestamps,
+        "timestamps",
+        Where::Logs,
+        false,
+    ),
+    b(
+        &[k('T')],
+        Action::Utc,
+        "local time / UTC",
+        Where::Logs,
+        false,
+    ),
     b(&[k('J')], Action::Pretty, "pretty JSON", Where::Logs, true),
     b(
         &[k('F')],
@@ -204,8 +234,20 @@ pub const BINDINGS: &[Binding] = &[
         Where::Logs,
         false,
     ),
-    b(&[k('i')], Action::Include, "only lines matching", Where::Logs, true),
-    b(&[k('v')], Action::Exclude, "hide lines matching", Where::Logs, false),
+    b(
+        &[k('i')],
+        Action::Include,
+        "only lines matching",
+        Where::Logs,
+        true,
+    ),
+    b(
+        &[k('v')],
+        Action::Exclude,
+        "hide lines matching",
+        Where::Logs,
+        false,
+    ),
     b(
         &[k('D')],
         Action::Deployment,
@@ -213,7 +255,13 @@ pub const BINDINGS: &[Binding] = &[
         Where::Logs,
         true,
     ),
-    b(&[k('@')], Action::Since, "start time (since)", Where::Logs, false),
+    b(
+        &[k('@')],
+        Action::Since,
+        "start time (since)",
+        Where::Logs,
+        false,
+    ),
     b(&[k('s')], Action::Save, "save to file", Where::Logs, false),
     b(&[k('c')], Action::Copy, "copy line", Where::Logs, false),
     b(
@@ -288,10 +336,22 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":tasks [cluster]",
         "all tasks of the current (or named) cluster",
     ),
-    (":loggroups [prefix]", "CloudWatch log groups (by name prefix)"),
-    (":logs [container]", "tail logs here (one container of a task)"),
-    (":since 1h", "in a log view: start 1 hour back (30s, 5m, 2d)"),
-    (":filter PATTERN", "in a log view: CloudWatch filter pattern"),
+    (
+        ":loggroups [prefix]",
+        "CloudWatch log groups (by name prefix)",
+    ),
+    (
+        ":logs [container]",
+        "tail logs here (one container of a task)",
+    ),
+    (
+        ":since 1h",
+        "in a log view: start 1 hour back (30s, 5m, 2d)",
+    ),
+    (
+        ":filter PATTERN",
+        "in a log view: CloudWatch filter pattern",
+    ),
     (":save [file]", "in a log view: save the lines shown"),
     (":help", "this screen"),
     (":q", "quit"),
@@ -304,9 +364,9 @@ fn matches(key: &Key, event: &KeyEvent) -> bool {
 
 /// The binding of this key that works on every view (scrolling in overlays).
 pub fn global_binding(event: &KeyEvent) -> Option<&'static Binding> {
-    BINDINGS.iter().find(|b| {
-        b.place == Where::Everywhere && b.keys.iter().any(|k| matches(k, event))
-    })
+    BINDINGS
+        .iter()
+        .find(|b| b.place == Where::Everywhere && b.keys.iter().any(|k| matches(k, event)))
 }
 
 /// The binding of this key on this view (a key may mean different things on different views).
@@ -359,7 +419,9 @@ mod tests {
     fn views() -> Vec<View> {
         let mut v: Vec<View> = [
             Scope::Clusters,
-            Scope::Services { cluster: "c".into() },
+            Scope::Services {
+                cluster: "c".into(),
+            },
             Scope::Tasks {
                 cluster: "c".into(),
                 service: None,
@@ -395,7 +457,11 @@ mod tests {
             let mut seen = Vec::new();
             for b in BINDINGS.iter().filter(|b| b.place.allows(&view)) {
                 for k in b.keys {
-                    assert!(!seen.contains(k), "{k:?} is bound twice on {}", view.title());
+                    assert!(
+                        !seen.contains(k),
+                        "{k:?} is bound twice on {}",
+                        view.title()
+                    );
                     seen.push(*k);
                 }
             }
@@ -406,14 +472,23 @@ mod tests {
     fn shifted_letters_match_without_caring_about_the_shift_flag() {
         let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
         let view = &views()[0];
-        assert_eq!(binding_for(&event, view).map(|b| b.action), Some(Action::Bottom));
+        assert_eq!(
+            binding_for(&event, view).map(|b| b.action),
+            Some(Action::Bottom)
+        );
     }
 
     #[test]
     fn slash_filters_tables_and_searches_logs() {
         let event = KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE);
         let views = views();
-        assert_eq!(binding_for(&event, &views[0]).map(|b| b.action), Some(Action::Filter));
-        assert_eq!(binding_for(&event, views.last().unwrap()).map(|b| b.action), Some(Action::Search));
+        assert_eq!(
+            binding_for(&event, &views[0]).map(|b| b.action),
+            Some(Action::Filter)
+        );
+        assert_eq!(
+            binding_for(&event, views.last().unwrap()).map(|b| b.action),
+            Some(Action::Search)
+        );
     }
 }

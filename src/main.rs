@@ -1,6 +1,7 @@
 use anyhow::{Context as _, Result};
 use clap::Parser;
 use crossterm::event::{Event, EventStream, KeyEventKind};
+use ecsdeck::app::run::Workers;
 use ecsdeck::app::run::{Channels, run};
 use ecsdeck::app::{Context, Msg, State, update};
 use ecsdeck::aws::Api;
@@ -9,7 +10,6 @@ use ecsdeck::cli::Cli;
 use ecsdeck::config::{Config, project_dirs};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::app::run::Workers;
 use ecsdeck::workers::poll::{PollConfig, now_ms};
 use ecsdeck::workers::tail::TailConfig;
 use futures::StreamExt;

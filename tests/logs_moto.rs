@@ -45,7 +45,12 @@ async fn put(client: &logs::Client, group: &str, stream: &str, events: &[(i64, S
 }
 
 async fn group_with_streams(client: &logs::Client, group: &str, streams: &[&str]) {
-    client.create_log_group().log_group_name(group).send().await.unwrap();
+    client
+        .create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
     for s in streams {
         client
             .create_log_stream()
@@ -68,17 +73,28 @@ async fn log_groups_by_prefix_in_pages_of_50() {
             .await
             .unwrap();
     }
-    client.create_log_group().log_group_name("/aws/lambda/x").send().await.unwrap();
+    client
+        .create_log_group()
+        .log_group_name("/aws/lambda/x")
+        .send()
+        .await
+        .unwrap();
     let first = api.describe_log_groups(Some("/ecs/"), None).await.unwrap();
     assert_eq!(first.groups.len(), 50);
     assert!(first.next_token.is_some());
-    let second = api.describe_log_groups(Some("/ecs/"), first.next_token).await.unwrap();
+    let second = api
+        .describe_log_groups(Some("/ecs/"), first.next_token)
+        .await
+        .unwrap();
     assert_eq!(second.groups.len(), 5);
     assert_eq!(second.next_token, None);
     let g = &first.groups[0];
     assert_eq!(g.log_group_name, "/ecs/app-00");
     let arn = g.log_group_arn.as_deref().unwrap();
-    assert!(arn.ends_with("log-group:/ecs/app-00") && !arn.ends_with(":*"), "{arn}");
+    assert!(
+        arn.ends_with("log-group:/ecs/app-00") && !arn.ends_with(":*"),
+        "{arn}"
+    );
 }
 
 #[tokio::test]
@@ -88,11 +104,24 @@ async fn streams_newest_first_and_events_of_one_stream() {
     group_with_streams(&client, group, &["ecs/web/old", "ecs/web/new"]).await;
     let t0 = now_ms() - 60_000;
     put(&client, group, "ecs/web/old", &[(t0, "first".into())]).await;
-    put(&client, group, "ecs/web/new", &[(t0 + 5_000, "a".into()), (t0 + 6_000, "b".into())]).await;
+    put(
+        &client,
+        group,
+        "ecs/web/new",
+        &[(t0 + 5_000, "a".into()), (t0 + 6_000, "b".into())],
+    )
+    .await;
     let streams = api.describe_log_streams(group, None, None).await.unwrap();
-    let names: Vec<_> = streams.streams.iter().map(|s| s.log_stream_name.as_str()).collect();
+    let names: Vec<_> = streams
+        .streams
+        .iter()
+        .map(|s| s.log_stream_name.as_str())
+        .collect();
     assert_eq!(names, ["ecs/web/new", "ecs/web/old"]);
-    let page = api.get_log_events(group, "ecs/web/new", Some(t0), None).await.unwrap();
+    let page = api
+        .get_log_events(group, "ecs/web/new", Some(t0), None)
+        .await
+        .unwrap();
     let msgs: Vec<_> = page.events.iter().map(|e| e.message.as_str()).collect();
     assert_eq!(msgs, ["a", "b"]);
     assert_eq!(page.events[0].timestamp, t0 + 5_000);
@@ -246,12 +275,20 @@ async fn a_tail_shows_20000_events_written_while_it_runs_exactly_once_in_order()
     drop(tailer);
     let shown = shown.lock().unwrap().clone();
     let unique: HashSet<_> = shown.iter().cloned().collect();
-    assert_eq!(unique.len(), shown.len(), "{} shown twice", shown.len() - unique.len());
+    assert_eq!(
+        unique.len(),
+        shown.len(),
+        "{} shown twice",
+        shown.len() - unique.len()
+    );
     let expected: HashSet<_> = written.into_iter().collect();
     let missing = expected.difference(&unique).count();
     assert_eq!(missing, 0, "{missing} of 20000 never shown");
     assert_eq!(unique.len(), 20_000, "nothing else was shown");
     let buffer = buffer.lock().unwrap();
     let ts: Vec<i64> = buffer.iter().map(|l| l.timestamp).collect();
-    assert!(ts.windows(2).all(|w| w[0] <= w[1]), "the buffer is in timestamp order");
+    assert!(
+        ts.windows(2).all(|w| w[0] <= w[1]),
+        "the buffer is in timestamp order"
+    );
 }

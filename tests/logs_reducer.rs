@@ -63,7 +63,9 @@ fn opened() -> State {
 
 fn messages(state: &State) -> Vec<String> {
     let v = view(state);
-    (0..v.len()).map(|i| v.line(i).unwrap().message.clone()).collect()
+    (0..v.len())
+        .map(|i| v.line(i).unwrap().message.clone())
+        .collect()
 }
 
 #[test]
@@ -77,7 +79,10 @@ fn l_on_a_service_tails_all_its_deployments_from_5_minutes_ago_and_q_stops_it() 
             service,
             task_definitions,
         } => {
-            assert_eq!((cluster.as_str(), service.as_str()), ("production", "checkout"));
+            assert_eq!(
+                (cluster.as_str(), service.as_str()),
+                ("production", "checkout")
+            );
             // checkout is mid-rollout: both deployments' revisions are tailed.
             assert_eq!(task_definitions.len(), 2, "{task_definitions:?}");
         }
@@ -88,7 +93,11 @@ fn l_on_a_service_tails_all_its_deployments_from_5_minutes_ago_and_q_stops_it() 
     let generation = state.generation;
     let effects = update(&mut state, ch('q'));
     assert!(matches!(state.view(), View::Services { .. }));
-    assert_eq!(tail_of(&effects), Some(&None), "leaving the view stops the tail");
+    assert_eq!(
+        tail_of(&effects),
+        Some(&None),
+        "leaving the view stops the tail"
+    );
     // Lines of the closed tail are dropped.
     update(
         &mut state,
@@ -105,7 +114,10 @@ fn l_on_a_task_and_logs_container_on_its_detail() {
     let sim = fleet();
     let mut state = on_checkout();
     update(&mut state, key(KeyCode::Enter));
-    deliver(&mut state, Rows::Tasks(tasks(&sim, "production", Some("checkout"))));
+    deliver(
+        &mut state,
+        Rows::Tasks(tasks(&sim, "production", Some("checkout"))),
+    );
     let effects = update(&mut state, ch('l'));
     assert!(matches!(
         tail_of(&effects),
@@ -127,7 +139,11 @@ fn l_on_a_task_and_logs_container_on_its_detail() {
     let effects = update(&mut state, key(KeyCode::Enter));
     assert!(tail_of(&effects).is_none());
     let toast = state.toast.clone().unwrap();
-    assert!(toast.text.contains("no container \"nope\""), "{}", toast.text);
+    assert!(
+        toast.text.contains("no container \"nope\""),
+        "{}",
+        toast.text
+    );
     let container = task.containers[0].name.clone();
     update(&mut state, ch(':'));
     type_text(&mut state, &format!("logs {container}"));
@@ -143,19 +159,31 @@ fn l_on_a_task_and_logs_container_on_its_detail() {
 #[test]
 fn late_lines_go_in_order_and_pausing_counts_what_arrives() {
     let mut state = opened();
-    lines(&mut state, vec![line(10, "a", "one"), line(30, "a", "three")]);
+    lines(
+        &mut state,
+        vec![line(10, "a", "one"), line(30, "a", "three")],
+    );
     lines(&mut state, vec![line(20, "b", "two")]);
     assert_eq!(messages(&state), ["one", "two", "three"]);
     update(&mut state, ch(' '));
     assert!(!view(&state).follow);
-    lines(&mut state, vec![line(40, "a", "four"), line(50, "a", "five")]);
+    lines(
+        &mut state,
+        vec![line(40, "a", "four"), line(50, "a", "five")],
+    );
     assert_eq!(view(&state).unseen, 2);
     // The selection stays on the line it was on.
     let v = view(&state);
-    assert_eq!(v.line(v.index_of(v.cursor.unwrap())).unwrap().message, "three");
+    assert_eq!(
+        v.line(v.index_of(v.cursor.unwrap())).unwrap().message,
+        "three"
+    );
     update(&mut state, ch('k'));
     let v = view(&state);
-    assert_eq!(v.line(v.index_of(v.cursor.unwrap())).unwrap().message, "two");
+    assert_eq!(
+        v.line(v.index_of(v.cursor.unwrap())).unwrap().message,
+        "two"
+    );
     update(&mut state, ch('G'));
     assert!(view(&state).follow);
     assert_eq!(view(&state).unseen, 0);
@@ -179,7 +207,10 @@ fn search_selects_the_newest_match_and_n_walks_the_others() {
     assert_eq!(state.mode, Mode::Normal);
     let selected = |s: &State| {
         let v = view(s);
-        v.line(v.index_of(v.cursor.unwrap())).unwrap().message.clone()
+        v.line(v.index_of(v.cursor.unwrap()))
+            .unwrap()
+            .message
+            .clone()
     };
     assert_eq!(selected(&state), "ERROR cache timed out");
     update(&mut state, ch('n'));
@@ -218,19 +249,34 @@ fn include_and_exclude_regexes_filter_what_is_shown_live() {
     let mut state = opened();
     lines(
         &mut state,
-        vec![line(1, "a", "ERROR x"), line(2, "a", "INFO y"), line(3, "a", "WARN z")],
+        vec![
+            line(1, "a", "ERROR x"),
+            line(2, "a", "INFO y"),
+            line(3, "a", "WARN z"),
+        ],
     );
     update(&mut state, ch('i'));
     type_text(&mut state, "error|warn");
     update(&mut state, key(KeyCode::Enter));
-    assert_eq!(messages(&state), ["ERROR x", "WARN z"], "smart case: lower case ignores case");
+    assert_eq!(
+        messages(&state),
+        ["ERROR x", "WARN z"],
+        "smart case: lower case ignores case"
+    );
     update(&mut state, ch('v'));
     type_text(&mut state, "WARN");
     update(&mut state, key(KeyCode::Enter));
     assert_eq!(messages(&state), ["ERROR x"]);
-    lines(&mut state, vec![line(4, "a", "ERROR new"), line(5, "a", "INFO no")]);
+    lines(
+        &mut state,
+        vec![line(4, "a", "ERROR new"), line(5, "a", "INFO no")],
+    );
     assert_eq!(messages(&state), ["ERROR x", "ERROR new"]);
-    assert_eq!(view(&state).buffer.len(), 5, "filters hide, they do not drop");
+    assert_eq!(
+        view(&state).buffer.len(),
+        5,
+        "filters hide, they do not drop"
+    );
 }
 
 #[test]
@@ -241,7 +287,9 @@ fn a_filter_pattern_is_checked_before_it_is_sent_and_a_new_one_restarts_the_tail
     type_text(&mut state, "ERROR \"unclosed");
     let effects = update(&mut state, key(KeyCode::Enter));
     assert!(tail_of(&effects).is_none(), "nothing sent");
-    assert!(matches!(&state.mode, Mode::Prompt { error: Some(e), .. } if e.contains("unbalanced quote")));
+    assert!(
+        matches!(&state.mode, Mode::Prompt { error: Some(e), .. } if e.contains("unbalanced quote"))
+    );
     update(&mut state, key(KeyCode::Esc));
     update(&mut state, ch('F'));
     type_text(&mut state, "ERROR");
@@ -300,12 +348,18 @@ fn d_cycles_through_deployments_using_the_task_revisions() {
         Msg::Log {
             generation,
             update: TailUpdate::Revisions {
-                tasks: vec![("a".into(), "checkout:7".into()), ("b".into(), "checkout:8".into())],
+                tasks: vec![
+                    ("a".into(), "checkout:7".into()),
+                    ("b".into(), "checkout:8".into()),
+                ],
                 primary: Some("checkout:8".into()),
             },
         },
     );
-    lines(&mut state, vec![line(1, "a", "old"), line(2, "b", "new"), line(3, "c", "?")]);
+    lines(
+        &mut state,
+        vec![line(1, "a", "old"), line(2, "b", "new"), line(3, "c", "?")],
+    );
     update(&mut state, ch('D'));
     assert_eq!(messages(&state), ["new"]);
     update(&mut state, ch('D'));
@@ -349,7 +403,10 @@ fn the_buffer_is_bounded_and_counts_what_it_dropped() {
     let mut state = on_checkout();
     state.context.log_capacity = 3;
     update(&mut state, ch('l'));
-    lines(&mut state, (0..5).map(|i| line(i, "a", &format!("{i}"))).collect());
+    lines(
+        &mut state,
+        (0..5).map(|i| line(i, "a", &format!("{i}"))).collect(),
+    );
     assert_eq!(messages(&state), ["2", "3", "4"]);
     assert_eq!(view(&state).buffer.dropped, 2);
 }

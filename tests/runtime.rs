@@ -3,11 +3,11 @@
 mod support;
 
 use crossterm::event::KeyCode;
+use ecsdeck::app::run::Workers;
 use ecsdeck::app::run::{Channels, run};
 use ecsdeck::app::state::Mode;
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::app::run::Workers;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::Arc;

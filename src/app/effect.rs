@@ -18,6 +18,9 @@ pub enum Effect {
     /// Copy text to the terminal's clipboard (OSC 52).
     Copy(String),
     /// Write text to a file; the result comes back as `Msg::Saved`.
-    Save { path: String, text: String },
+    Save {
+        path: String,
+        text: String,
+    },
     Quit,
 }

@@ -203,7 +203,6 @@ impl LogBuffer {
     }
 }
 
-
 /// What the user asked to tail; the tail worker finds the groups and streams from the task definitions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogTarget {
@@ -227,9 +226,13 @@ pub enum LogTarget {
 impl LogTarget {
     pub fn title(&self) -> String {
         match self {
-            LogTarget::Service { service, .. } => format!("service {}", crate::aws::arn_name(service)),
+            LogTarget::Service { service, .. } => {
+                format!("service {}", crate::aws::arn_name(service))
+            }
             LogTarget::Task {
-                task_arn, container, ..
+                task_arn,
+                container,
+                ..
             } => {
                 let id = crate::aws::arn_name(task_arn);
                 let short = &id[..id.len().min(8)];
@@ -302,7 +305,9 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
             'd' => 86_400_000,
             _ => return Err(bad()),
         };
-        total = total.checked_add(n.checked_mul(unit).ok_or_else(bad)?).ok_or_else(bad)?;
+        total = total
+            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
+            .ok_or_else(bad)?;
     }
     if !digits.is_empty() || total == 0 {
         return Err(bad());
@@ -381,12 +386,20 @@ impl LogView {
 
     /// The task's `family:rev`, when known.
     pub fn revision_of(&self, line: &LogLine) -> Option<&str> {
-        line.source().1.and_then(|t| self.revisions.get(t)).map(String::as_str)
+        line.source()
+            .1
+            .and_then(|t| self.revisions.get(t))
+            .map(String::as_str)
     }
 
     pub fn passes(&self, line: &LogLine) -> bool {
-        self.include.as_ref().is_none_or(|f| f.regex.is_match(&line.message))
-            && !self.exclude.as_ref().is_some_and(|f| f.regex.is_match(&line.message))
+        self.include
+            .as_ref()
+            .is_none_or(|f| f.regex.is_match(&line.message))
+            && !self
+                .exclude
+                .as_ref()
+                .is_some_and(|f| f.regex.is_match(&line.message))
             && self
                 .revision
                 .as_ref()
@@ -424,7 +437,10 @@ impl LogView {
             None => self.buffer.get(i),
             Some(keys) => {
                 let key = *keys.get(i)?;
-                self.buffer.position(key).ok().and_then(|p| self.buffer.get(p))
+                self.buffer
+                    .position(key)
+                    .ok()
+                    .and_then(|p| self.buffer.get(p))
             }
         }
     }
@@ -560,7 +576,10 @@ impl LogView {
             Some(k) if !self.follow => self.index_of(k),
             _ => n - 1,
         };
-        let matches = |i: usize| self.line(i).is_some_and(|l| search.regex.is_match(&l.message));
+        let matches = |i: usize| {
+            self.line(i)
+                .is_some_and(|l| search.regex.is_match(&l.message))
+        };
         (1..=n)
             .map(|step| {
                 if forward {
@@ -576,7 +595,10 @@ impl LogView {
     pub fn count_matches(&self) -> usize {
         let Some(search) = &self.search else { return 0 };
         (0..self.len())
-            .filter(|i| self.line(*i).is_some_and(|l| search.regex.is_match(&l.message)))
+            .filter(|i| {
+                self.line(*i)
+                    .is_some_and(|l| search.regex.is_match(&l.message))
+            })
             .count()
     }
 

@@ -350,7 +350,9 @@ impl Row for LogGroup {
                 Some(d) => format!("{d}d").into(),
                 None => "never".into(),
             },
-            2 => self.stored_bytes.map_or("-".into(), |b| human_bytes(b).into()),
+            2 => self
+                .stored_bytes
+                .map_or("-".into(), |b| human_bytes(b).into()),
             _ => age(now, self.creation_time).into(),
         }
     }

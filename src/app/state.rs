@@ -1,8 +1,8 @@
 //! Everything the app knows, as plain data. Views read it; only `update()` changes it.
 
+use super::logs::LogView;
 use super::msg::Progress;
 use super::rows::Row;
-use super::logs::LogView;
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition, arn_name};
 
 /// What a view shows, and so what the poller refreshes.

@@ -7,8 +7,8 @@ use super::rows::Row;
 use super::state::*;
 use crate::aws::Millis;
 use crate::aws::{FilterPattern, arn_name};
-use crate::workers::tail::TailUpdate;
 use crate::keymap::{self, Action};
+use crate::workers::tail::TailUpdate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 const TOAST_MS: i64 = 4_000;
@@ -740,23 +740,24 @@ fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
             task_definitions: defs,
         }
     };
-    let task_target = |cluster: &str, t: &crate::aws::Task, container: Option<String>| {
-        LogTarget::Task {
+    let task_target =
+        |cluster: &str, t: &crate::aws::Task, container: Option<String>| LogTarget::Task {
             cluster: cluster.to_owned(),
             task_arn: t.task_arn.clone(),
             task_definition: t.task_definition_arn.clone(),
             container,
-        }
-    };
+        };
     let target = match state.view() {
         View::Services { cluster, list } => list.selected_row().map(|s| service_target(cluster, s)),
-        View::Service { cluster, detail, .. } => {
-            detail.data.as_ref().map(|s| service_target(cluster, s))
-        }
+        View::Service {
+            cluster, detail, ..
+        } => detail.data.as_ref().map(|s| service_target(cluster, s)),
         View::Tasks { cluster, list, .. } => list
             .selected_row()
             .map(|t| task_target(cluster, t, container.clone())),
-        View::Task { cluster, detail, .. } => detail
+        View::Task {
+            cluster, detail, ..
+        } => detail
             .data
             .as_ref()
             .map(|d| task_target(cluster, &d.task, container.clone())),
@@ -773,7 +774,11 @@ fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
         }
     };
     let Some(target) = target else {
-        toast(state, ToastLevel::Info, "nothing selected yet: wait for the list to load");
+        toast(
+            state,
+            ToastLevel::Info,
+            "nothing selected yet: wait for the list to load",
+        );
         return vec![];
     };
     if let (Some(c), LogTarget::Task { .. }) = (&container, &target)
@@ -785,7 +790,10 @@ fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
         toast(
             state,
             ToastLevel::Error,
-            format!("no container {c:?} in this task (it has {})", names.join(", ")),
+            format!(
+                "no container {c:?} in this task (it has {})",
+                names.join(", ")
+            ),
         );
         return vec![];
     }
@@ -881,21 +889,37 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
             match view.find(action == Action::NextMatch) {
                 Some(i) => view.select(i, page),
                 None => {
-                    let text = view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+                    let text = view
+                        .search
+                        .as_ref()
+                        .map(|s| s.text.clone())
+                        .unwrap_or_default();
                     toast(state, ToastLevel::Info, format!("no line matches /{text}"));
                 }
             }
         }
         Action::Search => {
-            let text = view.search.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            let text = view
+                .search
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default();
             return prompt(state, Prompt::Search, text);
         }
         Action::Include => {
-            let text = view.include.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            let text = view
+                .include
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default();
             return prompt(state, Prompt::Include, text);
         }
         Action::Exclude => {
-            let text = view.exclude.as_ref().map(|s| s.text.clone()).unwrap_or_default();
+            let text = view
+                .exclude
+                .as_ref()
+                .map(|s| s.text.clone())
+                .unwrap_or_default();
             return prompt(state, Prompt::Exclude, text);
         }
         Action::Pattern => {
@@ -948,7 +972,11 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
             };
             match line.map(|l| l.message.clone()) {
                 Some(text) => {
-                    toast(state, ToastLevel::Info, "line copied to the clipboard (OSC 52)");
+                    toast(
+                        state,
+                        ToastLevel::Info,
+                        "line copied to the clipboard (OSC 52)",
+                    );
                     return vec![Effect::Copy(text)];
                 }
                 None => toast(state, ToastLevel::Info, "no line to copy yet"),

@@ -20,8 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, them
         .title(Line::from(title(view, theme)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let [body, status] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(status_line(view, theme)), status);
     if view.is_empty() {
         frame.render_widget(Paragraph::new(waiting(view, theme)), body);
@@ -29,7 +28,13 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, them
     }
     let mut rows = notes(view, theme);
     let height = (body.height as usize).saturating_sub(rows.len());
-    rows.extend(visible_rows(state, view, theme, body.width as usize, height));
+    rows.extend(visible_rows(
+        state,
+        view,
+        theme,
+        body.width as usize,
+        height,
+    ));
     frame.render_widget(Paragraph::new(rows), body);
 }
 
@@ -69,10 +74,21 @@ fn notes<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
 fn waiting<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![Line::default()];
     lines.extend(notes(view, theme));
+    if let Some(idle) = &view.status.idle {
+        lines.push(Line::from(Span::styled(format!("  ✖ {idle}"), theme.error)));
+        lines.push(Line::from(Span::styled(
+            "  → the task definition's logConfiguration decides where logs go; Esc to go back",
+            theme.warn,
+        )));
+        return lines;
+    }
     let what = match (&view.status.error, view.status.backfilled) {
         (Some(e), _) => {
             lines.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
-            lines.push(Line::from(Span::styled(format!("  → {}", e.hint()), theme.warn)));
+            lines.push(Line::from(Span::styled(
+                format!("  → {}", e.hint()),
+                theme.warn,
+            )));
             None
         }
         (None, false) => Some(format!(
@@ -106,7 +122,9 @@ fn visible_rows<'a>(
     if height == 0 || view.is_empty() {
         return vec![];
     }
-    let cursor = (!view.follow).then(|| view.cursor.map(|k| view.index_of(k))).flatten();
+    let cursor = (!view.follow)
+        .then(|| view.cursor.map(|k| view.index_of(k)))
+        .flatten();
     let rows_of = |i: usize| -> Vec<Line<'a>> {
         let line = view.line(i).expect("index below len");
         let rows = line_rows(state, view, line, theme, width, cursor == Some(i));
@@ -186,7 +204,11 @@ fn line_rows<'a>(
 ) -> Vec<Line<'a>> {
     let mut prefix: Vec<Span<'a>> = Vec::with_capacity(4);
     if view.timestamps {
-        let offset = if view.utc { 0 } else { state.context.utc_offset_secs };
+        let offset = if view.utc {
+            0
+        } else {
+            state.context.utc_offset_secs
+        };
         prefix.push(Span::styled(
             format!("{} ", clock(line.timestamp, offset)),
             theme.log_time,
@@ -199,7 +221,10 @@ fn line_rows<'a>(
             (Some(_), _) => theme.log_old,
             _ => theme.muted,
         };
-        prefix.push(Span::styled(format!("{:<8} ", &task[..task.len().min(8)]), style));
+        prefix.push(Span::styled(
+            format!("{:<8} ", &task[..task.len().min(8)]),
+            style,
+        ));
     }
     let short: String = container.chars().take(view.source_width).collect();
     prefix.push(Span::styled(
@@ -238,7 +263,10 @@ fn line_rows<'a>(
             .collect();
     }
     if selected {
-        rows = rows.into_iter().map(|r| r.patch_style(theme.log_cursor)).collect();
+        rows = rows
+            .into_iter()
+            .map(|r| r.patch_style(theme.log_cursor))
+            .collect();
     }
     rows
 }
@@ -255,7 +283,10 @@ fn highlight<'a>(text: String, view: &LogView, style: Style, theme: &Theme) -> V
             spans.push(Span::styled(text[at..m.start()].to_owned(), style));
         }
         if m.end() > m.start() {
-            spans.push(Span::styled(text[m.start()..m.end()].to_owned(), theme.log_match));
+            spans.push(Span::styled(
+                text[m.start()..m.end()].to_owned(),
+                theme.log_match,
+            ));
         }
         at = m.end();
     }
@@ -309,6 +340,16 @@ pub fn thousands(n: u64) -> String {
 fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
     let st = &view.status;
     let mut spans = vec![];
+    if !view.follow {
+        spans.push(Span::styled(
+            format!(
+                "PAUSED · {} new lines — G to jump to live",
+                thousands(view.unseen)
+            ),
+            theme.badge_read_only,
+        ));
+        spans.push(Span::raw(" "));
+    }
     let (mark, style) = match st.transport {
         Transport::LiveTail => ("● Live Tail", theme.ok),
         Transport::Polling => ("◌ polling", theme.warn),
@@ -317,7 +358,10 @@ fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
     spans.push(Span::styled(mark, style));
     let sep = || Span::styled(" · ", theme.muted);
     spans.push(sep());
-    spans.push(Span::styled(format!("{:.1} ev/s", st.events_per_second), theme.base));
+    spans.push(Span::styled(
+        format!("{:.1} ev/s", st.events_per_second),
+        theme.base,
+    ));
     spans.push(sep());
     spans.push(Span::styled(
         format!("{} held", thousands(view.buffer.len() as u64)),
@@ -326,12 +370,20 @@ fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
     spans.push(sep());
     spans.push(Span::styled(
         format!("{} dropped", thousands(view.buffer.dropped)),
-        if view.buffer.dropped > 0 { theme.warn } else { theme.base },
+        if view.buffer.dropped > 0 {
+            theme.warn
+        } else {
+            theme.base
+        },
     ));
     spans.push(sep());
     spans.push(Span::styled(
         format!("{} throttled", thousands(st.throttles)),
-        if st.throttles > 0 { theme.warn } else { theme.base },
+        if st.throttles > 0 {
+            theme.warn
+        } else {
+            theme.base
+        },
     ));
     if st.sampled_updates > 0 {
         spans.push(sep());
@@ -357,16 +409,6 @@ fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
         spans.push(sep());
         spans.push(Span::styled(format!("/{} (n/N)", s.text), theme.log_match));
     }
-    if !view.follow {
-        spans.push(sep());
-        spans.push(Span::styled(
-            format!(
-                "PAUSED · {} new lines — G to jump to live",
-                thousands(view.unseen)
-            ),
-            theme.badge_read_only,
-        ));
-    }
     Line::from(spans)
 }
 
@@ -388,7 +430,12 @@ mod tests {
         let rows = wrap(line, 14, 4);
         let text: String = rows
             .iter()
-            .map(|r| r.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+            .map(|r| {
+                r.spans
+                    .iter()
+                    .map(|s| s.content.as_ref())
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("|");
         assert_eq!(text.replace("|    ", ""), format!("abc {}", "x".repeat(30)));

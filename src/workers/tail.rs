@@ -69,6 +69,8 @@ pub struct TailStatus {
     pub backfilled: bool,
     /// The last failure, while it lasts.
     pub error: Option<ApiError>,
+    /// Why there is nothing to tail at all (no container logs to CloudWatch Logs).
+    pub idle: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -313,7 +315,8 @@ impl Tailer {
 
     /// Tails a ready spec (None: stop).
     pub fn tail_spec(&self, spec: Option<TailSpec>, generation: u64) {
-        self.spec.send_replace(spec.map(|s| (Job::Spec(s), generation)));
+        self.spec
+            .send_replace(spec.map(|s| (Job::Spec(s), generation)));
     }
 }
 
@@ -332,10 +335,10 @@ async fn resolve_until_done(
                 emit(TailUpdate::Resolved { sources, notes });
                 if nothing {
                     emit(TailUpdate::Status(TailStatus {
-                        error: Some(ApiError::Other(
+                        idle: Some(
                             "nothing to tail: no container here logs to CloudWatch Logs (awslogs driver)"
                                 .into(),
-                        )),
+                        ),
                         backfilled: true,
                         ..TailStatus::default()
                     }));

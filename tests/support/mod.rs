@@ -7,6 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecsdeck::app::{Context, DataUpdate, Effect, Msg, Progress, Rows, Scope, State, update};
 use ecsdeck::aws::{Cluster, Service, Task};
 use ecsdeck::sim::{Sim, SimOptions};
+use ecsdeck::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
 
 pub const NOW: i64 = 1_763_700_000_000;
 
@@ -129,4 +132,62 @@ pub fn watch_of(effects: &[Effect]) -> Option<&Scope> {
         Effect::Watch { scope, .. } => Some(scope),
         _ => None,
     })
+}
+
+// Rendering helpers for snapshot tests.
+
+pub fn draw(state: &State, theme: &Theme) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(state.width, state.height)).unwrap();
+    terminal
+        .draw(|f| ecsdeck::ui::render(f, state, theme))
+        .unwrap();
+    terminal
+}
+
+pub fn text(state: &State) -> String {
+    let terminal = draw(state, &Theme::builtin("dark").unwrap());
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .map(|y| {
+            let line: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect();
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Text plus every run of one style, per line: enough to see a theme's semantics without a screenshot.
+pub fn styled(state: &State, theme_name: &str) -> String {
+    let terminal = draw(state, &Theme::builtin(theme_name).unwrap());
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        let line: String = (0..buffer.area.width)
+            .map(|x| buffer[(x, y)].symbol())
+            .collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+        let mut x = 0;
+        while x < buffer.area.width {
+            let style = buffer[(x, y)].style();
+            let start = x;
+            while x < buffer.area.width && buffer[(x, y)].style() == style {
+                x += 1;
+            }
+            let mods = if style.add_modifier.is_empty() {
+                String::new()
+            } else {
+                format!(" {:?}", style.add_modifier)
+            };
+            out.push_str(&format!(
+                "  {start}-{}: {} on {}{mods}\n",
+                x - 1,
+                style.fg.map(|c| c.to_string()).unwrap_or("-".into()),
+                style.bg.map(|c| c.to_string()).unwrap_or("-".into()),
+            ));
+        }
+    }
+    out
 }

@@ -1,0 +1,213 @@
+//! Snapshots of the log view's states: waiting, following, paused with a search, wrapped and pretty JSON,
+//! polling with throttles and sampling, nothing to tail, and a prompt's error.
+
+mod support;
+
+use crossterm::event::KeyCode;
+use ecsdeck::app::logs::LogLine;
+use ecsdeck::app::{Msg, Rows, State, update};
+use ecsdeck::aws::ApiError;
+use ecsdeck::workers::tail::{TailStatus, TailUpdate, Transport};
+use std::sync::Arc;
+use support::*;
+
+fn send_log(state: &mut State, update_msg: TailUpdate) {
+    let generation = state.generation;
+    update(
+        state,
+        Msg::Log {
+            generation,
+            update: update_msg,
+        },
+    );
+}
+
+/// The `checkout` service's log view, 100 x 20.
+fn opened() -> State {
+    let sim = fleet();
+    let mut state = new_state();
+    state.width = 100;
+    state.height = 20;
+    ecsdeck::app::update::start(&mut state);
+    deliver(&mut state, Rows::Clusters(clusters(&sim)));
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Enter));
+    deliver(&mut state, Rows::Services(services(&sim, "production")));
+    update(&mut state, ch('/'));
+    type_text(&mut state, "checkout");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('l'));
+    send_log(
+        &mut state,
+        TailUpdate::Resolved {
+            sources: vec!["/ecs/production/checkout: ecs/checkout/*, ecs/log-router/*".into()],
+            notes: vec![],
+        },
+    );
+    state
+}
+
+const T0: i64 = NOW - 60_000;
+
+fn sample_lines() -> Vec<LogLine> {
+    let stream = |c: &str, t: &str| -> Arc<str> { Arc::from(format!("ecs/{c}/{t}")) };
+    let old = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+    let new = "f9e8d7c6b5a4938271605f4e3d2c1b0a";
+    vec![
+        LogLine::new(T0, stream("checkout", old), "INFO GET /api/v1/cart 200 12ms".into()),
+        LogLine::new(T0 + 150, stream("checkout", new), r#"{"level":"info","msg":"request completed","path":"/api/v1/checkout","status":200,"duration_ms":31}"#.into()),
+        LogLine::new(T0 + 150, stream("log-router", new), "[ info] [output:cloudwatch_logs] flushed 12 records".into()),
+        LogLine::new(T0 + 900, stream("checkout", old), "WARN slow query on orders: 1830 ms".into()),
+        LogLine::new(T0 + 1_200, stream("checkout", new), "ERROR upstream payments-api timed out after 5000 ms".into()),
+        LogLine::new(T0 + 1_800, stream("checkout", new), "DEBUG cache hit ratio 0.93".into()),
+        LogLine::new(T0 + 2_400, stream("checkout", old), "INFO GET /health 200 3ms".into()),
+    ]
+}
+
+fn with_lines() -> State {
+    let mut state = opened();
+    send_log(
+        &mut state,
+        TailUpdate::Revisions {
+            tasks: vec![
+                (
+                    "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+                    "checkout:41".into(),
+                ),
+                (
+                    "f9e8d7c6b5a4938271605f4e3d2c1b0a".into(),
+                    "checkout:42".into(),
+                ),
+            ],
+            primary: Some("checkout:42".into()),
+        },
+    );
+    send_log(&mut state, TailUpdate::Lines(sample_lines()));
+    send_log(
+        &mut state,
+        TailUpdate::Status(TailStatus {
+            transport: Transport::LiveTail,
+            events_per_second: 3.5,
+            sessions: 1,
+            backfilled: true,
+            ..TailStatus::default()
+        }),
+    );
+    state
+}
+
+#[test]
+fn log_view_waiting_for_the_first_lines() {
+    insta::assert_snapshot!(text(&opened()));
+}
+
+#[test]
+fn log_view_following() {
+    insta::assert_snapshot!(text(&with_lines()));
+}
+
+#[test]
+fn log_view_styles_dark() {
+    insta::assert_snapshot!(styled(&with_lines(), "dark"));
+}
+
+#[test]
+fn log_view_styles_light() {
+    insta::assert_snapshot!(styled(&with_lines(), "light"));
+}
+
+#[test]
+fn log_view_paused_on_a_search_match_while_lines_arrive() {
+    let mut state = with_lines();
+    update(&mut state, ch('/'));
+    type_text(&mut state, "timed out");
+    update(&mut state, key(KeyCode::Enter));
+    let more = (0..3)
+        .map(|i| {
+            LogLine::new(
+                T0 + 5_000 + i,
+                Arc::from("ecs/checkout/0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+                format!("INFO later {i}"),
+            )
+        })
+        .collect();
+    send_log(&mut state, TailUpdate::Lines(more));
+    let text = text(&state);
+    assert!(
+        text.contains("PAUSED · 3 new lines — G to jump to live"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+    insta::assert_snapshot!("paused_styles", styled(&state, "dark"));
+}
+
+#[test]
+fn log_view_wrapped_with_pretty_json_and_filters_in_the_title() {
+    let mut state = with_lines();
+    update(&mut state, ch('w'));
+    update(&mut state, ch('J'));
+    update(&mut state, ch('i'));
+    type_text(&mut state, "checkout|timed");
+    update(&mut state, key(KeyCode::Enter));
+    insta::assert_snapshot!(text(&state));
+}
+
+#[test]
+fn log_view_polling_with_throttles_sampling_and_an_error() {
+    let mut state = with_lines();
+    send_log(
+        &mut state,
+        TailUpdate::Status(TailStatus {
+            transport: Transport::Polling,
+            fallback: Some(
+                "Live Tail unavailable: logs:StartLiveTail denied: not authorized".into(),
+            ),
+            events_per_second: 812.0,
+            throttles: 17,
+            sampled_updates: 4,
+            backfilled: true,
+            error: Some(ApiError::Throttled {
+                action: "logs:FilterLogEvents".into(),
+                message: "Rate exceeded".into(),
+            }),
+            ..TailStatus::default()
+        }),
+    );
+    state.width = 220;
+    insta::assert_snapshot!(text(&state));
+}
+
+#[test]
+fn log_view_with_nothing_to_tail_says_why() {
+    let mut state = opened();
+    send_log(
+        &mut state,
+        TailUpdate::Resolved {
+            sources: vec![],
+            notes: vec![
+                "container checkout (checkout:42) logs with the splunk driver, not awslogs: not shown here".into(),
+            ],
+        },
+    );
+    send_log(
+        &mut state,
+        TailUpdate::Status(TailStatus {
+            idle: Some(
+                "nothing to tail: no container here logs to CloudWatch Logs (awslogs driver)"
+                    .into(),
+            ),
+            backfilled: true,
+            ..TailStatus::default()
+        }),
+    );
+    insta::assert_snapshot!(text(&state));
+}
+
+#[test]
+fn log_view_prompt_with_an_invalid_regex() {
+    let mut state = with_lines();
+    update(&mut state, ch('v'));
+    type_text(&mut state, "a[b");
+    update(&mut state, key(KeyCode::Enter));
+    insta::assert_snapshot!(text(&state));
+}
