@@ -146,6 +146,25 @@ fn demo_browse_and_quit_restores_the_terminal() {
 }
 
 #[test]
+fn demo_logs_of_a_service_appear_within_2_seconds_search_finds_a_word_and_q_returns() {
+    let t = Tmux::start(&["--demo", "--demo-latency-ms", "5", "--cluster", "production"], &[]);
+    t.wait_for("payments", Duration::from_secs(10));
+    t.keys(&["/", "p", "a", "y", "Enter", "l"]);
+    t.wait_for("logs: service payments", Duration::from_secs(5));
+    let opened = Instant::now();
+    t.wait_for(" INFO ", Duration::from_secs(2));
+    assert!(opened.elapsed() <= Duration::from_secs(2));
+    t.wait_for("● Live Tail", Duration::from_secs(5));
+    t.keys(&["/", "h", "e", "a", "l", "t", "h", "Enter"]);
+    let screen = t.wait_for("/health (n/N)", Duration::from_secs(5));
+    assert!(screen.contains("PAUSED"), "a search stops following:\n{screen}");
+    t.keys(&["q"]);
+    t.wait_for("services (production)", Duration::from_secs(5));
+    t.keys(&["q", "q"]);
+    t.assert_clean_exit();
+}
+
+#[test]
 fn an_unknown_cluster_is_a_message_on_screen_not_an_exit() {
     let t = Tmux::start(&["--demo", "--cluster", "nope"], &[]);
     t.wait_for("cluster nope not found", Duration::from_secs(10));
