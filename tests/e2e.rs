@@ -147,7 +147,16 @@ fn demo_browse_and_quit_restores_the_terminal() {
 
 #[test]
 fn demo_logs_of_a_service_appear_within_2_seconds_search_finds_a_word_and_q_returns() {
-    let t = Tmux::start(&["--demo", "--demo-latency-ms", "5", "--cluster", "production"], &[]);
+    let t = Tmux::start(
+        &[
+            "--demo",
+            "--demo-latency-ms",
+            "5",
+            "--cluster",
+            "production",
+        ],
+        &[],
+    );
     t.wait_for("payments", Duration::from_secs(10));
     t.keys(&["/", "p", "a", "y", "Enter", "l"]);
     t.wait_for("logs: service payments", Duration::from_secs(5));
@@ -157,7 +166,10 @@ fn demo_logs_of_a_service_appear_within_2_seconds_search_finds_a_word_and_q_retu
     t.wait_for("● Live Tail", Duration::from_secs(5));
     t.keys(&["/", "h", "e", "a", "l", "t", "h", "Enter"]);
     let screen = t.wait_for("/health (n/N)", Duration::from_secs(5));
-    assert!(screen.contains("PAUSED"), "a search stops following:\n{screen}");
+    assert!(
+        screen.contains("PAUSED"),
+        "a search stops following:\n{screen}"
+    );
     t.keys(&["q"]);
     t.wait_for("services (production)", Duration::from_secs(5));
     t.keys(&["q", "q"]);

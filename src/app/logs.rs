@@ -353,7 +353,7 @@ pub struct LogView {
     /// Width of the container column: the longest container name seen (at most 20).
     pub source_width: usize,
     /// Keys of the lines passing the filters, when a filter is set.
-    shown: Option<Vec<(Millis, u64)>>,
+    shown: Option<VecDeque<(Millis, u64)>>,
 }
 
 impl LogView {
@@ -424,7 +424,7 @@ impl LogView {
 
     /// Lines that pass the filters.
     pub fn len(&self) -> usize {
-        self.shown.as_ref().map_or(self.buffer.len(), Vec::len)
+        self.shown.as_ref().map_or(self.buffer.len(), VecDeque::len)
     }
 
     pub fn is_empty(&self) -> bool {

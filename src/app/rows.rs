@@ -302,21 +302,6 @@ impl Row for Task {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn age_uses_the_largest_sensible_unit() {
-        let now = 1_000_000_000;
-        assert_eq!(age(now, Some(now - 45_000)), "45s");
-        assert_eq!(age(now, Some(now - 30 * 60_000)), "30m");
-        assert_eq!(age(now, Some(now - 5 * 3_600_000)), "5h");
-        assert_eq!(age(now, Some(now - 3 * 86_400_000)), "3d");
-        assert_eq!(age(now, None), "-");
-    }
-}
-
 /// `1.2 GB`, `340 MB`, `12 kB`
 pub fn human_bytes(n: i64) -> String {
     const UNITS: &[&str] = &["B", "kB", "MB", "GB", "TB", "PB"];
@@ -369,5 +354,20 @@ impl Row for LogGroup {
             1 if self.retention_in_days.is_none() => Tone::Warn,
             _ => Tone::Normal,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_uses_the_largest_sensible_unit() {
+        let now = 1_000_000_000;
+        assert_eq!(age(now, Some(now - 45_000)), "45s");
+        assert_eq!(age(now, Some(now - 30 * 60_000)), "30m");
+        assert_eq!(age(now, Some(now - 5 * 3_600_000)), "5h");
+        assert_eq!(age(now, Some(now - 3 * 86_400_000)), "3d");
+        assert_eq!(age(now, None), "-");
     }
 }

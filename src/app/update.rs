@@ -70,10 +70,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Log { generation, update } => {
             if generation == state.generation
                 && let View::Logs(view) = state.view_mut()
+                && let Some(error) = apply_log(view, update)
             {
-                if let Some(error) = apply_log(view, update) {
-                    toast(state, ToastLevel::Error, error);
-                }
+                toast(state, ToastLevel::Error, error);
             }
             vec![]
         }

@@ -127,8 +127,7 @@ fn visible_rows<'a>(
         .flatten();
     let rows_of = |i: usize| -> Vec<Line<'a>> {
         let line = view.line(i).expect("index below len");
-        let rows = line_rows(state, view, line, theme, width, cursor == Some(i));
-        rows
+        line_rows(state, view, line, theme, width, cursor == Some(i))
     };
     if view.follow {
         let mut out: Vec<Vec<Line>> = Vec::new();

@@ -396,9 +396,8 @@ pub async fn resolve(
             for td in task_definitions {
                 let def = api.describe_task_definition(td).await?;
                 for c in &def.container_definitions {
-                    match container_source(c, &def, None, &mut notes) {
-                        Some((group, prefix)) => add(&group, prefix),
-                        None => {}
+                    if let Some((group, prefix)) = container_source(c, &def, None, &mut notes) {
+                        add(&group, prefix);
                     }
                 }
             }
