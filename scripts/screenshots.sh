@@ -24,6 +24,7 @@ shot() {
     "./target/release/ecsdeck --demo --demo-latency-ms 5 --log-file $tmp/log $args"
   sleep 1.2
   for key in "$@"; do
+    if [ "$key" = PAUSE ]; then sleep 2; continue; fi   # let log lines arrive
     tmux -L "$SOCKET" send-keys -t 0 "$key"
     sleep 0.25
   done
@@ -41,4 +42,7 @@ shot tasks "$DARK_FG" "$DARK_BG" "--cluster production --service payments"
 shot task-detail "$DARK_FG" "$DARK_BG" "--cluster production --service checkout" Enter
 shot service-detail "$DARK_FG" "$DARK_BG" "--cluster production" / p a y Enter d
 shot filter-and-help "$DARK_FG" "$DARK_BG" "--cluster production" "?"
+shot logs "$DARK_FG" "$DARK_BG" "--cluster production --demo-log-rate 3" / c h e c k Enter l PAUSE
+shot logs-search "$DARK_FG" "$DARK_BG" "--cluster production --demo-log-rate 3" / c h e c k Enter l PAUSE / t i m e d Space o u t Enter
+shot loggroups "$DARK_FG" "$DARK_BG" "" : l o g g r o u p s Enter
 shot services-light "$LIGHT_FG" "$LIGHT_BG" "--cluster production --theme light --read-only" / c h Enter

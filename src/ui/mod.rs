@@ -131,7 +131,11 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         left.push(Span::styled("  ", theme.header));
         left.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
     }
-    let right = freshness(state.view().load(), state.now, theme);
+    // A log view says how its tail is doing in its own status line.
+    let right = match state.view() {
+        View::Logs(_) => vec![],
+        view => freshness(view.load(), state.now, theme),
+    };
     let right_width: usize = right.iter().map(|s| s.width()).sum();
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header), area);
     let right_area = Rect {

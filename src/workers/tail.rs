@@ -855,6 +855,9 @@ pub async fn tail(
             });
         }
 
+        let polling_now = live.is_none();
+        let poll_wait = polling_now && fetching.is_none() && Instant::now() < next_poll;
+        let retry_wait = polling_now && live_at.is_some_and(|at| Instant::now() < at);
         let next_live = async {
             match live.as_mut() {
                 Some(s) => s.next().await,
@@ -955,6 +958,10 @@ pub async fn tail(
                     Err(e) => tracing::debug!(error = %e, "task revisions for the tail"),
                 }
             }
+            // Poll on time, not on the next status tick.
+            _ = tokio::time::sleep_until(next_poll.into()), if poll_wait => {}
+            // A Live Tail retry that is due while polling.
+            _ = tokio::time::sleep_until(live_at.unwrap_or(next_poll).into()), if retry_wait => {}
             _ = ticker.tick() => engine.publish(false),
         }
     }
