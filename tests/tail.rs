@@ -365,3 +365,124 @@ async fn filter_pages_chain_through_empty_slices_and_cap_at_10000() {
     let total: usize = pages.iter().sum();
     assert!((19_990..=20_010).contains(&total), "{total}");
 }
+
+#[tokio::test]
+async fn a_service_resolves_to_its_group_and_container_prefixes_a_task_to_stream_names() {
+    use ecsdeck::app::logs::{LogRequest, LogTarget};
+    use ecsdeck::workers::tail::resolve;
+    let sim = sim(1.0, fast_live());
+    let svc = sim
+        .fleet()
+        .cluster("production")
+        .unwrap()
+        .service("checkout")
+        .unwrap();
+    let containers = svc.containers.clone();
+    let request = LogRequest {
+        target: LogTarget::Service {
+            cluster: "production".into(),
+            service: "checkout".into(),
+            task_definitions: vec![svc.service.task_definition.clone()],
+        },
+        since: 0,
+        pattern: Some("ERROR".into()),
+    };
+    let (spec, sources, notes) = resolve(sim.as_ref(), &request).await.unwrap();
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(spec.sources.len(), 1);
+    assert_eq!(spec.sources[0].group, "/ecs/production/checkout");
+    let expected: Vec<String> = containers.iter().map(|c| format!("ecs/{c}/")).collect();
+    assert_eq!(spec.sources[0].streams, StreamSelector::Prefixes(expected));
+    assert_eq!(spec.pattern.as_deref(), Some("ERROR"));
+    assert_eq!(spec.service, Some(("production".into(), "checkout".into())));
+    assert!(
+        sources[0].starts_with("/ecs/production/checkout: ecs/"),
+        "{sources:?}"
+    );
+
+    let c = sim.fleet().cluster("production").unwrap();
+    let task = c.materialise(c.tasks.iter().find(|t| !t.stopped).unwrap());
+    let request = LogRequest {
+        target: LogTarget::Task {
+            cluster: "production".into(),
+            task_arn: task.task_arn.clone(),
+            task_definition: task.task_definition_arn.clone(),
+            container: Some(task.containers[0].name.clone()),
+        },
+        since: 0,
+        pattern: None,
+    };
+    let (spec, _, _) = resolve(sim.as_ref(), &request).await.unwrap();
+    assert_eq!(
+        spec.sources[0].streams,
+        StreamSelector::Names(vec![format!(
+            "ecs/{}/{}",
+            task.containers[0].name,
+            task.id()
+        )])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_tail_learns_which_revision_each_task_runs() {
+    let sim = sim(5.0, fast_live());
+    let revisions = Arc::new(Mutex::new(None));
+    let sink = revisions.clone();
+    let tailer = Tailer::spawn(
+        sim.clone(),
+        Arc::new(Pacer::new(5.0)),
+        config(),
+        Box::new(move |_, u| {
+            if let TailUpdate::Revisions { tasks, primary } = u {
+                *sink.lock().unwrap() = Some((tasks, primary));
+            }
+        }),
+    );
+    let mut s = spec(StreamSelector::All, now_ms() - 5_000);
+    s.sources[0].group = "/ecs/production/checkout".into();
+    s.service = Some(("production".into(), "checkout".into()));
+    tailer.tail_spec(Some(s), 1);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let (tasks, primary) = revisions.lock().unwrap().clone().expect("revisions sent");
+    let service = sim
+        .fleet()
+        .cluster("production")
+        .unwrap()
+        .service("checkout")
+        .unwrap()
+        .service
+        .clone();
+    assert_eq!(
+        primary.as_deref(),
+        Some(ecsdeck::aws::family_rev(&service.task_definition))
+    );
+    // checkout is mid-rollout: its tasks run two revisions.
+    let revs: HashSet<&str> = tasks.iter().map(|(_, r)| r.as_str()).collect();
+    assert_eq!(revs.len(), 2, "{revs:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_account_session_limit_live_tail_falls_back_to_polling() {
+    let sim = sim(10.0, fast_live());
+    let req = ecsdeck::aws::LiveTailRequest {
+        group_arns: vec![ecsdeck::sim::logs::group_arn(GROUP)],
+        streams: StreamSelector::All,
+        pattern: None,
+    };
+    let mut held = Vec::new();
+    for _ in 0..15 {
+        held.push(sim.start_live_tail(&req).await.unwrap());
+    }
+    assert!(
+        sim.start_live_tail(&req).await.is_err(),
+        "the 16th session is refused"
+    );
+    let streams = StreamSelector::All;
+    let since = now_ms() - 10_000;
+    let run = start(sim.clone(), config(), 5.0, spec(streams.clone(), since));
+    run_and_check(&sim, &run, &streams, since, 3).await;
+    let st = last_status(&run);
+    assert_eq!(st.transport, Transport::Polling);
+    assert!(st.fallback.unwrap_or_default().contains("LimitExceeded"));
+    drop(held);
+}
