@@ -11,19 +11,8 @@ use ecsdeck::workers::tail::TailUpdate;
 use std::sync::Arc;
 use support::*;
 
-/// Production's services loaded, `checkout` selected.
 fn on_checkout() -> State {
-    let sim = fleet();
-    let mut state = new_state();
-    ecsdeck::app::update::start(&mut state);
-    deliver(&mut state, Rows::Clusters(clusters(&sim)));
-    update(&mut state, ch('j'));
-    update(&mut state, key(KeyCode::Enter));
-    deliver(&mut state, Rows::Services(services(&sim, "production")));
-    update(&mut state, ch('/'));
-    type_text(&mut state, "checkout");
-    update(&mut state, key(KeyCode::Enter));
-    state
+    on_production_service("checkout")
 }
 
 fn tail_of(effects: &[Effect]) -> Option<&Option<ecsdeck::app::logs::LogRequest>> {

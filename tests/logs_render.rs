@@ -5,7 +5,7 @@ mod support;
 
 use crossterm::event::KeyCode;
 use ecsdeck::app::logs::LogLine;
-use ecsdeck::app::{Msg, Rows, State, update};
+use ecsdeck::app::{Msg, State, update};
 use ecsdeck::aws::ApiError;
 use ecsdeck::workers::tail::{TailStatus, TailUpdate, Transport};
 use std::sync::Arc;
@@ -24,18 +24,9 @@ fn send_log(state: &mut State, update_msg: TailUpdate) {
 
 /// The `checkout` service's log view, 100 x 20.
 fn opened() -> State {
-    let sim = fleet();
-    let mut state = new_state();
+    let mut state = on_production_service("checkout");
     state.width = 100;
     state.height = 20;
-    ecsdeck::app::update::start(&mut state);
-    deliver(&mut state, Rows::Clusters(clusters(&sim)));
-    update(&mut state, ch('j'));
-    update(&mut state, key(KeyCode::Enter));
-    deliver(&mut state, Rows::Services(services(&sim, "production")));
-    update(&mut state, ch('/'));
-    type_text(&mut state, "checkout");
-    update(&mut state, key(KeyCode::Enter));
     update(&mut state, ch('l'));
     send_log(
         &mut state,

@@ -150,6 +150,17 @@ impl SimStream {
         }
     }
 
+    /// Event `k` as the API returns it.
+    fn log_event(&self, k: u64, timestamp: Millis, ingested: Millis, message: String) -> LogEvent {
+        LogEvent {
+            event_id: Some(self.event_id(k)),
+            log_stream_name: self.name.clone(),
+            timestamp,
+            ingestion_time: Some(ingested),
+            message,
+        }
+    }
+
     fn event_id(&self, k: u64) -> String {
         // AWS's ids are long digit strings; ours are unique per (stream, k).
         format!("{:020}{:016}", self.seed, k)
@@ -489,14 +500,7 @@ impl LogSim {
             events: found
                 .into_iter()
                 .map(|(ts, si, k, ingested, message)| {
-                    let s = &g.streams[si];
-                    LogEvent {
-                        event_id: Some(s.event_id(k)),
-                        log_stream_name: s.name.clone(),
-                        timestamp: ts,
-                        ingestion_time: Some(ingested),
-                        message,
-                    }
+                    g.streams[si].log_event(k, ts, ingested, message)
                 })
                 .collect(),
             next_token,
@@ -534,13 +538,7 @@ impl LogSim {
         Ok(StreamPage {
             events: buf
                 .into_iter()
-                .map(|(ts, k, ingested, message)| LogEvent {
-                    event_id: Some(s.event_id(k)),
-                    log_stream_name: s.name.clone(),
-                    timestamp: ts,
-                    ingestion_time: Some(ingested),
-                    message,
-                })
+                .map(|(ts, k, ingested, message)| s.log_event(k, ts, ingested, message))
                 .collect(),
             next_forward_token: Some(format!("f/{next}")),
         })
@@ -604,16 +602,7 @@ impl LogSim {
             buf.clear();
             s.events_in(from, to, now, &mut buf);
             for (ts, k, ingested, message) in buf.drain(..) {
-                all.push((
-                    (ts, si, k),
-                    LogEvent {
-                        event_id: Some(s.event_id(k)),
-                        log_stream_name: s.name.clone(),
-                        timestamp: ts,
-                        ingestion_time: Some(ingested),
-                        message,
-                    },
-                ));
+                all.push(((ts, si, k), s.log_event(k, ts, ingested, message)));
             }
         }
         all.sort_by_key(|e| e.0);

@@ -129,10 +129,11 @@ fn visible_rows<'a>(
         let line = view.line(i).expect("index below len");
         line_rows(state, view, line, theme, width, cursor == Some(i))
     };
-    if view.follow {
+    // The rows of the lines ending with line `last`, as many as fit.
+    let ending_at = |last: usize| -> Vec<Line<'a>> {
         let mut out: Vec<Vec<Line>> = Vec::new();
         let mut used = 0;
-        for i in (0..view.len()).rev() {
+        for i in (0..=last).rev() {
             let rows = rows_of(i);
             used += rows.len();
             out.push(rows);
@@ -143,7 +144,10 @@ fn visible_rows<'a>(
         let mut flat: Vec<Line> = out.into_iter().rev().flatten().collect();
         let extra = flat.len().saturating_sub(height);
         flat.drain(..extra);
-        return flat;
+        flat
+    };
+    if view.follow {
+        return ending_at(view.len() - 1);
     }
     let top = view.top.map_or(0, |k| view.index_of(k));
     let forward = |start: usize| -> (Vec<Line<'a>>, usize) {
@@ -161,23 +165,8 @@ fn visible_rows<'a>(
     };
     let (rows, last) = forward(top);
     match cursor {
-        Some(c) if c < top || c > last => {
-            // The selection moved off screen (a wrap or JSON toggle made lines taller): end on it.
-            let mut out: Vec<Vec<Line>> = Vec::new();
-            let mut used = 0;
-            for i in (0..=c).rev() {
-                let r = rows_of(i);
-                used += r.len();
-                out.push(r);
-                if used >= height {
-                    break;
-                }
-            }
-            let mut flat: Vec<Line> = out.into_iter().rev().flatten().collect();
-            let extra = flat.len().saturating_sub(height);
-            flat.drain(..extra);
-            flat
-        }
+        // The selection moved off screen (a wrap or JSON toggle made lines taller): end on it.
+        Some(c) if c < top || c > last => ending_at(c),
         _ => rows,
     }
 }

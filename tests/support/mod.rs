@@ -191,3 +191,18 @@ pub fn styled(state: &State, theme_name: &str) -> String {
     }
     out
 }
+
+/// Clusters and production's services loaded, the services filtered down to `service` (selected).
+pub fn on_production_service(service: &str) -> State {
+    let sim = fleet();
+    let mut state = new_state();
+    ecsdeck::app::update::start(&mut state);
+    deliver(&mut state, Rows::Clusters(clusters(&sim)));
+    update(&mut state, ch('j'));
+    update(&mut state, key(crossterm::event::KeyCode::Enter));
+    deliver(&mut state, Rows::Services(services(&sim, "production")));
+    update(&mut state, ch('/'));
+    type_text(&mut state, service);
+    update(&mut state, key(crossterm::event::KeyCode::Enter));
+    state
+}
