@@ -486,3 +486,28 @@ async fn at_the_account_session_limit_live_tail_falls_back_to_polling() {
     assert!(st.fallback.unwrap_or_default().contains("LimitExceeded"));
     drop(held);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_that_fails_is_kept_and_retried_not_given_up() {
+    // The backfill reaches back further than the lag window; while FilterLogEvents is denied it fails, and
+    // Live Tail meanwhile moves the watermark on (calls take 300 ms here): the retry must still start from
+    // `since`.
+    let sim = Arc::new(Sim::new(SimOptions {
+        latency: Duration::from_millis(300),
+        log_rate: 20.0,
+        live_tail: fast_live(),
+        ..SimOptions::default()
+    }));
+    let streams = StreamSelector::All;
+    let since = now_ms() - 90_000;
+    sim.deny("logs:FilterLogEvents");
+    let run = start(sim.clone(), config(), 8.0, spec(streams.clone(), since));
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let said_so = run.seen.lock().unwrap().statuses.iter().any(|st| {
+        matches!(&st.error, Some(ApiError::AccessDenied { action, .. }) if action == "logs:FilterLogEvents")
+    });
+    assert!(said_so, "the denial reached the status line");
+    sim.allow("logs:FilterLogEvents");
+    // The retry comes 5 s after the failure; then the backfill and every gap are filled.
+    run_and_check(&sim, &run, &streams, since, 8).await;
+}

@@ -232,6 +232,11 @@ impl Sim {
         self.denied.lock().unwrap().push(action.to_owned());
     }
 
+    /// Undoes [`Sim::deny`].
+    pub fn allow(&self, action: &str) {
+        self.denied.lock().unwrap().retain(|a| a != action);
+    }
+
     /// The common prologue of every call: count, wait, then fail if an outage, denial or throttle applies.
     async fn call(&self, action: &str, counter: &AtomicU64) -> Result<(), ApiError> {
         counter.fetch_add(1, Ordering::Relaxed);

@@ -743,6 +743,10 @@ pub async fn tail(
     let mut live_failures = 0u32;
     let mut arns: Option<Vec<String>> = None;
     let mut next_poll = Instant::now();
+    // After a failed query, the next fill waits a little (the status tick wakes the loop for it).
+    let mut fill_after = Instant::now();
+    // Where the query in flight started, to fill it again if it fails.
+    let mut running_from: Option<Vec<Millis>> = None;
     let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut revisions_at = Instant::now();
@@ -822,7 +826,8 @@ pub async fn tail(
         // Start a query when one is due and none is running.
         let polling = live.is_none();
         if fetching.is_none() {
-            let due = if fill.is_some() && (polling || live_started) {
+            let due = if fill.is_some() && (polling || live_started) && Instant::now() >= fill_after
+            {
                 fill.take()
             } else if polling && Instant::now() >= next_poll {
                 Some(engine.starts())
@@ -830,6 +835,7 @@ pub async fn tail(
                 None
             };
             if let Some(starts) = due {
+                running_from = Some(starts.clone());
                 fetching = Some(tokio::spawn(fetch(
                     api.clone(),
                     pacer.clone(),
@@ -944,8 +950,12 @@ pub async fn tail(
                         live = None;
                         live_at = live_at.or(Some(Instant::now())).filter(|_| config.live_tail);
                     } else {
+                        // Keep the range it was filling (nothing is given up), and try again in a while.
+                        let from = running_from.take().unwrap_or_else(|| engine.starts());
+                        fill = Some(merge(fill.take(), from));
                         engine.status.error = Some(e);
                         next_poll = Instant::now() + config.poll_interval.max(Duration::from_secs(5));
+                        fill_after = next_poll;
                     }
                     engine.publish(false);
                 }
