@@ -431,3 +431,29 @@ fn loggroups_lists_groups_and_enter_tails_one() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn every_way_out_of_a_log_view_stops_its_tail_and_only_those() {
+    for command in [
+        "services",
+        "clusters",
+        "tasks production",
+        "loggroups /ecs/",
+    ] {
+        let mut state = opened();
+        update(&mut state, ch(':'));
+        type_text(&mut state, command);
+        let effects = update(&mut state, key(KeyCode::Enter));
+        assert!(!matches!(state.view(), View::Logs(_)), ":{command}");
+        assert_eq!(tail_of(&effects), Some(&None), ":{command} stops the tail");
+        assert!(
+            watch_of(&effects).is_some(),
+            ":{command} watches the new view"
+        );
+    }
+    // Moving between tables has no tail to stop.
+    let mut state = on_checkout();
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert!(watch_of(&effects).is_some());
+    assert_eq!(tail_of(&effects), None);
+}

@@ -124,8 +124,6 @@ pub struct LogBuffer {
     capacity: usize,
     next_seq: u64,
     pub dropped: u64,
-    /// Lines that arrived out of order and were placed before newer ones.
-    pub reordered: u64,
 }
 
 pub const DEFAULT_CAPACITY: usize = 100_000;
@@ -137,7 +135,6 @@ impl LogBuffer {
             capacity: capacity.max(1),
             next_seq: 0,
             dropped: 0,
-            reordered: 0,
         }
     }
 
@@ -147,10 +144,6 @@ impl LogBuffer {
 
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
-    }
-
-    pub fn capacity(&self) -> usize {
-        self.capacity
     }
 
     pub fn get(&self, i: usize) -> Option<&LogLine> {
@@ -180,7 +173,6 @@ impl LogBuffer {
                     .iter()
                     .rposition(|l| l.timestamp <= line.timestamp)
                     .map_or(0, |p| p + 1);
-                self.reordered += 1;
                 self.lines.insert(at, line);
             }
             _ => self.lines.push_back(line),
@@ -591,17 +583,6 @@ impl LogView {
             .find(|i| matches(*i))
     }
 
-    /// Lines matching the search (for the status line).
-    pub fn count_matches(&self) -> usize {
-        let Some(search) = &self.search else { return 0 };
-        (0..self.len())
-            .filter(|i| {
-                self.line(*i)
-                    .is_some_and(|l| search.regex.is_match(&l.message))
-            })
-            .count()
-    }
-
     /// Revisions seen in the buffer's tasks, newest first (for the deployment filter).
     pub fn known_revisions(&self) -> Vec<String> {
         let mut revs: Vec<String> = self.revisions.values().cloned().collect();
@@ -667,7 +648,6 @@ mod tests {
         b.insert(line(20, "b"));
         let order: Vec<&str> = b.iter().map(|l| l.message.as_str()).collect();
         assert_eq!(order, ["a", "b", "c"]);
-        assert_eq!(b.reordered, 1);
         let (_, dropped) = b.insert(line(40, "d"));
         assert_eq!((dropped, b.dropped, b.len()), (1, 1, 3));
         assert_eq!(b.get(0).unwrap().message, "b");

@@ -252,28 +252,32 @@ fn watch_top(state: &mut State) -> Vec<Effect> {
     }]
 }
 
+/// Changes the navigation stack and watches the new top. The one place a tail stops: when its log view
+/// leaves the screen, whichever way it leaves.
+fn navigate(state: &mut State, change: impl FnOnce(&mut State)) -> Vec<Effect> {
+    let tailing = matches!(state.view(), View::Logs(_));
+    change(state);
+    let mut effects = watch_top(state);
+    if tailing && !matches!(state.view(), View::Logs(_)) {
+        effects.push(Effect::Tail {
+            request: None,
+            generation: state.generation,
+        });
+    }
+    effects
+}
+
 fn push(state: &mut State, scope: Scope) -> Vec<Effect> {
-    state.stack.push(View::for_scope(&scope));
-    watch_top(state)
+    navigate(state, |s| s.stack.push(View::for_scope(&scope)))
 }
 
 fn pop(state: &mut State) -> Vec<Effect> {
     if state.stack.len() > 1 {
-        let left = state.stack.pop();
-        let mut effects = watch_top(state);
-        if matches!(left, Some(View::Logs(_))) {
-            effects.push(stop_tail(state));
-        }
-        effects
+        navigate(state, |s| {
+            s.stack.pop();
+        })
     } else {
         vec![]
-    }
-}
-
-fn stop_tail(state: &State) -> Effect {
-    Effect::Tail {
-        request: None,
-        generation: state.generation,
     }
 }
 
@@ -611,28 +615,20 @@ fn current_cluster(state: &State) -> Option<String> {
 
 /// Rebuilds the stack as [clusters, services of `cluster`, ...rest] so Esc always walks up.
 fn jump(state: &mut State, cluster: Option<String>, tasks: bool) -> Vec<Effect> {
-    let tailing = matches!(state.view(), View::Logs(_));
-    let mut effects = jump_to(state, cluster, tasks);
-    if tailing {
-        effects.push(stop_tail(state));
-    }
-    effects
-}
-
-fn jump_to(state: &mut State, cluster: Option<String>, tasks: bool) -> Vec<Effect> {
-    state.stack.truncate(1);
-    if let Some(cluster) = cluster {
-        state.stack.push(View::for_scope(&Scope::Services {
-            cluster: cluster.clone(),
-        }));
-        if tasks {
-            state.stack.push(View::for_scope(&Scope::Tasks {
-                cluster,
-                service: None,
+    navigate(state, |state| {
+        state.stack.truncate(1);
+        if let Some(cluster) = cluster {
+            state.stack.push(View::for_scope(&Scope::Services {
+                cluster: cluster.clone(),
             }));
+            if tasks {
+                state.stack.push(View::for_scope(&Scope::Tasks {
+                    cluster,
+                    service: None,
+                }));
+            }
         }
-    }
-    watch_top(state)
+    })
 }
 
 fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
@@ -666,15 +662,11 @@ fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
             state.mode = Mode::Help { scroll: 0 };
             vec![]
         }
-        ("loggroups" | "lg" | "logs-groups", None) => {
-            let tailing = matches!(state.view(), View::Logs(_));
-            state.stack.truncate(1);
-            let mut effects = push(state, Scope::LogGroups { prefix: arg });
-            if tailing {
-                effects.push(stop_tail(state));
-            }
-            effects
-        }
+        ("loggroups" | "lg", None) => navigate(state, |s| {
+            s.stack.truncate(1);
+            s.stack
+                .push(View::for_scope(&Scope::LogGroups { prefix: arg }));
+        }),
         ("logs" | "log", None) => open_logs(state, arg),
         ("since" | "filter" | "save" | "grep", _) if matches!(state.view(), View::Logs(_)) => {
             let rest = command[name.len()..].trim().to_owned();

@@ -62,7 +62,6 @@ pub struct TailStatus {
     pub throttles: u64,
     /// Live Tail updates that AWS sampled (more than 500 events in a second).
     pub sampled_updates: u64,
-    pub sampled_now: bool,
     /// Live Tail sessions opened (more than one means reconnects, each followed by a gap fill).
     pub sessions: u64,
     /// The backfill of the first window has completed.
@@ -233,10 +232,6 @@ impl Seen {
                 }
             }
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.content.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -861,9 +856,8 @@ pub async fn tail(
             });
         }
 
-        let polling_now = live.is_none();
-        let poll_wait = polling_now && fetching.is_none() && Instant::now() < next_poll;
-        let retry_wait = polling_now && live_at.is_some_and(|at| Instant::now() < at);
+        let poll_wait = polling && fetching.is_none() && Instant::now() < next_poll;
+        let retry_wait = polling && live_at.is_some_and(|at| Instant::now() < at);
         let next_live = async {
             match live.as_mut() {
                 Some(s) => s.next().await,
@@ -884,7 +878,6 @@ pub async fn tail(
                     engine.publish(false);
                 }
                 Some(Ok(LiveTailItem::Update { events, sampled })) => {
-                    engine.status.sampled_now = sampled;
                     if sampled {
                         // AWS dropped some of this second's events: poll the window to get them back.
                         engine.status.sampled_updates += 1;
