@@ -70,6 +70,8 @@ pub struct Config {
     #[serde(default)]
     pub logs: LogsConfig,
     #[serde(default)]
+    pub metrics: MetricsConfig,
+    #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
 }
 
@@ -89,6 +91,18 @@ pub struct LogsConfig {
     pub poll_seconds: Option<f64>,
     /// Seconds an event may arrive late and still be shown. Default 30.
     pub lag_seconds: Option<u64>,
+}
+
+/// `[metrics]`: charts and the services list's CloudWatch columns.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// The charts' window when they open: 15m, 1h, 3h, 12h or 24h. Default 1h.
+    pub window: Option<String>,
+    /// Seconds between refreshes of charts (each refresh is billed). Default 60.
+    pub refresh_seconds: Option<u64>,
+    /// Services lists show current CPU and 5XX columns (billed per metric requested). Default false.
+    pub list_columns: Option<bool>,
 }
 
 pub fn project_dirs() -> Option<directories::ProjectDirs> {
@@ -147,6 +161,31 @@ impl Config {
         }
         if logs.lag_seconds.is_some_and(|s| s > 3_600) {
             return Err(invalid("lag_seconds", "must be at most 3600".into()));
+        }
+        let invalid = |key: &str, message: String| ConfigError {
+            path: path.to_path_buf(),
+            line: text.find(key).map(|o| line_of(text, o)),
+            key: Some(format!("metrics.{key}")),
+            message,
+        };
+        let metrics = &config.metrics;
+        if let Some(w) = &metrics.window
+            && crate::app::metrics::Window::parse(w).is_none()
+        {
+            return Err(invalid(
+                "window",
+                format!("{w:?} is not a window: use 15m, 1h, 3h, 12h or 24h"),
+            ));
+        }
+        if metrics
+            .refresh_seconds
+            .is_some_and(|s| !(30..=3_600).contains(&s))
+        {
+            return Err(invalid(
+                "refresh_seconds",
+                "must be between 30 and 3600 (metrics are per minute; every refresh is billed)"
+                    .into(),
+            ));
         }
         Ok(config)
     }

@@ -24,6 +24,10 @@ pub enum Action {
     SortReverse,
     ForceQuit,
     Logs,
+    Metrics,
+    LongerWindow,
+    ShorterWindow,
+    Columns,
     // In a log view
     Pause,
     Follow,
@@ -77,6 +81,12 @@ pub enum Where {
     Loggable,
     /// A log view.
     Logs,
+    /// Where `m` opens a service's charts: services, a service's tasks or details.
+    Chartable,
+    /// Charts on screen: the metrics view and a service's details.
+    Charts,
+    /// A services list.
+    ServicesList,
 }
 
 impl Where {
@@ -102,6 +112,17 @@ impl Where {
                     | View::LogGroups { .. }
             ),
             Where::Logs => matches!(view, View::Logs(_)),
+            Where::Chartable => matches!(
+                view,
+                View::Services { .. }
+                    | View::Service { .. }
+                    | View::Tasks {
+                        service: Some(_),
+                        ..
+                    }
+            ),
+            Where::Charts => matches!(view, View::Metrics(_) | View::Service { .. }),
+            Where::ServicesList => matches!(view, View::Services { .. }),
         }
     }
 }
@@ -182,6 +203,34 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(&[k('l')], Action::Logs, "logs", Where::Loggable, true),
+    b(
+        &[k('m')],
+        Action::Metrics,
+        "metrics",
+        Where::Chartable,
+        true,
+    ),
+    b(
+        &[k(']')],
+        Action::LongerWindow,
+        "longer window",
+        Where::Charts,
+        true,
+    ),
+    b(
+        &[k('[')],
+        Action::ShorterWindow,
+        "shorter window",
+        Where::Charts,
+        true,
+    ),
+    b(
+        &[k('M')],
+        Action::Columns,
+        "CPU / 5XX columns (billed)",
+        Where::ServicesList,
+        false,
+    ),
     b(
         &[k(' ')],
         Action::Pause,
@@ -344,6 +393,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":logs [container]",
         "tail logs here (one container of a task)",
     ),
+    (":metrics", "charts of the selected service (m)"),
+    (":window 3h", "charts over 15m, 1h, 3h, 12h or 24h"),
     (
         ":since 1h",
         "in a log view: start 1 hour back (30s, 5m, 2d)",

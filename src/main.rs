@@ -174,6 +174,10 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             ..defaults
         },
         filter_rate: logs.filter_calls_per_second.unwrap_or(3.0),
+        metrics: ecsdeck::workers::metrics::MetricsConfig {
+            refresh: Duration::from_secs(config.metrics.refresh_seconds.unwrap_or(60)),
+            ..Default::default()
+        },
     };
 
     use std::io::IsTerminal;
@@ -227,6 +231,14 @@ fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
             .logs
             .buffer_lines
             .unwrap_or(ecsdeck::app::logs::DEFAULT_CAPACITY),
+        metrics_window: config
+            .metrics
+            .window
+            .as_deref()
+            .and_then(ecsdeck::app::metrics::Window::parse)
+            .unwrap_or_default(),
+        metrics_refresh_secs: config.metrics.refresh_seconds.unwrap_or(60),
+        metrics_columns: config.metrics.list_columns.unwrap_or(false),
         ..Context::default()
     }
 }

@@ -62,6 +62,12 @@ theme_struct!(
     log_debug,
     log_match,
     log_cursor,
+    chart_1,
+    chart_2,
+    chart_3,
+    chart_4,
+    chart_axis,
+    chart_marker,
 );
 
 #[derive(Debug, Deserialize)]

@@ -1,5 +1,6 @@
 use super::logs::LogRequest;
 use super::state::Scope;
+use crate::workers::metrics::MetricsRequest;
 
 /// What `update()` wants done; the runtime hands these to the workers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +14,11 @@ pub enum Effect {
     /// Tail these logs (None: stop tailing), feeding the log view of this generation.
     Tail {
         request: Option<LogRequest>,
+        generation: u64,
+    },
+    /// Keep these metrics fresh (None: stop), feeding the view of this generation.
+    Metrics {
+        request: Option<MetricsRequest>,
         generation: u64,
     },
     /// Copy text to the terminal's clipboard (OSC 52).

@@ -3,6 +3,7 @@
 
 pub mod effect;
 pub mod logs;
+pub mod metrics;
 pub mod msg;
 pub mod rows;
 pub mod run;

@@ -1,5 +1,6 @@
 use super::state::Scope;
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition};
+use crate::workers::metrics::MetricsUpdate;
 use crate::workers::tail::TailUpdate;
 use crossterm::event::KeyEvent;
 
@@ -25,6 +26,11 @@ pub enum Msg {
     Log {
         generation: u64,
         update: TailUpdate,
+    },
+    /// From the metrics worker, for the view watched with `generation`.
+    Metrics {
+        generation: u64,
+        update: MetricsUpdate,
     },
     /// A file the user asked for was written (or not).
     Saved(Result<String, String>),

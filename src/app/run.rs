@@ -7,6 +7,7 @@ use super::state::State;
 use super::update::{start, update};
 use crate::aws::Api;
 use crate::theme::Theme;
+use crate::workers::metrics::{MetricsConfig, MetricsWorker};
 use crate::workers::poll::{PollConfig, Poller, now_ms};
 use crate::workers::tail::{Pacer, TailConfig, Tailer};
 use ratatui::Terminal;
@@ -62,6 +63,7 @@ pub struct Workers {
     pub tail: TailConfig,
     /// FilterLogEvents calls per second for the whole process (AWS allows 10 per account in most regions).
     pub filter_rate: f64,
+    pub metrics: MetricsConfig,
 }
 
 impl Default for Workers {
@@ -70,6 +72,7 @@ impl Default for Workers {
             poll: PollConfig::default(),
             tail: TailConfig::default(),
             filter_rate: 3.0,
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -114,6 +117,14 @@ pub async fn run<B: Backend>(
     let Channels { tx, mut rx } = channels;
     let poller = Poller::spawn(api.clone(), tx.clone(), workers.poll);
     let log_tx = tx.clone();
+    let metrics_tx = tx.clone();
+    let metrics = MetricsWorker::spawn(
+        api.clone(),
+        workers.metrics,
+        Box::new(move |generation, update| {
+            let _ = metrics_tx.send(Msg::Metrics { generation, update });
+        }),
+    );
     let tailer = Tailer::spawn(
         api,
         Arc::new(Pacer::new(workers.filter_rate)),
@@ -137,6 +148,10 @@ pub async fn run<B: Backend>(
                 request,
                 generation,
             } => tailer.tail(request, generation),
+            Effect::Metrics {
+                request,
+                generation,
+            } => metrics.watch(request, generation),
             _ => {}
         }
     }
@@ -188,6 +203,10 @@ pub async fn run<B: Backend>(
                     request,
                     generation,
                 } => tailer.tail(request, generation),
+                Effect::Metrics {
+                    request,
+                    generation,
+                } => metrics.watch(request, generation),
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::Save { path, text } => save(path, text, save_tx.clone()),
             }

@@ -1,6 +1,7 @@
 //! Everything the app knows, as plain data. Views read it; only `update()` changes it.
 
 use super::logs::LogView;
+use super::metrics::{FleetMetrics, MetricsView, Window};
 use super::msg::Progress;
 use super::rows::Row;
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition, arn_name};
@@ -31,10 +32,12 @@ pub enum Scope {
     },
     /// A log view: the tail worker feeds it; the poller rests.
     Logs,
+    /// A service's charts: the metrics worker feeds them; the poller rests.
+    Metrics,
 }
 
 /// Who and where we are talking to, for the header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Context {
     pub profile: String,
     pub region: String,
@@ -47,6 +50,30 @@ pub struct Context {
     pub log_since: String,
     /// Lines a log view holds before dropping the oldest.
     pub log_capacity: usize,
+    /// The charts' window when they open.
+    pub metrics_window: Window,
+    /// How often charts refresh (seconds): metrics are per minute, and every refresh is billed.
+    pub metrics_refresh_secs: u64,
+    /// Services lists show CPU and 5XX columns (billed per metric requested).
+    pub metrics_columns: bool,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            profile: String::new(),
+            region: String::new(),
+            endpoint: None,
+            read_only: false,
+            demo: false,
+            utc_offset_secs: 0,
+            log_since: "5m".into(),
+            log_capacity: super::logs::DEFAULT_CAPACITY,
+            metrics_window: Window::default(),
+            metrics_refresh_secs: 60,
+            metrics_columns: false,
+        }
+    }
 }
 
 /// Where a view's data stands. Loading, loaded, stale and failed are all drawn on screen.
@@ -265,6 +292,7 @@ pub enum View {
     Services {
         cluster: String,
         list: ListView<Service>,
+        fleet: FleetMetrics,
     },
     Tasks {
         cluster: String,
@@ -280,12 +308,15 @@ pub enum View {
         cluster: String,
         service: String,
         detail: Detail<Service>,
+        /// The pane of charts under the details.
+        metrics: Box<MetricsView>,
     },
     LogGroups {
         prefix: Option<String>,
         list: ListView<LogGroup>,
     },
     Logs(Box<LogView>),
+    Metrics(Box<MetricsView>),
 }
 
 impl View {
@@ -295,6 +326,7 @@ impl View {
             Scope::Services { cluster } => View::Services {
                 cluster,
                 list: ListView::new(),
+                fleet: FleetMetrics::default(),
             },
             Scope::Tasks { cluster, service } => {
                 let list = ListView::new();
@@ -316,6 +348,7 @@ impl View {
                 detail: Detail::default(),
             },
             Scope::Service { cluster, service } => View::Service {
+                metrics: Box::new(MetricsView::new(&cluster, &service, Window::H1, true)),
                 cluster,
                 service,
                 detail: Detail::default(),
@@ -325,6 +358,7 @@ impl View {
                 list: ListView::new(),
             },
             Scope::Logs => unreachable!("log views are built with their request"),
+            Scope::Metrics => unreachable!("metrics views are built with their service"),
         }
     }
 
@@ -356,6 +390,7 @@ impl View {
                 prefix: prefix.clone(),
             },
             View::Logs(_) => Scope::Logs,
+            View::Metrics(_) => Scope::Metrics,
         }
     }
 
@@ -367,7 +402,7 @@ impl View {
             View::Task { detail, .. } => &detail.load,
             View::Service { detail, .. } => &detail.load,
             View::LogGroups { list, .. } => &list.load,
-            View::Logs(_) => &NO_LOAD,
+            View::Logs(_) | View::Metrics(_) => &NO_LOAD,
         }
     }
 
@@ -390,6 +425,7 @@ impl View {
                 prefix: Some(p), ..
             } => format!("log groups {p}*"),
             View::Logs(v) => format!("logs: {}", v.request.target.title()),
+            View::Metrics(v) => format!("{} (metrics)", arn_name(&v.service)),
         }
     }
 

@@ -2,12 +2,14 @@
 
 use super::effect::Effect;
 use super::logs::{LogRequest, LogTarget, LogView, TextFilter, parse_duration};
+use super::metrics::{MetricsView, Window, fleet_request};
 use super::msg::{DataUpdate, Msg, Rows};
 use super::rows::Row;
 use super::state::*;
 use crate::aws::Millis;
 use crate::aws::{FilterPattern, arn_name};
 use crate::keymap::{self, Action};
+use crate::workers::metrics::MetricsUpdate;
 use crate::workers::tail::TailUpdate;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -56,7 +58,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             update,
         } => {
             if generation == state.generation && scope == state.view().scope() {
+                let done = matches!(update, DataUpdate::Done { .. });
                 apply_data(state, update);
+                if done
+                    && let View::Services {
+                        cluster,
+                        list,
+                        fleet,
+                    } = state.view_mut()
+                {
+                    // The list changed: alarms are matched to it again, and the worker learns its services.
+                    fleet.match_services(cluster, &list.rows);
+                    return vec![metrics_effect(state)];
+                }
             } else {
                 tracing::trace!(
                     ?scope,
@@ -73,6 +87,40 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 && let Some(error) = apply_log(view, update)
             {
                 toast(state, ToastLevel::Error, error);
+            }
+            vec![]
+        }
+        Msg::Metrics { generation, update } => {
+            if generation == state.generation {
+                match state.view_mut() {
+                    View::Metrics(view) => view.apply(update),
+                    View::Service { metrics, .. } => metrics.apply(update),
+                    View::Services {
+                        cluster,
+                        list,
+                        fleet,
+                    } => match update {
+                        MetricsUpdate::FleetAlarms { result, at } => match result {
+                            Ok(alarms) => {
+                                fleet.alarms = alarms;
+                                fleet.alarms_at = Some(at);
+                                fleet.alarms_error = None;
+                                fleet.match_services(cluster, &list.rows);
+                            }
+                            Err(e) => fleet.alarms_error = Some(e),
+                        },
+                        MetricsUpdate::Columns(result) => match result {
+                            Ok(c) if fleet.columns_on => {
+                                fleet.columns = Some(c);
+                                fleet.columns_error = None;
+                            }
+                            Ok(_) => {}
+                            Err(e) => fleet.columns_error = Some(e),
+                        },
+                        _ => {}
+                    },
+                    _ => {}
+                }
             }
             vec![]
         }
@@ -119,7 +167,7 @@ fn apply_data(state: &mut State, update: DataUpdate) {
             Rows::LogGroups(v) => Some(v),
             _ => None,
         }),
-        View::Logs(_) => {}
+        View::Logs(_) | View::Metrics(_) => {}
     }
     with_list(state, |l, _| l.scroll_into_view(page));
 }
@@ -180,7 +228,7 @@ fn with_list(state: &mut State, f: impl FnOnce(&mut dyn ListOps, usize)) {
         View::Services { list, .. } => f(list, page),
         View::Tasks { list, .. } => f(list, page),
         View::LogGroups { list, .. } => f(list, page),
-        View::Task { .. } | View::Service { .. } | View::Logs(_) => {}
+        View::Task { .. } | View::Service { .. } | View::Logs(_) | View::Metrics(_) => {}
     }
 }
 
@@ -246,10 +294,111 @@ fn toast(state: &mut State, level: ToastLevel, text: impl Into<String>) {
 
 fn watch_top(state: &mut State) -> Vec<Effect> {
     state.generation += 1;
-    vec![Effect::Watch {
-        scope: state.view().scope(),
+    vec![
+        Effect::Watch {
+            scope: state.view().scope(),
+            generation: state.generation,
+        },
+        metrics_effect(state),
+    ]
+}
+
+/// What the metrics worker should keep fresh for the view on screen (nothing for most views).
+fn metrics_effect(state: &State) -> Effect {
+    let request = match state.view() {
+        View::Metrics(v) => Some(v.request()),
+        View::Service { metrics, .. } => Some(metrics.request()),
+        View::Services {
+            cluster,
+            list,
+            fleet,
+        } => Some(fleet_request(
+            cluster,
+            &list.rows,
+            fleet.columns_on.then_some(state.context.metrics_window),
+        )),
+        _ => None,
+    };
+    Effect::Metrics {
+        request,
         generation: state.generation,
-    }]
+    }
+}
+
+/// Opens the charts of the selected service (`m`).
+fn open_metrics(state: &mut State) -> Vec<Effect> {
+    let target = match state.view() {
+        View::Services { cluster, list, .. } => list
+            .selected_row()
+            .map(|s| (cluster.clone(), s.service_arn.clone())),
+        View::Service {
+            cluster, service, ..
+        } => Some((cluster.clone(), service.clone())),
+        View::Tasks {
+            cluster,
+            service: Some(service),
+            ..
+        } => Some((cluster.clone(), service.clone())),
+        _ => None,
+    };
+    let Some((cluster, service)) = target else {
+        toast(state, ToastLevel::Info, "select a service first");
+        return vec![];
+    };
+    let window = state.context.metrics_window;
+    navigate(state, |s| {
+        s.stack.push(View::Metrics(Box::new(MetricsView::new(
+            &cluster, &service, window, false,
+        ))))
+    })
+}
+
+/// `[` / `]` / `:window`: the charts' window on screen; the worker fetches the new one whole.
+fn set_window(state: &mut State, window: Window) -> Vec<Effect> {
+    let view = match state.view_mut() {
+        View::Metrics(v) => v,
+        View::Service { metrics, .. } => metrics,
+        _ => return vec![],
+    };
+    if view.window == window {
+        return vec![];
+    }
+    view.set_window(window);
+    state.context.metrics_window = window;
+    vec![metrics_effect(state)]
+}
+
+fn step_window(state: &mut State, delta: i32) -> Vec<Effect> {
+    let current = match state.view() {
+        View::Metrics(v) => v.window,
+        View::Service { metrics, .. } => metrics.window,
+        _ => return vec![],
+    };
+    set_window(state, current.step(delta))
+}
+
+/// `M`: the billed CPU / 5XX columns of a services list, on or off.
+fn toggle_columns(state: &mut State) -> Vec<Effect> {
+    let View::Services { fleet, .. } = state.view_mut() else {
+        return vec![];
+    };
+    fleet.columns_on = !fleet.columns_on;
+    if !fleet.columns_on {
+        fleet.columns = None;
+        fleet.columns_error = None;
+    }
+    let on = fleet.columns_on;
+    state.context.metrics_columns = on;
+    toast(
+        state,
+        ToastLevel::Info,
+        if on {
+            "CPU and 5XX columns on: CloudWatch bills every metric requested (see the header)"
+        } else {
+            "CPU and 5XX columns off"
+        },
+    );
+    vec![metrics_effect(state)]
 }
 
 /// Changes the navigation stack and watches the new top. The one place a tail stops: when its log view
@@ -268,7 +417,16 @@ fn navigate(state: &mut State, change: impl FnOnce(&mut State)) -> Vec<Effect> {
 }
 
 fn push(state: &mut State, scope: Scope) -> Vec<Effect> {
-    navigate(state, |s| s.stack.push(View::for_scope(&scope)))
+    let (window, columns) = (state.context.metrics_window, state.context.metrics_columns);
+    navigate(state, |s| {
+        let mut view = View::for_scope(&scope);
+        match &mut view {
+            View::Service { metrics, .. } => metrics.set_window(window),
+            View::Services { fleet, .. } => fleet.columns_on = columns,
+            _ => {}
+        }
+        s.stack.push(view)
+    })
 }
 
 fn pop(state: &mut State) -> Vec<Effect> {
@@ -431,6 +589,10 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             vec![Effect::Quit]
         }
         Action::Logs => open_logs(state, None),
+        Action::Metrics => open_metrics(state),
+        Action::LongerWindow => step_window(state, 1),
+        Action::ShorterWindow => step_window(state, -1),
+        Action::Columns => toggle_columns(state),
         // Log view actions are handled by `on_log_action`.
         _ => vec![],
     }
@@ -452,7 +614,7 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
         View::Clusters(l) => l.selected_row().map(|c| Scope::Services {
             cluster: c.cluster_name.clone(),
         }),
-        View::Services { cluster, list } => list.selected_row().map(|s| Scope::Tasks {
+        View::Services { cluster, list, .. } => list.selected_row().map(|s| Scope::Tasks {
             cluster: cluster.clone(),
             service: Some(s.service_name.clone()),
         }),
@@ -470,7 +632,7 @@ fn open_selected(state: &mut State) -> Vec<Effect> {
 
 fn describe_selected(state: &mut State) -> Vec<Effect> {
     let scope = match state.view() {
-        View::Services { cluster, list } => list.selected_row().map(|s| Scope::Service {
+        View::Services { cluster, list, .. } => list.selected_row().map(|s| Scope::Service {
             cluster: cluster.clone(),
             service: s.service_name.clone(),
         }),
@@ -498,6 +660,21 @@ fn show_raw(state: &mut State) {
             .as_ref()
             .map(|s| (s.service_name.clone(), pretty(s))),
         View::LogGroups { list, .. } => ListOps::selected_json(list),
+        View::Metrics(v) => {
+            let health: serde_json::Map<String, serde_json::Value> = v
+                .health
+                .iter()
+                .filter_map(|(arn, h)| {
+                    Some((arn.clone(), serde_json::to_value(h.as_ref().ok()?).ok()?))
+                })
+                .collect();
+            let json = serde_json::json!({
+                "targetGroups": v.groups(),
+                "targetHealth": health,
+                "alarms": v.alarms.as_ref().and_then(|a| a.as_ref().ok()),
+            });
+            Some((format!("{} metrics", arn_name(&v.service)), pretty(&json)))
+        }
         View::Logs(v) => {
             let line = match v.cursor {
                 Some(k) if !v.follow => v.line(v.index_of(k)),
@@ -604,6 +781,7 @@ fn current_cluster(state: &State) -> Option<String> {
         | View::Task { cluster, .. }
         | View::Service { cluster, .. } => Some(cluster.clone()),
         View::LogGroups { .. } => None,
+        View::Metrics(v) => Some(v.cluster.clone()),
         View::Logs(v) => match &v.request.target {
             LogTarget::Service { cluster, .. } | LogTarget::Task { cluster, .. } => {
                 Some(cluster.clone())
@@ -668,6 +846,31 @@ fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
                 .push(View::for_scope(&Scope::LogGroups { prefix: arg }));
         }),
         ("logs" | "log", None) => open_logs(state, arg),
+        ("metrics" | "m", None) if arg.is_none() => open_metrics(state),
+        ("window" | "w", None) => match arg.as_deref().map(Window::parse) {
+            Some(Some(w)) if matches!(state.view(), View::Metrics(_) | View::Service { .. }) => {
+                set_window(state, w)
+            }
+            Some(Some(_)) => {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    ":window works on a service's charts: press m on a service",
+                );
+                vec![]
+            }
+            _ => {
+                toast(
+                    state,
+                    ToastLevel::Error,
+                    format!(
+                        ":window takes one of {}",
+                        Window::ALL.map(|w| w.label()).join(", ")
+                    ),
+                );
+                vec![]
+            }
+        },
         ("since" | "filter" | "save" | "grep", _) if matches!(state.view(), View::Logs(_)) => {
             let rest = command[name.len()..].trim().to_owned();
             let kind = match name {
@@ -739,7 +942,9 @@ fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
             container,
         };
     let target = match state.view() {
-        View::Services { cluster, list } => list.selected_row().map(|s| service_target(cluster, s)),
+        View::Services { cluster, list, .. } => {
+            list.selected_row().map(|s| service_target(cluster, s))
+        }
         View::Service {
             cluster, detail, ..
         } => detail.data.as_ref().map(|s| service_target(cluster, s)),

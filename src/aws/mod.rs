@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod logs;
+pub mod metrics;
 pub mod sdk;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 
 pub use error::ApiError;
 pub use logs::*;
+pub use metrics::*;
 
 /// Epoch milliseconds. Plain integers keep the reducer free of clocks and time zones.
 pub type Millis = i64;
@@ -101,6 +103,8 @@ pub struct ServiceEvent {
 #[serde(rename_all = "camelCase")]
 pub struct LoadBalancer {
     pub target_group_arn: Option<String>,
+    /// ECS blue/green: the target group the new revision is tested on before traffic shifts to it.
+    pub alternate_target_group_arn: Option<String>,
     pub load_balancer_name: Option<String>,
     pub container_name: Option<String>,
     pub container_port: Option<i32>,
@@ -149,6 +153,21 @@ pub struct Service {
 impl Service {
     pub fn primary_deployment(&self) -> Option<&Deployment> {
         self.deployments.iter().find(|d| d.status == "PRIMARY")
+    }
+    /// Every target group the service registers tasks in (blue/green: both), without repeats.
+    pub fn target_group_arns(&self) -> Vec<String> {
+        let mut arns: Vec<String> = Vec::new();
+        for lb in &self.load_balancers {
+            for arn in [&lb.target_group_arn, &lb.alternate_target_group_arn]
+                .into_iter()
+                .flatten()
+            {
+                if !arns.contains(arn) {
+                    arns.push(arn.clone());
+                }
+            }
+        }
+        arns
     }
     /// "Fargate", "EC2", or the capacity providers in use.
     pub fn launch_label(&self) -> String {
@@ -343,6 +362,24 @@ pub trait Api: Send + Sync {
     ) -> Result<StreamPage, ApiError>;
     /// Opens a Live Tail session; its first item is `Started`.
     async fn start_live_tail(&self, req: &LiveTailRequest) -> Result<LiveTail, ApiError>;
+
+    // CloudWatch metrics and alarms
+    /// One page of one GetMetricData call (at most [`METRIC_QUERIES_PER_CALL`] queries).
+    async fn get_metric_data(&self, req: &MetricRequest) -> Result<MetricPage, ApiError>;
+    /// One page of metric alarms, optionally only those in `state` (OK, ALARM, INSUFFICIENT_DATA).
+    async fn describe_alarms(
+        &self,
+        state: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<AlarmPage, ApiError>;
+
+    // ELBv2
+    /// At most [`TARGET_GROUPS_PER_CALL`] ARNs.
+    async fn describe_target_groups(&self, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError>;
+    async fn describe_target_health(
+        &self,
+        target_group_arn: &str,
+    ) -> Result<Vec<TargetHealth>, ApiError>;
 }
 
 #[cfg(test)]

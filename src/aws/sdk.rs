@@ -2,8 +2,10 @@
 
 use super::*;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_cloudwatch as cw;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_ecs as ecs;
+use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -20,6 +22,8 @@ pub struct Connection {
 pub struct SdkApi {
     ecs: ecs::Client,
     logs: logs::Client,
+    cw: cw::Client,
+    elb: elb::Client,
     profile: Option<String>,
 }
 
@@ -58,6 +62,8 @@ impl SdkApi {
         SdkApi {
             ecs: ecs::Client::new(config),
             logs: logs::Client::new(config),
+            cw: cw::Client::new(config),
+            elb: elb::Client::new(config),
             profile,
         }
     }
@@ -138,11 +144,16 @@ pub fn classify(
         | "MissingAuthenticationToken" => {
             return ApiError::NoCredentials(message.into());
         }
-        "ClusterNotFoundException" | "ServiceNotFoundException" | "ResourceNotFoundException" => {
+        "ClusterNotFoundException"
+        | "ServiceNotFoundException"
+        | "ResourceNotFoundException"
+        | "TargetGroupNotFound"
+        | "TargetGroupNotFoundException"
+        | "LoadBalancerNotFound" => {
             return ApiError::NotFound(message.into());
         }
         "InvalidParameterException" | "MalformedQueryException" | "ValidationException"
-            if action.starts_with("logs:") =>
+            if action.starts_with("logs:") || action.starts_with("cloudwatch:") =>
         {
             return ApiError::Invalid {
                 action: action.into(),
@@ -288,6 +299,9 @@ fn convert_service(s: &ecs::types::Service) -> Service {
             .iter()
             .map(|l| LoadBalancer {
                 target_group_arn: opt(l.target_group_arn()),
+                alternate_target_group_arn: l
+                    .advanced_configuration()
+                    .and_then(|a| opt(a.alternate_target_group_arn())),
                 load_balancer_name: opt(l.load_balancer_name()),
                 container_name: opt(l.container_name()),
                 container_port: l.container_port(),
@@ -713,6 +727,167 @@ impl Api for SdkApi {
             }
         });
         Ok(Box::pin(stream))
+    }
+
+    async fn get_metric_data(&self, req: &MetricRequest) -> Result<MetricPage, ApiError> {
+        let queries = req.queries.iter().map(|q| {
+            let metric = cw::types::Metric::builder()
+                .namespace(&q.namespace)
+                .metric_name(&q.metric)
+                .set_dimensions(Some(
+                    q.dimensions
+                        .iter()
+                        .map(|(n, v)| cw::types::Dimension::builder().name(n).value(v).build())
+                        .collect(),
+                ))
+                .build();
+            cw::types::MetricDataQuery::builder()
+                .id(&q.id)
+                .metric_stat(
+                    cw::types::MetricStat::builder()
+                        .metric(metric)
+                        .period(q.period_secs)
+                        .stat(q.stat.as_str())
+                        .build(),
+                )
+                .return_data(true)
+                .build()
+        });
+        let out = self
+            .cw
+            .get_metric_data()
+            .set_metric_data_queries(Some(queries.collect()))
+            .start_time(aws_smithy_types::DateTime::from_millis(req.start))
+            .end_time(aws_smithy_types::DateTime::from_millis(req.end))
+            .scan_by(cw::types::ScanBy::TimestampAscending)
+            .set_next_token(req.next_token.clone())
+            .send()
+            .await
+            .map_err(|e| self.map_err("cloudwatch:GetMetricData", e))?;
+        Ok(MetricPage {
+            results: out
+                .metric_data_results()
+                .iter()
+                .map(|r| MetricResult {
+                    id: owned(r.id()),
+                    timestamps: r
+                        .timestamps()
+                        .iter()
+                        .filter_map(|t| t.to_millis().ok())
+                        .collect(),
+                    values: r.values().to_vec(),
+                    status: r
+                        .status_code()
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_else(|| "Complete".into()),
+                })
+                .collect(),
+            next_token: opt(out.next_token()),
+        })
+    }
+
+    async fn describe_alarms(
+        &self,
+        state: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<AlarmPage, ApiError> {
+        let out = self
+            .cw
+            .describe_alarms()
+            .set_state_value(state.map(cw::types::StateValue::from))
+            .alarm_types(cw::types::AlarmType::MetricAlarm)
+            .max_records(100)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|e| self.map_err("cloudwatch:DescribeAlarms", e))?;
+        let dims = |d: &[cw::types::Dimension]| -> Vec<(String, String)> {
+            d.iter()
+                .map(|d| (owned(d.name()), owned(d.value())))
+                .collect()
+        };
+        Ok(AlarmPage {
+            alarms: out
+                .metric_alarms()
+                .iter()
+                .map(|a| {
+                    let mut dimensions = dims(a.dimensions());
+                    for m in a.metrics() {
+                        if let Some(metric) = m.metric_stat().and_then(|s| s.metric()) {
+                            dimensions.extend(dims(metric.dimensions()));
+                        }
+                    }
+                    Alarm {
+                        alarm_name: owned(a.alarm_name()),
+                        state_value: a
+                            .state_value()
+                            .map(|s| s.as_str().to_owned())
+                            .unwrap_or_default(),
+                        state_reason: opt(a.state_reason()),
+                        state_updated_at: millis(a.state_updated_timestamp()),
+                        namespace: opt(a.namespace()),
+                        metric_name: opt(a.metric_name()),
+                        dimensions,
+                    }
+                })
+                .collect(),
+            next_token: opt(out.next_token()),
+        })
+    }
+
+    async fn describe_target_groups(&self, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
+        let out = self
+            .elb
+            .describe_target_groups()
+            .set_target_group_arns(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.map_err("elasticloadbalancing:DescribeTargetGroups", e))?;
+        Ok(out
+            .target_groups()
+            .iter()
+            .map(|t| TargetGroup {
+                target_group_arn: owned(t.target_group_arn()),
+                target_group_name: owned(t.target_group_name()),
+                load_balancer_arns: t.load_balancer_arns().to_vec(),
+                port: t.port(),
+                protocol: t.protocol().map(|p| p.as_str().to_owned()),
+                target_type: t.target_type().map(|p| p.as_str().to_owned()),
+                health_check_path: opt(t.health_check_path()),
+            })
+            .collect())
+    }
+
+    async fn describe_target_health(
+        &self,
+        target_group_arn: &str,
+    ) -> Result<Vec<TargetHealth>, ApiError> {
+        let out = self
+            .elb
+            .describe_target_health()
+            .target_group_arn(target_group_arn)
+            .send()
+            .await
+            .map_err(|e| self.map_err("elasticloadbalancing:DescribeTargetHealth", e))?;
+        Ok(out
+            .target_health_descriptions()
+            .iter()
+            .map(|d| {
+                let health = d.target_health();
+                TargetHealth {
+                    id: owned(d.target().and_then(|t| t.id())),
+                    port: d.target().and_then(|t| t.port()),
+                    state: health
+                        .and_then(|h| h.state())
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_default(),
+                    reason: health
+                        .and_then(|h| h.reason())
+                        .map(|r| r.as_str().to_owned()),
+                    description: health.and_then(|h| opt(h.description())),
+                }
+            })
+            .collect())
     }
 }
 

@@ -602,6 +602,14 @@ fn build_cluster(
                         plan.name,
                         rng.hex(16)
                     )),
+                    // The rollout in progress is an ECS blue/green deployment: green is the new revision's.
+                    alternate_target_group_arn: (plan.state == Rollout::InProgress).then(|| {
+                        format!(
+                            "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{}-tg-green/{:016x}",
+                            plan.name,
+                            index as u64 * 0x9E37_79B9 + 0x1234_5678
+                        )
+                    }),
                     load_balancer_name: None,
                     container_name: Some(plan.name.clone()),
                     container_port: Some(8080),

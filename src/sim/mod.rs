@@ -6,6 +6,7 @@
 
 mod fleet;
 pub mod logs;
+pub mod metrics;
 
 use crate::aws::*;
 use async_trait::async_trait;
@@ -16,6 +17,7 @@ use std::time::{Duration, Instant};
 
 pub use fleet::{Fleet, SimService, SimTask};
 pub use logs::LogSim;
+pub use metrics::MetricSim;
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
@@ -90,6 +92,10 @@ pub struct CallCounts {
     pub filter_log_events: AtomicU64,
     pub get_log_events: AtomicU64,
     pub start_live_tail: AtomicU64,
+    pub get_metric_data: AtomicU64,
+    pub describe_alarms: AtomicU64,
+    pub describe_target_groups: AtomicU64,
+    pub describe_target_health: AtomicU64,
     pub throttled: AtomicU64,
 }
 
@@ -108,6 +114,10 @@ impl CallCounts {
             &self.filter_log_events,
             &self.get_log_events,
             &self.start_live_tail,
+            &self.get_metric_data,
+            &self.describe_alarms,
+            &self.describe_target_groups,
+            &self.describe_target_health,
         ]
         .iter()
         .map(|c| c.load(Ordering::Relaxed))
@@ -127,6 +137,10 @@ impl CallCounts {
             &self.filter_log_events,
             &self.get_log_events,
             &self.start_live_tail,
+            &self.get_metric_data,
+            &self.describe_alarms,
+            &self.describe_target_groups,
+            &self.describe_target_health,
             &self.throttled,
         ] {
             c.store(0, Ordering::Relaxed);
@@ -142,6 +156,7 @@ struct Bucket {
 pub struct Sim {
     fleet: Fleet,
     logs: Arc<LogSim>,
+    metrics: MetricSim,
     live_tail: Mutex<LiveTailSim>,
     live_sessions: Arc<AtomicUsize>,
     /// FilterLogEvents has its own per-account limit (10 per second in most regions).
@@ -163,6 +178,7 @@ impl Sim {
         let fleet = Fleet::generate(&opts);
         Sim {
             logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
+            metrics: MetricSim::from_fleet(&fleet),
             fleet,
             live_tail: Mutex::new(opts.live_tail.clone()),
             live_sessions: Arc::new(AtomicUsize::new(0)),
@@ -208,6 +224,10 @@ impl Sim {
 
     pub fn logs(&self) -> &LogSim {
         &self.logs
+    }
+
+    pub fn metrics(&self) -> &MetricSim {
+        &self.metrics
     }
 
     pub fn set_live_tail(&self, live: LiveTailSim) {
@@ -563,6 +583,87 @@ impl Api for Sim {
                 Some((Ok(LiveTailItem::Update { events, sampled }), Some(s)))
             },
         )))
+    }
+
+    async fn get_metric_data(&self, req: &MetricRequest) -> Result<MetricPage, ApiError> {
+        const ACTION: &str = "cloudwatch:GetMetricData";
+        self.call(ACTION, &self.calls.get_metric_data).await?;
+        let invalid = |message: String| ApiError::Invalid {
+            action: ACTION.into(),
+            message,
+        };
+        too_many(ACTION, req.queries.len(), METRIC_QUERIES_PER_CALL)?;
+        let mut ids = std::collections::HashSet::new();
+        let mut points = 0usize;
+        for q in &req.queries {
+            if !ids.insert(q.id.as_str()) {
+                return Err(invalid(format!("duplicate MetricDataQuery id {}", q.id)));
+            }
+            if q.period_secs < 60 || q.period_secs % 60 != 0 {
+                return Err(invalid(format!(
+                    "the period of {} must be a multiple of 60, got {}",
+                    q.id, q.period_secs
+                )));
+            }
+            points += ((req.end - req.start) / (q.period_secs as i64 * 1000)).max(1) as usize;
+        }
+        if points > METRIC_POINTS_PER_CALL {
+            // AWS would page; ecsdeck plans its calls so that it never has to (the test asserts it).
+            return Err(invalid(format!(
+                "{points} datapoints asked for in one call (more than {METRIC_POINTS_PER_CALL})"
+            )));
+        }
+        let now = wall_ms();
+        Ok(MetricPage {
+            results: req
+                .queries
+                .iter()
+                .map(|q| self.metrics.query(q, req.start, req.end, now))
+                .collect(),
+            next_token: None,
+        })
+    }
+
+    async fn describe_alarms(
+        &self,
+        state: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<AlarmPage, ApiError> {
+        self.call("cloudwatch:DescribeAlarms", &self.calls.describe_alarms)
+            .await?;
+        let all = self.metrics.alarms(state, wall_ms());
+        let start: usize = next_token
+            .as_deref()
+            .and_then(|t| t.strip_prefix("sim:"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+            .min(all.len());
+        let end = (start + 100).min(all.len());
+        Ok(AlarmPage {
+            alarms: all[start..end].to_vec(),
+            next_token: (end < all.len()).then(|| format!("sim:{end}")),
+        })
+    }
+
+    async fn describe_target_groups(&self, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
+        const ACTION: &str = "elasticloadbalancing:DescribeTargetGroups";
+        self.call(ACTION, &self.calls.describe_target_groups)
+            .await?;
+        too_many(ACTION, arns.len(), TARGET_GROUPS_PER_CALL)?;
+        self.metrics.target_groups(arns)
+    }
+
+    async fn describe_target_health(
+        &self,
+        target_group_arn: &str,
+    ) -> Result<Vec<TargetHealth>, ApiError> {
+        self.call(
+            "elasticloadbalancing:DescribeTargetHealth",
+            &self.calls.describe_target_health,
+        )
+        .await?;
+        self.metrics
+            .target_health(&self.fleet, target_group_arn, wall_ms())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Pure rendering: `render(frame, &State, &Theme)`. Nothing here changes state or talks to AWS.
 
+pub mod charts;
 mod detail;
 pub mod logs;
 mod table;
@@ -26,11 +27,16 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     render_breadcrumb(frame, crumbs, state, theme);
     match state.view() {
         View::Clusters(list) => table::render(frame, body, state, list, "clusters", theme),
-        View::Services { cluster, list } => table::render(
+        View::Services {
+            cluster,
+            list,
+            fleet,
+        } => table::render_services(
             frame,
             body,
             state,
             list,
+            fleet,
             &format!("services ({cluster})"),
             theme,
         ),
@@ -49,8 +55,21 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             detail, task_arn, ..
         } => detail::render_task(frame, body, state, detail, task_arn, theme),
         View::Service {
-            detail, service, ..
-        } => detail::render_service(frame, body, state, detail, service, theme),
+            detail,
+            service,
+            metrics,
+            ..
+        } => {
+            // The charts pane goes under the details when there is room for it.
+            if body.height >= 26 {
+                let [top, pane] =
+                    Layout::vertical([Constraint::Min(10), Constraint::Length(11)]).areas(body);
+                detail::render_service(frame, top, state, detail, service, theme);
+                charts::render_pane(frame, pane, state, metrics, theme);
+            } else {
+                detail::render_service(frame, body, state, detail, service, theme);
+            }
+        }
         View::LogGroups { list, prefix } => {
             let title = match prefix {
                 Some(p) => format!("log groups ({p}*)"),
@@ -59,6 +78,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             table::render(frame, body, state, list, &title, theme)
         }
         View::Logs(view) => logs::render(frame, body, state, view, theme),
+        View::Metrics(view) => charts::render(frame, body, state, view, theme),
     }
     render_footer(frame, footer, state, theme);
     match &state.mode {
@@ -131,9 +151,24 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         left.push(Span::styled("  ", theme.header));
         left.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
     }
-    // A log view says how its tail is doing in its own status line.
+    if let Some(badge) = alarm_badge(state) {
+        left.push(Span::styled("  ", theme.header));
+        left.push(Span::styled(badge, theme.badge_alert));
+    }
+    if let View::Services { fleet, .. } = state.view()
+        && fleet.columns_on
+    {
+        let metrics = fleet.columns.as_ref().map_or(0, |c| c.metrics);
+        let (per_hour, dollars) =
+            crate::app::metrics::cost_per_hour(metrics, ctx.metrics_refresh_secs);
+        left.push(Span::styled(
+            format!("  CPU/5XX columns: {per_hour} metrics/h ≈ ${dollars:.3}/h"),
+            theme.header,
+        ));
+    }
+    // A log view says how its tail is doing in its own status line; charts say it in theirs.
     let right = match state.view() {
-        View::Logs(_) => vec![],
+        View::Logs(_) | View::Metrics(_) => vec![],
         view => freshness(view.load(), state.now, theme),
     };
     let right_width: usize = right.iter().map(|s| s.width()).sum();
@@ -147,6 +182,55 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Paragraph::new(Line::from(right)).style(theme.header),
         right_area,
     );
+}
+
+/// " ⚠ ALARM ... " when the service on screen (or some service of the list on screen) is in ALARM.
+fn alarm_badge(state: &State) -> Option<String> {
+    let (cluster, service) = match state.view() {
+        View::Services { fleet, .. } => {
+            return match fleet.in_alarm.len() {
+                0 => None,
+                1 => Some(format!(" ⚠ {} IN ALARM ", fleet.in_alarm.keys().next()?)),
+                n => Some(format!(" ⚠ {n} SERVICES IN ALARM ")),
+            };
+        }
+        View::Metrics(v) => {
+            let firing = v.firing();
+            if !firing.is_empty() {
+                return Some(format!(" ⚠ ALARM {} ", firing.join(", ")));
+            }
+            (v.cluster.clone(), v.service.clone())
+        }
+        View::Service {
+            cluster,
+            service,
+            metrics,
+            ..
+        } => {
+            let firing = metrics.firing();
+            if !firing.is_empty() {
+                return Some(format!(" ⚠ ALARM {} ", firing.join(", ")));
+            }
+            (cluster.clone(), service.clone())
+        }
+        View::Tasks {
+            cluster,
+            service: Some(service),
+            ..
+        } => (cluster.clone(), service.clone()),
+        _ => return None,
+    };
+    // What the services list below this view last learned.
+    let name = crate::aws::arn_name(&service);
+    state.stack.iter().rev().find_map(|v| match v {
+        View::Services {
+            cluster: c, fleet, ..
+        } if *c == cluster => fleet
+            .in_alarm
+            .get(name)
+            .map(|alarms| format!(" ⚠ ALARM {} ", alarms.join(", "))),
+        _ => None,
+    })
 }
 
 fn render_breadcrumb(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -261,6 +345,9 @@ fn render_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
             Where::Describable => " (services, tasks)",
             Where::Loggable => " (services, tasks, log groups)",
             Where::Logs => " (log view)",
+            Where::Chartable => " (services, a service's tasks and details)",
+            Where::Charts => " (charts)",
+            Where::ServicesList => " (services)",
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<22}", keymap::keys_label(b)), theme.key),

@@ -2,8 +2,10 @@
 //! 40-row one.
 
 use super::{placeholder, stale_banner};
+use crate::app::metrics::FleetMetrics;
 use crate::app::rows::{Row, Tone};
 use crate::app::state::{ListView, State};
+use crate::aws::Service;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,12 +15,101 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
 
 const MAX_COLUMN: usize = 48;
 
+/// Columns and emphasis a table gets from outside its rows (the services list's CloudWatch data).
+pub struct Extra<'a, R> {
+    pub titles: Vec<&'static str>,
+    pub cells: Box<dyn Fn(&R) -> Vec<(String, Tone)> + 'a>,
+    /// Rows drawn in the error tone (a service in ALARM).
+    pub alert: Box<dyn Fn(&R) -> bool + 'a>,
+}
+
 pub fn render<R: Row>(
     frame: &mut Frame,
     area: Rect,
     state: &State,
     list: &ListView<R>,
     title: &str,
+    theme: &Theme,
+) {
+    render_with(frame, area, state, list, title, None, theme)
+}
+
+/// The services list: services in ALARM stand out (and say which alarm), and the optional CPU / 5XX columns.
+pub fn render_services(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    list: &ListView<Service>,
+    fleet: &FleetMetrics,
+    title: &str,
+    theme: &Theme,
+) {
+    let mut titles = Vec::new();
+    if !fleet.in_alarm.is_empty() {
+        titles.push("ALARM");
+    }
+    if fleet.columns_on {
+        titles.push("CPU");
+        titles.push(match fleet.columns.as_ref().map(|c| c.window) {
+            Some(w) => match w.label() {
+                "15m" => "5XX/15m",
+                "1h" => "5XX/1h",
+                "3h" => "5XX/3h",
+                "12h" => "5XX/12h",
+                _ => "5XX/24h",
+            },
+            None => "5XX",
+        });
+    }
+    let extra = Extra {
+        titles,
+        cells: Box::new(|s: &Service| {
+            let mut cells = Vec::new();
+            if !fleet.in_alarm.is_empty() {
+                cells.push(match fleet.in_alarm.get(&s.service_name) {
+                    Some(names) => (format!("⚠ {}", names.join(",")), Tone::Error),
+                    None => (String::new(), Tone::Normal),
+                });
+            }
+            if fleet.columns_on {
+                let columns = fleet.columns.as_ref();
+                cells.push(match columns.and_then(|c| c.cpu.get(&s.service_name)) {
+                    Some(v) => (
+                        format!("{v:.0}%"),
+                        if *v >= 85.0 {
+                            Tone::Error
+                        } else if *v >= 70.0 {
+                            Tone::Warn
+                        } else {
+                            Tone::Normal
+                        },
+                    ),
+                    None if columns.is_some() => ("-".into(), Tone::Muted),
+                    None => ("…".into(), Tone::Muted),
+                });
+                cells.push(match columns.and_then(|c| c.errors.get(&s.service_name)) {
+                    Some(v) => (
+                        format!("{v:.0}"),
+                        if *v > 0.0 { Tone::Warn } else { Tone::Normal },
+                    ),
+                    None if columns.is_some() => ("-".into(), Tone::Muted),
+                    None => ("…".into(), Tone::Muted),
+                });
+            }
+            cells
+        }),
+        alert: Box::new(|s: &Service| fleet.in_alarm.contains_key(&s.service_name)),
+    };
+    render_with(frame, area, state, list, title, Some(extra), theme)
+}
+
+fn render_with<R: Row>(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    list: &ListView<R>,
+    title: &str,
+    extra: Option<Extra<'_, R>>,
     theme: &Theme,
 ) {
     let count = if list.filter.is_empty() {
@@ -104,36 +195,68 @@ pub fn render<R: Row>(
                 .collect()
         })
         .collect();
-    for row in &cells {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count().min(MAX_COLUMN));
+    let extra_titles = extra.as_ref().map(|e| e.titles.clone()).unwrap_or_default();
+    let extra_cells: Vec<Vec<(String, Tone)>> = window
+        .iter()
+        .map(|&i| {
+            extra
+                .as_ref()
+                .map(|e| (e.cells)(&list.rows[i]))
+                .unwrap_or_default()
+        })
+        .collect();
+    widths.extend(extra_titles.iter().map(|t| t.len()));
+    for (row, more) in cells.iter().zip(&extra_cells) {
+        let texts = row
+            .iter()
+            .map(|c| c.chars().count())
+            .chain(more.iter().map(|(t, _)| t.chars().count()));
+        for (w, n) in widths.iter_mut().zip(texts) {
+            *w = (*w).max(n.min(MAX_COLUMN));
         }
     }
 
-    let header = TableRow::new(list.columns.iter().map(|&c| {
-        let column = R::COLUMNS[c];
-        let arrow = if list.sort.column == c {
-            if list.sort.descending { "▼" } else { "▲" }
-        } else {
-            ""
-        };
-        Cell::from(format!("{}{arrow}", column.title))
-    }))
+    let header = TableRow::new(
+        list.columns
+            .iter()
+            .map(|&c| {
+                let column = R::COLUMNS[c];
+                let arrow = if list.sort.column == c {
+                    if list.sort.descending { "▼" } else { "▲" }
+                } else {
+                    ""
+                };
+                Cell::from(format!("{}{arrow}", column.title))
+            })
+            .chain(extra_titles.iter().map(|t| Cell::from(*t))),
+    )
     .style(theme.table_header);
 
-    let rows =
-        window.iter().zip(cells).map(|(&i, row_cells)| {
+    let rows = window
+        .iter()
+        .zip(cells)
+        .zip(extra_cells)
+        .map(|((&i, row_cells), more)| {
             let row = &list.rows[i];
-            let row_tone = row.row_tone();
-            TableRow::new(list.columns.iter().zip(row_cells).enumerate().map(
-                |(pos, (&c, text))| {
-                    let tone = match row.tone(c) {
-                        Tone::Normal if pos == 0 || row_tone == Tone::Muted => row_tone,
-                        t => t,
-                    };
-                    Cell::from(Span::styled(text.into_owned(), theme.tone(tone)))
-                },
-            ))
+            let alert = extra.as_ref().is_some_and(|e| (e.alert)(row));
+            let row_tone = if alert { Tone::Error } else { row.row_tone() };
+            TableRow::new(
+                list.columns
+                    .iter()
+                    .zip(row_cells)
+                    .enumerate()
+                    .map(|(pos, (&c, text))| {
+                        let tone = match row.tone(c) {
+                            Tone::Normal if pos == 0 || row_tone == Tone::Muted => row_tone,
+                            t => t,
+                        };
+                        Cell::from(Span::styled(text.into_owned(), theme.tone(tone)))
+                    })
+                    .chain(
+                        more.into_iter()
+                            .map(|(text, tone)| Cell::from(Span::styled(text, theme.tone(tone)))),
+                    ),
+            )
         });
 
     let constraints: Vec<Constraint> = widths

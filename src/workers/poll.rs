@@ -153,7 +153,7 @@ impl Cycle<'_> {
     }
 
     async fn run(&self) {
-        if self.scope == Scope::Logs {
+        if matches!(self.scope, Scope::Logs | Scope::Metrics) {
             return; // the tail worker feeds log views
         }
         self.send(DataUpdate::Started);
@@ -203,7 +203,7 @@ impl Cycle<'_> {
                     .map(|s| self.send(DataUpdate::ServiceDetail(Box::new(s))))
             }
             Scope::LogGroups { prefix } => self.log_groups(prefix.as_deref()).await,
-            Scope::Logs => Ok(()),
+            Scope::Logs | Scope::Metrics => Ok(()),
         };
         match result {
             Ok(()) => self.send(DataUpdate::Done { at: now_ms() }),

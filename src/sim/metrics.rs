@@ -1,0 +1,565 @@
+//! Simulated CloudWatch metrics, alarms and ALB target groups, consistent with the simulated fleet.
+//!
+//! Every datapoint is a pure function of (service, metric, minute): load follows a daily curve with noise,
+//! CPU follows load, a failed rollout raises target 5XX and latency and leaves unhealthy hosts, a rollout in
+//! progress adds a host, and a blue/green service shifts its requests from the blue target group to the
+//! green one. Like ALB, HTTPCode counts are only published for minutes that had some; like CloudWatch, a
+//! minute is published a minute after it ends.
+
+use super::fleet::Fleet;
+use super::{ACCOUNT, REGION};
+use crate::aws::*;
+use std::collections::HashMap;
+
+const MINUTE: Millis = 60_000;
+const DAY: Millis = 86_400_000;
+/// How long a failed rollout's errors go on after ECS marked it failed (tasks draining, retries).
+const FAILURE_TAIL: Millis = 15 * MINUTE;
+/// Blue/green: how long traffic takes to move from blue to green after the deployment starts.
+const SHIFT: Millis = 10 * MINUTE;
+
+/// One simulated target group and what it serves.
+#[derive(Debug, Clone)]
+struct SimTargetGroup {
+    group: TargetGroup,
+    cluster: usize,
+    service: usize,
+    /// Blue/green: the alternate (green) group of its service.
+    green: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Profile {
+    cluster: String,
+    service: String,
+    /// Requests per minute at average load.
+    base_rpm: f64,
+    seed: u64,
+    desired: i32,
+    /// (start, end) of a failed rollout's errors.
+    failure: Option<(Millis, Millis)>,
+    /// (start, end) of a rollout in progress (end: when it is expected to finish).
+    rollout: Option<(Millis, Millis)>,
+    /// Blue/green: when traffic started moving to green.
+    shift_at: Option<Millis>,
+    target_groups: Vec<usize>,
+}
+
+pub struct MetricSim {
+    groups: Vec<SimTargetGroup>,
+    by_arn: HashMap<String, usize>,
+    /// By `TargetGroup` dimension.
+    by_dimension: HashMap<String, usize>,
+    profiles: Vec<Profile>,
+    /// (cluster name, service name) -> profile.
+    by_service: HashMap<(String, String), usize>,
+    /// Alarm definitions: (name, profile, metric kind).
+    alarms: Vec<(String, usize, AlarmKind)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum AlarmKind {
+    Target5xx,
+    Cpu,
+}
+
+fn hash(parts: &[u64]) -> u64 {
+    let mut z = 0x9E37_79B9_7F4A_7C15u64;
+    for p in parts {
+        z ^= p.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+    }
+    z
+}
+
+fn name_seed(s: &str) -> u64 {
+    s.bytes().fold(1469598103934665603u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(1099511628211)
+    })
+}
+
+/// A number in [0, 1) for these parts.
+fn unit(parts: &[u64]) -> f64 {
+    (hash(parts) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+impl MetricSim {
+    pub fn from_fleet(fleet: &Fleet) -> MetricSim {
+        let mut groups = Vec::new();
+        let mut profiles = Vec::new();
+        let mut alarms = Vec::new();
+        for (ci, c) in fleet.clusters.iter().enumerate() {
+            let cname = &c.cluster.cluster_name;
+            let alb = format!(
+                "arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/app/{cname}-alb/{:016x}",
+                hash(&[name_seed(cname)])
+            );
+            for (si, s) in c.services.iter().enumerate() {
+                let svc = &s.service;
+                let seed = name_seed(&format!("{cname}/{}", svc.service_name));
+                let mut tgs = Vec::new();
+                for lb in &svc.load_balancers {
+                    for (arn, green) in [
+                        (&lb.target_group_arn, false),
+                        (&lb.alternate_target_group_arn, true),
+                    ] {
+                        let Some(arn) = arn else { continue };
+                        tgs.push(groups.len());
+                        // The name is the middle of `targetgroup/name/id`.
+                        let name = target_group_dimension(arn)
+                            .and_then(|d| d.split('/').nth(1))
+                            .unwrap_or(arn);
+                        groups.push(SimTargetGroup {
+                            group: TargetGroup {
+                                target_group_arn: arn.clone(),
+                                target_group_name: name.to_owned(),
+                                load_balancer_arns: vec![alb.clone()],
+                                port: Some(8080),
+                                protocol: Some("HTTP".into()),
+                                target_type: Some("ip".into()),
+                                health_check_path: Some("/health".into()),
+                            },
+                            cluster: ci,
+                            service: si,
+                            green,
+                        });
+                    }
+                }
+                let mut failure = None;
+                let mut rollout = None;
+                for d in &svc.deployments {
+                    match (d.rollout_state.as_deref(), d.created_at, d.updated_at) {
+                        (Some("FAILED"), Some(from), Some(to)) => {
+                            failure = Some((from, to + FAILURE_TAIL))
+                        }
+                        (Some("IN_PROGRESS"), Some(from), _) => {
+                            rollout = Some((from, from + 15 * MINUTE))
+                        }
+                        _ => {}
+                    }
+                }
+                let has_green = svc
+                    .load_balancers
+                    .iter()
+                    .any(|l| l.alternate_target_group_arn.is_some());
+                let shift_at = has_green
+                    .then(|| svc.primary_deployment().and_then(|d| d.created_at))
+                    .flatten();
+                let pi = profiles.len();
+                profiles.push(Profile {
+                    cluster: cname.clone(),
+                    service: svc.service_name.clone(),
+                    base_rpm: 300.0 + unit(&[seed, 1]) * 2_700.0,
+                    seed,
+                    desired: svc.desired_count.max(1),
+                    failure,
+                    rollout,
+                    shift_at,
+                    target_groups: tgs.clone(),
+                });
+                if cname == "production" {
+                    if !tgs.is_empty() {
+                        alarms.push((
+                            format!("{cname}-{}-target-5xx", svc.service_name),
+                            pi,
+                            AlarmKind::Target5xx,
+                        ));
+                    }
+                    alarms.push((
+                        format!("{cname}-{}-cpu-high", svc.service_name),
+                        pi,
+                        AlarmKind::Cpu,
+                    ));
+                }
+            }
+        }
+        let by_arn = groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.group.target_group_arn.clone(), i))
+            .collect();
+        let by_dimension = groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| g.group.dimension().map(|d| (d.to_owned(), i)))
+            .collect();
+        let by_service = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.cluster.clone(), p.service.clone()), i))
+            .collect();
+        MetricSim {
+            groups,
+            by_arn,
+            by_dimension,
+            profiles,
+            by_service,
+            alarms,
+        }
+    }
+
+    pub fn target_groups(&self, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
+        arns.iter()
+            .map(|a| {
+                self.by_arn
+                    .get(a)
+                    .map(|i| self.groups[*i].group.clone())
+                    .ok_or_else(|| {
+                        ApiError::NotFound(format!(
+                            "target group {a} not found (TargetGroupNotFound)"
+                        ))
+                    })
+            })
+            .collect()
+    }
+
+    /// The registered targets of a group: its service's running tasks (blue/green: the primary revision's
+    /// tasks in green, the others in blue), unhealthy while a failed rollout's errors go on.
+    pub fn target_health(
+        &self,
+        fleet: &Fleet,
+        arn: &str,
+        now: Millis,
+    ) -> Result<Vec<TargetHealth>, ApiError> {
+        let g = self
+            .by_arn
+            .get(arn)
+            .map(|i| &self.groups[*i])
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "target group {arn} not found (TargetGroupNotFound)"
+                ))
+            })?;
+        let cluster = &fleet.clusters[g.cluster];
+        let svc = &cluster.services[g.service];
+        let has_green = svc
+            .service
+            .load_balancers
+            .iter()
+            .any(|l| l.alternate_target_group_arn.is_some());
+        let primary_rev = revision(&svc.service.task_definition);
+        let profile = &self.profiles[self.by_service[&(
+            cluster.cluster.cluster_name.clone(),
+            svc.service.service_name.clone(),
+        )]];
+        let failing = profile
+            .failure
+            .is_some_and(|(from, to)| now >= from && now < to);
+        let mut out = Vec::new();
+        for t in cluster.tasks.iter().filter(|t| t.service == g.service) {
+            if t.stopped || (has_green && (t.revision == primary_rev) != g.green) {
+                continue;
+            }
+            let task = cluster.materialise(t);
+            let unhealthy = failing && out.len() < 2;
+            out.push(TargetHealth {
+                id: task.private_ip.unwrap_or_default(),
+                port: Some(8080),
+                state: if unhealthy { "unhealthy" } else { "healthy" }.into(),
+                reason: unhealthy.then(|| "Target.FailedHealthChecks".into()),
+                description: unhealthy
+                    .then(|| "Health checks failed with these codes: [502]".into()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Load at minute `m` (epoch minutes): a daily curve, a 17-minute wobble and noise; about 1 on average.
+    fn load(p: &Profile, minute: i64) -> f64 {
+        let t = (minute * MINUTE) as f64;
+        let daily = (t / DAY as f64 * std::f64::consts::TAU + (p.seed % 7) as f64).sin();
+        let wobble = (t / (17 * MINUTE) as f64 * std::f64::consts::TAU).sin();
+        1.0 + 0.35 * daily + 0.08 * wobble + 0.12 * (unit(&[p.seed, minute as u64, 2]) - 0.5)
+    }
+
+    fn failing(p: &Profile, at: Millis) -> bool {
+        p.failure.is_some_and(|(from, to)| at >= from && at < to)
+    }
+
+    /// The share of the service's requests a target group gets at `at`.
+    fn share(&self, p: &Profile, group: usize, at: Millis) -> f64 {
+        let g = &self.groups[group];
+        let greens = p
+            .target_groups
+            .iter()
+            .filter(|i| self.groups[**i].green)
+            .count();
+        let blues = p.target_groups.len() - greens;
+        let green_share = match p.shift_at {
+            Some(start) if greens > 0 => ((at - start) as f64 / SHIFT as f64).clamp(0.0, 1.0),
+            _ => 0.0,
+        };
+        if g.green {
+            green_share / greens.max(1) as f64
+        } else {
+            (1.0 - green_share) / blues.max(1) as f64
+        }
+    }
+
+    /// One minute's value of a metric, or None when CloudWatch would have no datapoint.
+    fn minute_value(
+        &self,
+        p: &Profile,
+        group: Option<usize>,
+        metric: &str,
+        stat: Stat,
+        minute: i64,
+    ) -> Option<f64> {
+        let at = minute * MINUTE;
+        let load = Self::load(p, minute);
+        let failing = Self::failing(p, at);
+        let noise = |k: u64| unit(&[p.seed, minute as u64, k]);
+        let requests = |g: usize| (p.base_rpm * load * self.share(p, g, at)).round();
+        let rolling = p.rollout.is_some_and(|(from, to)| at >= from && at < to);
+        let value = match (metric, group) {
+            ("CPUUtilization", None) => {
+                let avg = (12.0 + 38.0 * load + 6.0 * noise(3)).min(99.0);
+                match stat {
+                    Stat::Maximum => (avg + 8.0 + 14.0 * noise(4)).min(100.0),
+                    Stat::Minimum => (avg - 6.0).max(0.5),
+                    _ => avg,
+                }
+            }
+            ("MemoryUtilization", None) => {
+                // A slow leak, reset by a restart every six hours.
+                let leak = ((at % (6 * 3_600_000)) as f64 / (6.0 * 3_600_000.0)) * 12.0;
+                let avg = 38.0 + leak + 2.0 * noise(5);
+                match stat {
+                    Stat::Maximum => avg + 3.0 + 3.0 * noise(6),
+                    Stat::Minimum => avg - 2.0,
+                    _ => avg,
+                }
+            }
+            ("RequestCount", Some(g)) => {
+                let r = requests(g);
+                if r <= 0.0 {
+                    return None;
+                }
+                r
+            }
+            ("HTTPCode_Target_5XX_Count", Some(g)) => {
+                let rate = if failing {
+                    0.06 + 0.06 * noise(7)
+                } else {
+                    0.0015 * noise(7)
+                };
+                let n = (requests(g) * rate).floor();
+                if n <= 0.0 {
+                    return None;
+                }
+                n
+            }
+            ("HTTPCode_ELB_5XX_Count", Some(g)) => {
+                let n = if failing {
+                    (requests(g) * 0.01 * noise(8)).floor()
+                } else if noise(8) > 0.97 {
+                    1.0
+                } else {
+                    0.0
+                };
+                if n <= 0.0 {
+                    return None;
+                }
+                n
+            }
+            ("TargetResponseTime", Some(g)) => {
+                if requests(g) <= 0.0 {
+                    return None;
+                }
+                let base = 0.045 + 0.03 * (load - 1.0).max(0.0) + 0.01 * noise(9);
+                let avg = if failing {
+                    base + 0.35 + 0.2 * noise(10)
+                } else {
+                    base
+                };
+                match stat {
+                    Stat::Maximum => avg * 6.0,
+                    _ => avg,
+                }
+            }
+            ("HealthyHostCount", Some(g)) => {
+                let share = self.share(p, g, at);
+                if share <= 0.0 && !self.groups[g].green {
+                    0.0
+                } else {
+                    let mut n = p.desired as f64;
+                    if failing {
+                        n -= 2.0;
+                    }
+                    if rolling {
+                        n += 1.0;
+                    }
+                    if self.groups[g].green && p.shift_at.is_some_and(|s| at < s) {
+                        0.0
+                    } else {
+                        n.max(0.0)
+                    }
+                }
+            }
+            ("UnHealthyHostCount", Some(_)) => {
+                if failing {
+                    2.0
+                } else {
+                    0.0
+                }
+            }
+            _ => return None,
+        };
+        Some(value)
+    }
+
+    fn profile_for(&self, q: &MetricQuery) -> Option<(&Profile, Option<usize>)> {
+        let dim = |name: &str| {
+            q.dimensions
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        match q.namespace.as_str() {
+            "AWS/ECS" => {
+                let key = (
+                    dim("ClusterName")?.to_owned(),
+                    dim("ServiceName")?.to_owned(),
+                );
+                self.by_service
+                    .get(&key)
+                    .map(|i| (&self.profiles[*i], None))
+            }
+            "AWS/ApplicationELB" => {
+                let g = *self.by_dimension.get(dim("TargetGroup")?)?;
+                let group = &self.groups[g];
+                if dim("LoadBalancer") != group.group.load_balancer_dimension() {
+                    return None;
+                }
+                let p = self
+                    .profiles
+                    .iter()
+                    .find(|p| p.target_groups.contains(&g))?;
+                Some((p, Some(g)))
+            }
+            _ => None,
+        }
+    }
+
+    /// One query over `[start, end)`: one datapoint per period that has data and has been published by `now`.
+    pub fn query(&self, q: &MetricQuery, start: Millis, end: Millis, now: Millis) -> MetricResult {
+        let mut result = MetricResult {
+            id: q.id.clone(),
+            status: "Complete".into(),
+            ..Default::default()
+        };
+        let Some((p, group)) = self.profile_for(q) else {
+            return result;
+        };
+        let period = (q.period_secs.max(60) as i64) * 1000;
+        let mut bucket = start;
+        while bucket < end {
+            // CloudWatch publishes a minute about a minute after it ends.
+            let last_published = ((now - MINUTE) / MINUTE) * MINUTE;
+            let minutes: Vec<f64> = (bucket / MINUTE..(bucket + period).min(end) / MINUTE)
+                .filter(|m| (m + 1) * MINUTE <= last_published)
+                .filter_map(|m| self.minute_value(p, group, &q.metric, q.stat, m))
+                .collect();
+            if !minutes.is_empty() {
+                let value = match q.stat {
+                    Stat::Sum => minutes.iter().sum(),
+                    Stat::Maximum => minutes.iter().cloned().fold(f64::MIN, f64::max),
+                    Stat::Minimum => minutes.iter().cloned().fold(f64::MAX, f64::min),
+                    Stat::Average => minutes.iter().sum::<f64>() / minutes.len() as f64,
+                };
+                result.timestamps.push(bucket);
+                result.values.push(value);
+            }
+            bucket += period;
+        }
+        result
+    }
+
+    /// Alarms as CloudWatch would have evaluated them at `now`: 5XX above 50 in 5 minutes, CPU above 85 %.
+    pub fn alarms(&self, state: Option<&str>, now: Millis) -> Vec<Alarm> {
+        let last = ((now - MINUTE) / MINUTE) * MINUTE;
+        self.alarms
+            .iter()
+            .map(|(name, pi, kind)| {
+                let p = &self.profiles[*pi];
+                let window = last - 5 * MINUTE..last;
+                let (namespace, metric, dimensions, value, threshold) = match kind {
+                    AlarmKind::Target5xx => {
+                        let g = p.target_groups[0];
+                        let group = &self.groups[g].group;
+                        let sum: f64 = (window.start / MINUTE..window.end / MINUTE)
+                            .flat_map(|m| {
+                                p.target_groups.iter().filter_map(move |g| {
+                                    self.minute_value(
+                                        p,
+                                        Some(*g),
+                                        "HTTPCode_Target_5XX_Count",
+                                        Stat::Sum,
+                                        m,
+                                    )
+                                })
+                            })
+                            .sum();
+                        (
+                            "AWS/ApplicationELB",
+                            "HTTPCode_Target_5XX_Count",
+                            vec![
+                                (
+                                    "LoadBalancer".to_owned(),
+                                    group.load_balancer_dimension().unwrap_or("").to_owned(),
+                                ),
+                                (
+                                    "TargetGroup".to_owned(),
+                                    group.dimension().unwrap_or("").to_owned(),
+                                ),
+                            ],
+                            sum,
+                            50.0,
+                        )
+                    }
+                    AlarmKind::Cpu => {
+                        let values: Vec<f64> = (window.start / MINUTE..window.end / MINUTE)
+                            .filter_map(|m| {
+                                self.minute_value(p, None, "CPUUtilization", Stat::Average, m)
+                            })
+                            .collect();
+                        let avg = values.iter().sum::<f64>() / values.len().max(1) as f64;
+                        (
+                            "AWS/ECS",
+                            "CPUUtilization",
+                            vec![
+                                ("ClusterName".to_owned(), p.cluster.clone()),
+                                ("ServiceName".to_owned(), p.service.clone()),
+                            ],
+                            avg,
+                            85.0,
+                        )
+                    }
+                };
+                let breaching = value > threshold;
+                Alarm {
+                    alarm_name: name.clone(),
+                    state_value: if breaching { "ALARM" } else { "OK" }.into(),
+                    state_reason: Some(format!(
+                        "Threshold Crossed: 1 datapoint [{value:.1}] was {} the threshold ({threshold:.1}).",
+                        if breaching { "greater than" } else { "not greater than" }
+                    )),
+                    state_updated_at: Some(last),
+                    namespace: Some(namespace.into()),
+                    metric_name: Some(metric.into()),
+                    dimensions,
+                }
+            })
+            .filter(|a| state.is_none_or(|s| a.state_value == s))
+            .collect()
+    }
+}
+
+fn revision(task_definition: &str) -> i32 {
+    family_rev(task_definition)
+        .rsplit_once(':')
+        .and_then(|(_, r)| r.parse().ok())
+        .unwrap_or(1)
+}
