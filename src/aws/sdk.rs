@@ -59,10 +59,25 @@ impl SdkApi {
     }
 
     pub fn from_config(config: &SdkConfig, profile: Option<String>) -> SdkApi {
+        Self::from_configs(config, config, profile)
+    }
+
+    /// CloudWatch (metrics, alarms) from its own configuration: another endpoint, for one (the tests put a
+    /// CBOR-to-JSON proxy in front of moto for it).
+    pub fn from_configs(
+        config: &SdkConfig,
+        cloudwatch: &SdkConfig,
+        profile: Option<String>,
+    ) -> SdkApi {
         SdkApi {
             ecs: ecs::Client::new(config),
             logs: logs::Client::new(config),
-            cw: cw::Client::new(config),
+            cw: cw::Client::from_conf(
+                cw::config::Builder::from(cloudwatch)
+                    // Large PutMetricData bodies are gzipped by default; ecsdeck only reads.
+                    .disable_request_compression(true)
+                    .build(),
+            ),
             elb: elb::Client::new(config),
             profile,
         }

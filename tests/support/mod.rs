@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests. Each test binary uses the parts it needs.
 #![allow(dead_code)]
 
+pub mod cbor_proxy;
 pub mod moto;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -40,6 +41,7 @@ pub fn context() -> Context {
         utc_offset_secs: 0,
         log_since: "5m".into(),
         log_capacity: 100_000,
+        ..Context::default()
     }
 }
 

@@ -157,33 +157,40 @@ impl Moto {
     /// A subnet and security group of moto's default VPC in `region` (awsvpc tasks need real ones). Two EC2
     /// query calls: the tests seed ECS through the SDK and need no EC2 SDK for this lookup.
     pub fn default_network(&self, region: &str) -> (String, String) {
-        let query = |action: &str, tag: &str| {
-            let auth = format!(
-                "AWS4-HMAC-SHA256 Credential=test/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
-            );
-            let (status, body) = http(
-                self.port,
-                "POST",
-                "/",
-                &[
-                    ("Content-Type", "application/x-www-form-urlencoded"),
-                    ("Authorization", &auth),
-                ],
-                &format!("Action={action}&Version=2016-11-15"),
-            );
-            assert_eq!(status, 200, "{action}: {body}");
-            let open = format!("<{tag}>");
-            let start = body
-                .find(&open)
-                .unwrap_or_else(|| panic!("{action}: no {tag} in {body}"))
-                + open.len();
-            let end = body[start..].find('<').unwrap() + start;
-            body[start..end].to_string()
-        };
         (
-            query("DescribeSubnets", "subnetId"),
-            query("DescribeSecurityGroups", "groupId"),
+            self.ec2_first(region, "DescribeSubnets", "subnetId"),
+            self.ec2_first(region, "DescribeSecurityGroups", "groupId"),
         )
+    }
+
+    /// Every `<tag>` value of an EC2 query call's answer in `region` (moto's default VPC, its subnets...).
+    pub fn ec2_all(&self, region: &str, action: &str, tag: &str) -> Vec<String> {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=test/20260101/{region}/ec2/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let (status, body) = http(
+            self.port,
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Authorization", &auth),
+            ],
+            &format!("Action={action}&Version=2016-11-15"),
+        );
+        assert_eq!(status, 200, "{action}: {body}");
+        let open = format!("<{tag}>");
+        body.split(&open)
+            .skip(1)
+            .filter_map(|rest| rest.split('<').next().map(str::to_owned))
+            .collect()
+    }
+
+    pub fn ec2_first(&self, region: &str, action: &str, tag: &str) -> String {
+        self.ec2_all(region, action, tag)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{action}: no {tag} in moto's answer"))
     }
 }
 
