@@ -182,8 +182,9 @@ fn markers(view: &MetricsView, start: Millis, end: Millis) -> Vec<(Millis, bool)
             if let Some(t) = d.created_at {
                 out.push((t, true));
             }
-            let finished = matches!(d.rollout_state.as_deref(), Some("COMPLETED" | "FAILED"))
-                || d.status == "INACTIVE";
+            // An old (ACTIVE) deployment's last update is not an end: only the target's rollout ends.
+            let finished = d.status == "PRIMARY"
+                && matches!(d.rollout_state.as_deref(), Some("COMPLETED" | "FAILED"));
             if finished && let Some(t) = d.updated_at {
                 out.push((t, false));
             }
