@@ -177,6 +177,36 @@ fn demo_logs_of_a_service_appear_within_2_seconds_search_finds_a_word_and_q_retu
 }
 
 #[test]
+fn demo_charts_of_a_failing_service_its_alarm_and_a_longer_window() {
+    let t = Tmux::start(
+        &[
+            "--demo",
+            "--demo-latency-ms",
+            "5",
+            "--cluster",
+            "production",
+        ],
+        &[],
+    );
+    // The demo's failed rollout has its 5XX alarm firing: the list says so before anything is opened.
+    t.wait_for("payments IN ALARM", Duration::from_secs(10));
+    t.keys(&["/", "p", "a", "y", "Enter", "m"]);
+    t.wait_for("payments (metrics)", Duration::from_secs(5));
+    let screen = t.wait_for("Target 5XX rate · data", Duration::from_secs(5));
+    assert!(screen.contains("CPU utilization"), "{screen}");
+    t.wait_for(
+        "● ALARM production-payments-target-5xx",
+        Duration::from_secs(5),
+    );
+    t.keys(&["]"]);
+    t.wait_for("window 3h", Duration::from_secs(5));
+    t.keys(&["q"]);
+    t.wait_for("services (production)", Duration::from_secs(5));
+    t.keys(&["q", "q"]);
+    t.assert_clean_exit();
+}
+
+#[test]
 fn an_unknown_cluster_is_a_message_on_screen_not_an_exit() {
     let t = Tmux::start(&["--demo", "--cluster", "nope"], &[]);
     t.wait_for("cluster nope not found", Duration::from_secs(10));

@@ -314,6 +314,12 @@ fn render_chart(
             runs.push((i, run));
         }
     }
+    // Braille has two dots per cell across: more points than that cannot show, so each dot's column keeps
+    // its lowest and highest value (spikes survive), and drawing stays cheap at 1,440 points.
+    let columns = plot.width as usize * 2;
+    for (_, run) in &mut runs {
+        *run = decimate(run, columns);
+    }
     let mark_lines: Vec<Vec<(f64, f64)>> = marks
         .iter()
         .map(|(t, _)| vec![(x(*t), 0.0), (x(*t), top)])
@@ -367,6 +373,32 @@ fn render_chart(
                 .labels(y_labels),
         );
     frame.render_widget(chart, plot);
+}
+
+/// At most two points (the lowest and the highest, in time order) per `buckets`th of the run.
+pub fn decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
+    if buckets == 0 || points.len() <= buckets * 2 {
+        return points.to_vec();
+    }
+    let size = points.len().div_ceil(buckets);
+    let mut out = Vec::with_capacity(buckets * 2);
+    for chunk in points.chunks(size) {
+        let (mut lo, mut hi) = (0, 0);
+        for (i, p) in chunk.iter().enumerate() {
+            if p.1 < chunk[lo].1 {
+                lo = i;
+            }
+            if p.1 > chunk[hi].1 {
+                hi = i;
+            }
+        }
+        let (a, b) = (lo.min(hi), lo.max(hi));
+        out.push(chunk[a]);
+        if b != a {
+            out.push(chunk[b]);
+        }
+    }
+    out
 }
 
 /// Target health now, per target group, and the alarms watching the service.
@@ -493,6 +525,23 @@ fn render_side(frame: &mut Frame, area: Rect, state: &State, view: &MetricsView,
         }
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimate;
+
+    #[test]
+    fn decimation_keeps_every_spike_and_the_order() {
+        let mut points: Vec<(f64, f64)> = (0..1_440).map(|i| (i as f64, 1.0)).collect();
+        points[700].1 = 99.0;
+        points[701].1 = -5.0;
+        let out = decimate(&points, 100);
+        assert!(out.len() <= 200, "{}", out.len());
+        assert!(out.contains(&(700.0, 99.0)) && out.contains(&(701.0, -5.0)));
+        assert!(out.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(decimate(&points[..50], 100).len(), 50);
+    }
 }
 
 fn short_state(s: &str) -> &str {
