@@ -44,5 +44,7 @@ shot service-detail "$DARK_FG" "$DARK_BG" "--cluster production" / p a y Enter d
 shot filter-and-help "$DARK_FG" "$DARK_BG" "--cluster production" "?"
 shot logs "$DARK_FG" "$DARK_BG" "--cluster production --demo-log-rate 3" / c h e c k Enter l PAUSE
 shot logs-search "$DARK_FG" "$DARK_BG" "--cluster production --demo-log-rate 3" / c h e c k Enter l PAUSE / t i m e d Space o u t Enter
+shot metrics "$DARK_FG" "$DARK_BG" "--cluster production" / p a y Enter m PAUSE
+shot metrics-blue-green "$DARK_FG" "$DARK_BG" "--cluster production" / c h e c k Enter m PAUSE
 shot loggroups "$DARK_FG" "$DARK_BG" "" : l o g g r o u p s Enter
 shot services-light "$LIGHT_FG" "$LIGHT_BG" "--cluster production --theme light --read-only" / c h Enter
