@@ -156,7 +156,7 @@ async fn target_groups_their_load_balancers_and_target_health_via_elbv2() {
     let env = env("eu-west-3").await;
     let groups = env
         .api
-        .describe_target_groups(&[env.tg_arn.clone()])
+        .describe_target_groups(std::slice::from_ref(&env.tg_arn))
         .await
         .unwrap();
     assert_eq!(groups.len(), 1);
@@ -205,7 +205,7 @@ async fn seeded_metrics_come_back_as_the_charted_values_in_one_call() {
     let env = env("ap-south-2").await;
     let tg: TargetGroup = env
         .api
-        .describe_target_groups(&[env.tg_arn.clone()])
+        .describe_target_groups(std::slice::from_ref(&env.tg_arn))
         .await
         .unwrap()
         .remove(0);

@@ -527,6 +527,13 @@ fn render_side(frame: &mut Frame, area: Rect, state: &State, view: &MetricsView,
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+fn short_state(s: &str) -> &str {
+    match s {
+        "INSUFFICIENT_DATA" => "DATA?",
+        s => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::decimate;
@@ -541,12 +548,5 @@ mod tests {
         assert!(out.contains(&(700.0, 99.0)) && out.contains(&(701.0, -5.0)));
         assert!(out.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(decimate(&points[..50], 100).len(), 50);
-    }
-}
-
-fn short_state(s: &str) -> &str {
-    match s {
-        "INSUFFICIENT_DATA" => "DATA?",
-        s => s,
     }
 }

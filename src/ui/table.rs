@@ -15,10 +15,13 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
 
 const MAX_COLUMN: usize = 48;
 
+/// The extra cells of one row, with their tones.
+type Cells<'a, R> = Box<dyn Fn(&R) -> Vec<(String, Tone)> + 'a>;
+
 /// Columns and emphasis a table gets from outside its rows (the services list's CloudWatch data).
 pub struct Extra<'a, R> {
     pub titles: Vec<&'static str>,
-    pub cells: Box<dyn Fn(&R) -> Vec<(String, Tone)> + 'a>,
+    pub cells: Cells<'a, R>,
     /// Rows drawn in the error tone (a service in ALARM).
     pub alert: Box<dyn Fn(&R) -> bool + 'a>,
 }
