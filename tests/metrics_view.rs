@@ -449,3 +449,83 @@ async fn exactly_one_get_metric_data_per_refresh_and_fleet_columns_from_the_simu
             .all(|s| !columns.errors.contains_key(&s.service_name))
     );
 }
+
+#[test]
+fn an_alarm_scan_that_fails_says_so_instead_of_showing_no_alarm() {
+    let mut state = on_production_service("");
+    metrics(
+        &mut state,
+        MetricsUpdate::FleetAlarms {
+            result: Err(ecsdeck::aws::ApiError::AccessDenied {
+                action: "cloudwatch:DescribeAlarms".into(),
+                message: "not authorized".into(),
+            }),
+            at: NOW,
+        },
+    );
+    let screen = text(&state);
+    assert!(
+        screen
+            .lines()
+            .next()
+            .unwrap()
+            .contains("alarms unknown: cloudwatch:DescribeAlarms denied"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn columns_turned_on_before_the_list_loaded_are_fetched_when_it_arrives() {
+    let sim = Arc::new(ecsdeck::sim::Sim::new(ecsdeck::sim::SimOptions {
+        latency: Duration::ZERO,
+        ..Default::default()
+    }));
+    let updates: Arc<Mutex<Vec<MetricsUpdate>>> = Arc::default();
+    let sink = updates.clone();
+    // A refresh a minute apart: only the list's arrival can trigger the second fetch in this test.
+    let worker = MetricsWorker::spawn(
+        sim.clone(),
+        MetricsConfig::default(),
+        Box::new(move |_, u| sink.lock().unwrap().push(u)),
+    );
+    let columns = |u: &Mutex<Vec<MetricsUpdate>>| {
+        u.lock()
+            .unwrap()
+            .iter()
+            .filter_map(|u| match u {
+                MetricsUpdate::Columns(Ok(c)) => Some(c.cpu.len()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let empty = ecsdeck::app::metrics::fleet_request("production", &[], Some(Window::H1));
+    worker.watch(Some(empty), 7);
+    while columns(&updates).is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let listed = services(&sim, "production");
+    worker.watch(
+        Some(ecsdeck::app::metrics::fleet_request(
+            "production",
+            &listed,
+            Some(Window::H1),
+        )),
+        7,
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while columns(&updates).len() < 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(columns(&updates), vec![0, 22]);
+    // The same services again (a list refresh) fetch nothing new.
+    worker.watch(
+        Some(ecsdeck::app::metrics::fleet_request(
+            "production",
+            &listed,
+            Some(Window::H1),
+        )),
+        7,
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(columns(&updates).len(), 2);
+}

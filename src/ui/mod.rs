@@ -156,6 +156,19 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         left.push(Span::styled(badge, theme.badge_alert));
     }
     if let View::Services { fleet, .. } = state.view()
+        && let Some(e) = &fleet.alarms_error
+    {
+        // No alarm badge could mean "no alarm" or "cannot tell": say which.
+        left.push(Span::styled(format!("  alarms unknown: {e}"), theme.header));
+    }
+    if let View::Services { fleet, .. } = state.view()
+        && let (true, Some(e)) = (fleet.columns_on, &fleet.columns_error)
+    {
+        left.push(Span::styled(
+            format!("  CPU/5XX columns: {e}"),
+            theme.header,
+        ));
+    } else if let View::Services { fleet, .. } = state.view()
         && fleet.columns_on
     {
         let metrics = fleet.columns.as_ref().map_or(0, |c| c.metrics);

@@ -337,6 +337,7 @@ async fn run_fleet(
         _ => vec![],
     };
     let mut due = tokio::time::Instant::now();
+    let mut fetched: Vec<(String, Vec<String>)> = Vec::new();
     loop {
         tokio::select! {
             _ = tokio::time::sleep_until(due) => {}
@@ -346,6 +347,14 @@ async fn run_fleet(
                     Some((MetricsRequest::Fleet { cluster: c, columns: k, services: s }, g))
                         if *g == generation && *c == cluster && *k == columns =>
                     {
+                        // The columns were fetched for other services (the list was still loading):
+                        // fetch for these now rather than a minute later.
+                        let names = |v: &[(String, Vec<String>)]| {
+                            v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>()
+                        };
+                        if columns.is_some() && names(s) != names(&fetched) {
+                            due = tokio::time::Instant::now();
+                        }
                         services = s.clone();
                         continue;
                     }
@@ -364,6 +373,7 @@ async fn run_fleet(
             at: now_ms(),
         });
         if let Some(window) = columns {
+            fetched = services.clone();
             let result = fleet_columns(api, &cluster, &services, window, &mut groups).await;
             ok &= result.is_ok();
             send(MetricsUpdate::Columns(result));
