@@ -4,20 +4,9 @@
 mod support;
 
 use aws_sdk_ecs as ecs;
-use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
 use ecsdeck::aws::sdk::SdkApi;
 use ecsdeck::aws::{Api, ApiError, DesiredStatus};
-use support::moto::{moto, stub_server};
-
-async fn config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await
-}
+use support::moto::{moto, sdk_config, stub_server};
 
 struct Seeded {
     api: SdkApi,
@@ -26,7 +15,7 @@ struct Seeded {
 
 async fn seeded(region: &str) -> Seeded {
     let moto = moto();
-    let conf = config(&moto.endpoint, region).await;
+    let conf = sdk_config(&moto.endpoint, region).await;
     let client = ecs::Client::new(&conf);
     let (subnet, security_group) = moto.default_network(region);
     for cluster in ["alpha", "beta"] {
@@ -249,7 +238,10 @@ async fn unknown_clusters_and_services_are_not_found() {
 
 async fn stub_api(body: &'static str, status: u16) -> SdkApi {
     let endpoint = stub_server(status, body);
-    SdkApi::from_config(&config(&endpoint, "eu-west-1").await, Some("prod".into()))
+    SdkApi::from_config(
+        &sdk_config(&endpoint, "eu-west-1").await,
+        Some("prod".into()),
+    )
 }
 
 #[tokio::test]
@@ -306,7 +298,7 @@ async fn an_unreachable_endpoint_is_a_network_error() {
         .local_addr()
         .unwrap()
         .port();
-    let conf = config(&format!("http://127.0.0.1:{port}"), "eu-west-1").await;
+    let conf = sdk_config(&format!("http://127.0.0.1:{port}"), "eu-west-1").await;
     let err = SdkApi::from_config(&conf, None)
         .list_clusters(None)
         .await

@@ -4,7 +4,6 @@
 mod support;
 
 use aws_sdk_cloudwatchlogs as logs;
-use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
 use ecsdeck::app::logs::LogBuffer;
 use ecsdeck::aws::sdk::SdkApi;
 use ecsdeck::aws::{Api, ApiError, FilterRequest, StreamSelector};
@@ -14,16 +13,10 @@ use ecsdeck::workers::tail::{LogSource, Pacer, TailConfig, TailSpec, TailUpdate,
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::moto::moto;
+use support::moto::{moto, sdk_config};
 
 async fn clients(region: &str) -> (SdkApi, logs::Client) {
-    let conf = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .endpoint_url(&moto().endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await;
+    let conf = sdk_config(&moto().endpoint, region).await;
     (SdkApi::from_config(&conf, None), logs::Client::new(&conf))
 }
 

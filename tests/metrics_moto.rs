@@ -6,7 +6,6 @@ mod support;
 
 use aws_sdk_cloudwatch as cw;
 use aws_sdk_ecs as ecs;
-use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_elasticloadbalancingv2 as elb;
 use ecsdeck::app::metrics::{ChartId, MetricsData, Window, fetch_range, plan};
 use ecsdeck::aws::sdk::SdkApi;
@@ -15,19 +14,9 @@ use ecsdeck::workers::metrics::{MetricsConfig, MetricsRequest, MetricsUpdate, Me
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::cbor_proxy::proxy;
-use support::moto::moto;
+use support::moto::{moto, sdk_config};
 
 const MINUTE: Millis = 60_000;
-
-async fn config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region.to_owned()))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .load()
-        .await
-}
 
 struct Env {
     api: SdkApi,
@@ -41,8 +30,8 @@ struct Env {
 async fn env(region: &str) -> Env {
     let moto = moto();
     let proxy = proxy(moto.port);
-    let conf = config(&moto.endpoint, region).await;
-    let cw_conf = config(&proxy.endpoint, region).await;
+    let conf = sdk_config(&moto.endpoint, region).await;
+    let cw_conf = sdk_config(&proxy.endpoint, region).await;
     let api = SdkApi::from_configs(&conf, &cw_conf, None);
     let cw = cw::Client::from_conf(
         cw::config::Builder::from(&cw_conf)

@@ -141,7 +141,8 @@ pub async fn run<B: Backend>(
             .map(|_| ())
     };
 
-    for effect in start(&mut state) {
+    // Effects for the workers go to them; the rest come back for the loop to act on.
+    let route = |effect: Effect| -> Option<Effect> {
         match effect {
             Effect::Watch { scope, generation } => poller.watch(scope, generation),
             Effect::Tail {
@@ -152,8 +153,12 @@ pub async fn run<B: Backend>(
                 request,
                 generation,
             } => metrics.watch(request, generation),
-            _ => {}
+            other => return Some(other),
         }
+        None
+    };
+    for effect in start(&mut state) {
+        route(effect);
     }
     draw(terminal, &state)?;
     if let Some(started) = PROCESS_START.get() {
@@ -192,23 +197,15 @@ pub async fn run<B: Backend>(
                 msg = rx.try_recv().ok();
             }
         }
-        for effect in effects {
+        for effect in effects.into_iter().filter_map(route) {
             match effect {
                 Effect::Quit => {
                     ticker.abort();
                     return Ok(state);
                 }
-                Effect::Watch { scope, generation } => poller.watch(scope, generation),
-                Effect::Tail {
-                    request,
-                    generation,
-                } => tailer.tail(request, generation),
-                Effect::Metrics {
-                    request,
-                    generation,
-                } => metrics.watch(request, generation),
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::Save { path, text } => save(path, text, save_tx.clone()),
+                Effect::Watch { .. } | Effect::Tail { .. } | Effect::Metrics { .. } => {}
             }
         }
         dirty = true;

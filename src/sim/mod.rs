@@ -100,7 +100,8 @@ pub struct CallCounts {
 }
 
 impl CallCounts {
-    pub fn total(&self) -> u64 {
+    /// Every API operation's counter (not `throttled`, which counts refusals, not calls).
+    fn operations(&self) -> [&AtomicU64; 16] {
         [
             &self.list_clusters,
             &self.describe_clusters,
@@ -119,30 +120,15 @@ impl CallCounts {
             &self.describe_target_groups,
             &self.describe_target_health,
         ]
-        .iter()
-        .map(|c| c.load(Ordering::Relaxed))
-        .sum()
+    }
+    pub fn total(&self) -> u64 {
+        self.operations()
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum()
     }
     pub fn reset(&self) {
-        for c in [
-            &self.list_clusters,
-            &self.describe_clusters,
-            &self.list_services,
-            &self.describe_services,
-            &self.list_tasks,
-            &self.describe_tasks,
-            &self.describe_task_definition,
-            &self.describe_log_groups,
-            &self.describe_log_streams,
-            &self.filter_log_events,
-            &self.get_log_events,
-            &self.start_live_tail,
-            &self.get_metric_data,
-            &self.describe_alarms,
-            &self.describe_target_groups,
-            &self.describe_target_health,
-            &self.throttled,
-        ] {
+        for c in self.operations().into_iter().chain([&self.throttled]) {
             c.store(0, Ordering::Relaxed);
         }
     }

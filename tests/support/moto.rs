@@ -117,6 +117,19 @@ pub fn moto() -> &'static Moto {
     })
 }
 
+/// An SDK configuration for `endpoint` in `region` with static test credentials and no SDK retries (moto's
+/// occasional 500s should fail fast, not back off).
+pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
+    use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_owned()))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await
+}
+
 /// A bare HTTP/1.1 request to 127.0.0.1:port; returns the status and body.
 pub fn http(
     port: u16,
