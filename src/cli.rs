@@ -41,6 +41,9 @@ pub struct Cli {
     /// Log file (default: ecsdeck.log in the data directory).
     #[arg(long)]
     pub log_file: Option<PathBuf>,
+    /// Audit log of executed actions, one JSON line each [default: audit.jsonl in the data directory]
+    #[arg(long, env = "ECSDECK_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
     /// How far back log views start: 30s, 5m, 1h, 2d (default 5m, or `[logs] since` in the config).
     #[arg(long, value_parser = parse_since)]
     pub since: Option<String>,

@@ -28,6 +28,11 @@ pub enum Action {
     LongerWindow,
     ShorterWindow,
     Columns,
+    Scale,
+    ForceDeploy,
+    Rollback,
+    StopDeploy,
+    Watch,
     // In a log view
     Pause,
     Follow,
@@ -87,6 +92,8 @@ pub enum Where {
     Charts,
     /// A services list.
     ServicesList,
+    /// Where a service can be acted on: a services list, a service's details, its deploy screen.
+    Actionable,
 }
 
 impl Where {
@@ -110,12 +117,14 @@ impl Where {
                     | View::Task { .. }
                     | View::Service { .. }
                     | View::LogGroups { .. }
+                    | View::Deploy(_)
             ),
             Where::Logs => matches!(view, View::Logs(_)),
             Where::Chartable => matches!(
                 view,
                 View::Services { .. }
                     | View::Service { .. }
+                    | View::Deploy(_)
                     | View::Tasks {
                         service: Some(_),
                         ..
@@ -123,6 +132,10 @@ impl Where {
             ),
             Where::Charts => matches!(view, View::Metrics(_) | View::Service { .. }),
             Where::ServicesList => matches!(view, View::Services { .. }),
+            Where::Actionable => matches!(
+                view,
+                View::Services { .. } | View::Service { .. } | View::Deploy(_)
+            ),
         }
     }
 }
@@ -195,6 +208,8 @@ pub const BINDINGS: &[Binding] = &[
         Where::Everywhere,
         false,
     ),
+    // First of the footer hints, so a narrow terminal still shows where help is.
+    b(&[k('?')], Action::Help, "help", Where::Everywhere, true),
     b(
         &[code(KeyCode::Enter), code(KeyCode::Right)],
         Action::Open,
@@ -223,6 +238,35 @@ pub const BINDINGS: &[Binding] = &[
         "shorter window",
         Where::Charts,
         true,
+    ),
+    b(
+        &[k('W')],
+        Action::Watch,
+        "deploy",
+        Where::Actionable,
+        true,
+    ),
+    b(&[k('S')], Action::Scale, "scale", Where::Actionable, true),
+    b(
+        &[k('F')],
+        Action::ForceDeploy,
+        "force new deployment",
+        Where::Actionable,
+        false,
+    ),
+    b(
+        &[k('R')],
+        Action::Rollback,
+        "roll back",
+        Where::Actionable,
+        false,
+    ),
+    b(
+        &[k('X')],
+        Action::StopDeploy,
+        "stop deployment + roll back",
+        Where::Actionable,
+        false,
     ),
     b(
         &[k('M')],
@@ -330,7 +374,7 @@ pub const BINDINGS: &[Binding] = &[
         true,
     ),
     b(
-        &[k('S')],
+        &[k('O')],
         Action::SortReverse,
         "reverse sort",
         Where::Tables,
@@ -364,7 +408,6 @@ pub const BINDINGS: &[Binding] = &[
         Where::Everywhere,
         false,
     ),
-    b(&[k('?')], Action::Help, "help", Where::Everywhere, true),
     b(
         &[ctrl('c')],
         Action::ForceQuit,

@@ -115,6 +115,9 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             services: cli.demo_services,
             tasks_per_service: cli.demo_tasks_per_service,
             epoch_ms: now_ms(),
+            // The fleet moves: tasks start, pass health checks and stop over seconds; a deploy is under way.
+            pace: Some(Duration::from_millis(1500)),
+            demo_deploy: true,
             ..SimOptions::default()
         };
         if let Some(ms) = cli.demo_latency_ms {
@@ -177,6 +180,15 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
         metrics: ecsdeck::workers::metrics::MetricsConfig {
             refresh: Duration::from_secs(config.metrics.refresh_seconds.unwrap_or(60)),
             ..Default::default()
+        },
+        actions: ecsdeck::workers::actions::ExecutorConfig {
+            read_only: context.read_only,
+            audit_log: cli
+                .audit_log
+                .clone()
+                .or_else(|| project_dirs().map(|d| d.data_local_dir().join("audit.jsonl"))),
+            profile: context.profile.clone(),
+            region: context.region.clone(),
         },
     };
 

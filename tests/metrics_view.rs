@@ -81,7 +81,7 @@ fn feed(state: &mut State, sim: &Sim, name: &str, window: Window, now: Millis) {
                 arn: g.target_group_arn.clone(),
                 result: sim
                     .metrics()
-                    .target_health(sim.fleet(), &g.target_group_arn, now),
+                    .target_health(&sim.fleet(), &g.target_group_arn, now),
             },
         );
     }

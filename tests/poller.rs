@@ -32,6 +32,7 @@ fn fast() -> PollConfig {
             max_attempts: 4,
         },
         pause_per_call: Duration::ZERO,
+        busy_refresh: Duration::from_millis(50),
     }
 }
 
@@ -293,8 +294,11 @@ async fn a_new_scope_cancels_the_refresh_in_flight() {
 #[tokio::test]
 async fn task_definitions_are_fetched_once_per_process() {
     let api = sim(5, 2, 0);
-    let task = api.fleet().cluster("production").unwrap();
-    let arn = task.task_arn(&task.tasks[0]);
+    let arn = {
+        let fleet = api.fleet();
+        let c = fleet.cluster("production").unwrap();
+        c.task_arn(&c.tasks[0])
+    };
     let scope = Scope::Task {
         cluster: "production".into(),
         task_arn: arn,

@@ -128,7 +128,7 @@ fn sort_keys_change_column_and_direction_and_keep_the_selection() {
     assert_eq!(selected_service(&state), "checkout");
     update(&mut state, ch('s')); // STATUS
     update(&mut state, ch('s')); // DESIRED
-    update(&mut state, ch('S')); // descending
+    update(&mut state, ch('O')); // descending
     match state.view() {
         View::Services { list, .. } => {
             assert_eq!(list.sort.column, 2);

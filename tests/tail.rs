@@ -376,7 +376,8 @@ async fn a_service_resolves_to_its_group_and_container_prefixes_a_task_to_stream
         .cluster("production")
         .unwrap()
         .service("checkout")
-        .unwrap();
+        .unwrap()
+        .clone();
     let containers = svc.containers.clone();
     let request = LogRequest {
         target: LogTarget::Service {
@@ -400,8 +401,11 @@ async fn a_service_resolves_to_its_group_and_container_prefixes_a_task_to_stream
         "{sources:?}"
     );
 
-    let c = sim.fleet().cluster("production").unwrap();
-    let task = c.materialise(c.tasks.iter().find(|t| !t.stopped).unwrap());
+    let task = {
+        let fleet = sim.fleet();
+        let c = fleet.cluster("production").unwrap();
+        c.materialise(c.tasks.iter().find(|t| !t.stopped).unwrap())
+    };
     let request = LogRequest {
         target: LogTarget::Task {
             cluster: "production".into(),

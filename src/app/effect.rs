@@ -1,3 +1,4 @@
+use super::actions::Plan;
 use super::logs::LogRequest;
 use super::state::Scope;
 use crate::workers::metrics::MetricsRequest;
@@ -28,5 +29,34 @@ pub enum Effect {
         path: String,
         text: String,
     },
+    /// Ask AWS for what an action's dialog shows; the answer comes back as `Msg::Dialog`.
+    Fetch {
+        id: u64,
+        fetch: Fetch,
+    },
+    /// Send an action's calls, exactly as confirmed; the result comes back as `Msg::Executed`.
+    Execute {
+        id: u64,
+        plan: Plan,
+    },
     Quit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    /// The Application Auto Scaling target of the service.
+    Autoscaling { cluster: String, service: String },
+    /// The family's revisions, and which ones deployed successfully.
+    Revisions {
+        cluster: String,
+        service: String,
+        family: String,
+        current: String,
+        /// The previous ACTIVE deployment's task definition: the fallback "good" one.
+        previous: Option<String>,
+    },
+    /// Both task definitions, diffed.
+    Diff { from: String, to: String },
+    /// The service deployment in progress, if any.
+    InProgress { cluster: String, service: String },
 }

@@ -1,6 +1,9 @@
 //! The heart of ecsdeck: plain data ([`state`]) and one pure function ([`update::update`]) that turns a
 //! [`msg::Msg`] into state changes plus [`effect::Effect`]s. No I/O and no clock reads happen here.
 
+pub mod actions;
+pub mod deploy;
+mod dialog;
 pub mod effect;
 pub mod logs;
 pub mod metrics;

@@ -1,5 +1,8 @@
+use super::actions::{DiffLine, Revisions};
+use super::deploy::DeploySnapshot;
 use super::state::Scope;
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition};
+use crate::aws::{ScalableTarget, ServiceDeploymentBrief};
 use crate::workers::metrics::MetricsUpdate;
 use crate::workers::tail::TailUpdate;
 use crossterm::event::KeyEvent;
@@ -34,6 +37,26 @@ pub enum Msg {
     },
     /// A file the user asked for was written (or not).
     Saved(Result<String, String>),
+    /// Something an action's dialog asked AWS for.
+    Dialog {
+        id: u64,
+        answer: DialogAnswer,
+    },
+    /// An action's calls were sent: the service as ECS left it, or what failed.
+    Executed {
+        id: u64,
+        result: Result<Option<Box<Service>>, String>,
+        /// The audit log could not be written (the action itself went through).
+        audit_error: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DialogAnswer {
+    Autoscaling(Result<Option<ScalableTarget>, ApiError>),
+    Revisions(Result<Revisions, ApiError>),
+    Diff(Result<Vec<DiffLine>, ApiError>),
+    InProgress(Result<Option<ServiceDeploymentBrief>, ApiError>),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -68,6 +91,8 @@ pub enum DataUpdate {
         definition: Result<Box<TaskDefinition>, ApiError>,
     },
     ServiceDetail(Box<Service>),
+    /// One refresh of the deploy watch screen.
+    Deploy(Box<DeploySnapshot>),
     /// A transient failure (throttling, network): the worker waits and tries again.
     Retrying {
         error: ApiError,

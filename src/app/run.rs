@@ -7,6 +7,7 @@ use super::state::State;
 use super::update::{start, update};
 use crate::aws::Api;
 use crate::theme::Theme;
+use crate::workers::actions::{Executor, ExecutorConfig};
 use crate::workers::metrics::{MetricsConfig, MetricsWorker};
 use crate::workers::poll::{PollConfig, Poller, now_ms};
 use crate::workers::tail::{Pacer, TailConfig, Tailer};
@@ -64,6 +65,8 @@ pub struct Workers {
     /// FilterLogEvents calls per second for the whole process (AWS allows 10 per account in most regions).
     pub filter_rate: f64,
     pub metrics: MetricsConfig,
+    /// Read-only refusal, the audit log, and who is acting (for the audit log).
+    pub actions: ExecutorConfig,
 }
 
 impl Default for Workers {
@@ -73,6 +76,7 @@ impl Default for Workers {
             tail: TailConfig::default(),
             filter_rate: 3.0,
             metrics: MetricsConfig::default(),
+            actions: ExecutorConfig::default(),
         }
     }
 }
@@ -125,6 +129,7 @@ pub async fn run<B: Backend>(
             let _ = metrics_tx.send(Msg::Metrics { generation, update });
         }),
     );
+    let executor = Executor::new(api.clone(), tx.clone(), workers.actions.clone());
     let tailer = Tailer::spawn(
         api,
         Arc::new(Pacer::new(workers.filter_rate)),
@@ -153,6 +158,8 @@ pub async fn run<B: Backend>(
                 request,
                 generation,
             } => metrics.watch(request, generation),
+            Effect::Fetch { id, fetch } => executor.fetch(id, fetch),
+            Effect::Execute { id, plan } => executor.execute(id, plan),
             other => return Some(other),
         }
         None
@@ -205,7 +212,11 @@ pub async fn run<B: Backend>(
                 }
                 Effect::Copy(text) => copy_to_clipboard(&text),
                 Effect::Save { path, text } => save(path, text, save_tx.clone()),
-                Effect::Watch { .. } | Effect::Tail { .. } | Effect::Metrics { .. } => {}
+                Effect::Watch { .. }
+                | Effect::Tail { .. }
+                | Effect::Metrics { .. }
+                | Effect::Fetch { .. }
+                | Effect::Execute { .. } => {}
             }
         }
         dirty = true;

@@ -1,5 +1,7 @@
 //! Everything the app knows, as plain data. Views read it; only `update()` changes it.
 
+use super::actions::Dialog;
+use super::deploy::DeployView;
 use super::logs::LogView;
 use super::metrics::{FleetMetrics, MetricsView, Window};
 use super::msg::Progress;
@@ -34,6 +36,11 @@ pub enum Scope {
     Logs,
     /// A service's charts: the metrics worker feeds them; the poller rests.
     Metrics,
+    /// The deploy watch screen of one service.
+    Deploy {
+        cluster: String,
+        service: String,
+    },
 }
 
 /// Who and where we are talking to, for the header.
@@ -317,6 +324,7 @@ pub enum View {
     },
     Logs(Box<LogView>),
     Metrics(Box<MetricsView>),
+    Deploy(Box<DeployView>),
 }
 
 impl View {
@@ -359,6 +367,11 @@ impl View {
             },
             Scope::Logs => unreachable!("log views are built with their request"),
             Scope::Metrics => unreachable!("metrics views are built with their service"),
+            Scope::Deploy { cluster, service } => View::Deploy(Box::new(DeployView::new(
+                &cluster,
+                &service,
+                super::deploy::Target::Primary,
+            ))),
         }
     }
 
@@ -391,6 +404,10 @@ impl View {
             },
             View::Logs(_) => Scope::Logs,
             View::Metrics(_) => Scope::Metrics,
+            View::Deploy(v) => Scope::Deploy {
+                cluster: v.cluster.clone(),
+                service: v.service.clone(),
+            },
         }
     }
 
@@ -402,6 +419,7 @@ impl View {
             View::Task { detail, .. } => &detail.load,
             View::Service { detail, .. } => &detail.load,
             View::LogGroups { list, .. } => &list.load,
+            View::Deploy(v) => &v.load,
             View::Logs(_) | View::Metrics(_) => &NO_LOAD,
         }
     }
@@ -426,6 +444,7 @@ impl View {
             } => format!("log groups {p}*"),
             View::Logs(v) => format!("logs: {}", v.request.target.title()),
             View::Metrics(v) => format!("{} (metrics)", arn_name(&v.service)),
+            View::Deploy(v) => format!("{} (deploy)", arn_name(&v.service)),
         }
     }
 
@@ -477,7 +496,7 @@ impl Prompt {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Mode {
     Normal,
     /// Typing a filter: it applies live as it is typed.
@@ -503,6 +522,8 @@ pub enum Mode {
         lines: Vec<String>,
         scroll: u16,
     },
+    /// An action's dialog: choose, confirm, send.
+    Dialog(Box<Dialog>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -531,6 +552,8 @@ pub struct State {
     pub width: u16,
     pub height: u16,
     pub quit: bool,
+    /// The last dialog id handed out (answers from AWS carry it).
+    pub dialog_seq: u64,
 }
 
 /// Rows of chrome around a table: header, breadcrumb, footer, borders and the table's own header.
@@ -548,6 +571,7 @@ impl State {
             width,
             height,
             quit: false,
+            dialog_seq: 0,
         }
     }
 

@@ -1,5 +1,7 @@
 //! `update()`: the only place state changes. Pure: no I/O, no clock reads; time arrives as `Msg::Tick`.
 
+use super::actions::ActionKind;
+use super::deploy::{DeployView, Target};
 use super::effect::Effect;
 use super::logs::{LogRequest, LogTarget, LogView, TextFilter, parse_duration};
 use super::metrics::{MetricsView, Window, fleet_request};
@@ -95,6 +97,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 match state.view_mut() {
                     View::Metrics(view) => view.apply(update),
                     View::Service { metrics, .. } => metrics.apply(update),
+                    View::Deploy(view) => view.metrics.apply(update),
                     View::Services {
                         cluster,
                         list,
@@ -131,6 +134,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             vec![]
         }
+        Msg::Dialog { id, answer } => {
+            super::dialog::answer(state, id, answer);
+            vec![]
+        }
+        Msg::Executed {
+            id,
+            result,
+            audit_error,
+        } => super::dialog::executed(state, id, result, audit_error),
         Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],
         Msg::Key(key) => on_key(state, key),
     }
@@ -167,6 +179,23 @@ fn apply_data(state: &mut State, update: DataUpdate) {
             Rows::LogGroups(v) => Some(v),
             _ => None,
         }),
+        View::Deploy(view) => match update {
+            DataUpdate::Started => view.load.loading = true,
+            DataUpdate::Deploy(snapshot) => view.apply(*snapshot),
+            DataUpdate::Retrying { error, attempt } => view.load.retrying = Some((error, attempt)),
+            DataUpdate::Done { at } => {
+                view.load.loading = false;
+                view.load.loaded_at = Some(at);
+                view.load.error = None;
+                view.load.retrying = None;
+            }
+            DataUpdate::Failed { error, .. } => {
+                view.load.loading = false;
+                view.load.retrying = None;
+                view.load.error = Some(error);
+            }
+            _ => {}
+        },
         View::Logs(_) | View::Metrics(_) => {}
     }
     with_list(state, |l, _| l.scroll_into_view(page));
@@ -188,7 +217,7 @@ fn apply_list<R: Row>(
         DataUpdate::Retrying { error, attempt } => list.load.retrying = Some((error, attempt)),
         DataUpdate::Done { at } => list.refresh_done(at, now),
         DataUpdate::Failed { error, .. } => list.refresh_failed(error),
-        DataUpdate::TaskDetail { .. } | DataUpdate::ServiceDetail(_) => {}
+        DataUpdate::TaskDetail { .. } | DataUpdate::ServiceDetail(_) | DataUpdate::Deploy(_) => {}
     }
 }
 
@@ -228,7 +257,11 @@ fn with_list(state: &mut State, f: impl FnOnce(&mut dyn ListOps, usize)) {
         View::Services { list, .. } => f(list, page),
         View::Tasks { list, .. } => f(list, page),
         View::LogGroups { list, .. } => f(list, page),
-        View::Task { .. } | View::Service { .. } | View::Logs(_) | View::Metrics(_) => {}
+        View::Task { .. }
+        | View::Service { .. }
+        | View::Logs(_)
+        | View::Metrics(_)
+        | View::Deploy(_) => {}
     }
 }
 
@@ -284,7 +317,7 @@ impl<R: Row + serde::Serialize> ListOps for ListView<R> {
     }
 }
 
-fn toast(state: &mut State, level: ToastLevel, text: impl Into<String>) {
+pub(super) fn toast(state: &mut State, level: ToastLevel, text: impl Into<String>) {
     state.toast = Some(Toast {
         text: text.into(),
         level,
@@ -308,6 +341,7 @@ fn metrics_effect(state: &State) -> Effect {
     let request = match state.view() {
         View::Metrics(v) => Some(v.request()),
         View::Service { metrics, .. } => Some(metrics.request()),
+        View::Deploy(v) => Some(v.metrics.request()),
         View::Services {
             cluster,
             list,
@@ -334,6 +368,7 @@ fn open_metrics(state: &mut State) -> Vec<Effect> {
         View::Service {
             cluster, service, ..
         } => Some((cluster.clone(), service.clone())),
+        View::Deploy(v) => Some((v.cluster.clone(), v.service.clone())),
         View::Tasks {
             cluster,
             service: Some(service),
@@ -416,6 +451,36 @@ fn navigate(state: &mut State, change: impl FnOnce(&mut State)) -> Vec<Effect> {
     effects
 }
 
+/// `W`: the deploy watch screen of the selected service.
+fn open_watch(state: &mut State) -> Vec<Effect> {
+    match super::dialog::selected_service(state) {
+        Some((cluster, service)) => {
+            open_deploy(state, &cluster, &service.service_name, Target::Primary)
+        }
+        None => {
+            toast(state, ToastLevel::Info, "select a service first");
+            vec![]
+        }
+    }
+}
+
+/// Pushes the deploy watch screen, judging `target`.
+pub(super) fn open_deploy(
+    state: &mut State,
+    cluster: &str,
+    service: &str,
+    target: Target,
+) -> Vec<Effect> {
+    let view = DeployView::new(cluster, service, target);
+    navigate(state, |s| {
+        // Acting again from the watch screen replaces it rather than stacking another.
+        if matches!(s.view(), View::Deploy(_)) {
+            s.stack.pop();
+        }
+        s.stack.push(View::Deploy(Box::new(view)))
+    })
+}
+
 fn push(state: &mut State, scope: Scope) -> Vec<Effect> {
     let (window, columns) = (state.context.metrics_window, state.context.metrics_columns);
     navigate(state, |s| {
@@ -449,6 +514,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Filter { input } => on_filter_key(state, key, input),
         Mode::Command { input } => on_command_key(state, key, input),
         Mode::Prompt { kind, input, .. } => on_prompt_key(state, key, kind, input),
+        Mode::Dialog(dialog) => super::dialog::on_key(state, key, *dialog),
         Mode::Help { scroll } => {
             state.mode = match scroll_key(&key, scroll, u16::MAX) {
                 Some(scroll) => Mode::Help { scroll },
@@ -593,6 +659,11 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::LongerWindow => step_window(state, 1),
         Action::ShorterWindow => step_window(state, -1),
         Action::Columns => toggle_columns(state),
+        Action::Scale => super::dialog::open(state, ActionKind::Scale),
+        Action::ForceDeploy => super::dialog::open(state, ActionKind::ForceDeployment),
+        Action::Rollback => super::dialog::open(state, ActionKind::Rollback),
+        Action::StopDeploy => super::dialog::open(state, ActionKind::StopDeployment),
+        Action::Watch => open_watch(state),
         // Log view actions are handled by `on_log_action`.
         _ => vec![],
     }
@@ -602,6 +673,7 @@ fn detail_scroll(state: &mut State) -> &mut u16 {
     match state.view_mut() {
         View::Task { detail, .. } => &mut detail.scroll,
         View::Service { detail, .. } => &mut detail.scroll,
+        View::Deploy(v) => &mut v.scroll,
         _ => unreachable!("tables are handled by with_list"),
     }
 }
@@ -675,6 +747,13 @@ fn show_raw(state: &mut State) {
             });
             Some((format!("{} metrics", arn_name(&v.service)), pretty(&json)))
         }
+        View::Deploy(v) => v.snapshot.as_ref().map(|s| {
+            let json = serde_json::json!({
+                "service": s.service,
+                "serviceDeployments": s.deployments.as_ref().ok(),
+            });
+            (format!("{} deploy", arn_name(&v.service)), pretty(&json))
+        }),
         View::Logs(v) => {
             let line = match v.cursor {
                 Some(k) if !v.follow => v.line(v.index_of(k)),
@@ -704,7 +783,7 @@ fn pretty<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("cannot show: {e}"))
 }
 
-fn is_text_input(key: &KeyEvent) -> Option<char> {
+pub(super) fn is_text_input(key: &KeyEvent) -> Option<char> {
     match key.code {
         KeyCode::Char(c)
             if !key
@@ -782,6 +861,7 @@ fn current_cluster(state: &State) -> Option<String> {
         | View::Service { cluster, .. } => Some(cluster.clone()),
         View::LogGroups { .. } => None,
         View::Metrics(v) => Some(v.cluster.clone()),
+        View::Deploy(v) => Some(v.cluster.clone()),
         View::Logs(v) => match &v.request.target {
             LogTarget::Service { cluster, .. } | LogTarget::Task { cluster, .. } => {
                 Some(cluster.clone())
@@ -957,6 +1037,10 @@ fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
             .data
             .as_ref()
             .map(|d| task_target(cluster, &d.task, container.clone())),
+        View::Deploy(v) => v
+            .snapshot
+            .as_ref()
+            .map(|s| service_target(&v.cluster, &s.service)),
         View::LogGroups { list, .. } => list.selected_row().map(|g| LogTarget::Group {
             name: g.log_group_name.clone(),
         }),

@@ -3,6 +3,7 @@
 //! The trait mirrors AWS call granularity (one page, one batch) so that batching, concurrency, pacing and
 //! retries live above it, in the workers, and behave the same against the SDK and the simulator.
 
+pub mod deploy;
 pub mod error;
 pub mod logs;
 pub mod metrics;
@@ -12,6 +13,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use deploy::*;
 pub use error::ApiError;
 pub use logs::*;
 pub use metrics::*;
@@ -273,6 +275,8 @@ pub struct ContainerDefinition {
     pub environment_names: Vec<String>,
     /// Names only: `secrets` values are ARNs of secrets and are never shown.
     pub secret_names: Vec<String>,
+    /// `8080/tcp` (container port and protocol; `->80` when a host port is fixed).
+    pub port_mappings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -380,6 +384,50 @@ pub trait Api: Send + Sync {
         &self,
         target_group_arn: &str,
     ) -> Result<Vec<TargetHealth>, ApiError>;
+
+    // Actions and the deploy watch screen
+    /// UpdateService; returns the service as ECS left it.
+    async fn update_service(
+        &self,
+        req: &UpdateServiceRequest,
+    ) -> Result<Mutated<Service>, ApiError>;
+    /// One page of ListTaskDefinitions of `family` (ACTIVE, newest first). Never deregisters anything.
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next_token: Option<String>,
+    ) -> Result<Page, ApiError>;
+    /// The newest page of ListServiceDeployments (newest first).
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError>;
+    /// At most [`SERVICE_DEPLOYMENTS_PER_CALL`] ARNs.
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceDeployment>, ApiError>;
+    /// At most [`SERVICE_DEPLOYMENTS_PER_CALL`] ARNs.
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceRevision>, ApiError>;
+    /// StopServiceDeployment with stopType ROLLBACK; returns the deployment's ARN.
+    async fn stop_service_deployment(&self, arn: &str) -> Result<Mutated<String>, ApiError>;
+
+    // Application Auto Scaling
+    /// The scalable target on the service's desired count, if one is registered.
+    async fn describe_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<ScalableTarget>, ApiError>;
+    /// RegisterScalableTarget on an existing target: new min and max capacity.
+    async fn register_scalable_target(
+        &self,
+        target: &ScalableTarget,
+    ) -> Result<Mutated<()>, ApiError>;
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use super::*;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_applicationautoscaling as aas;
 use aws_sdk_cloudwatch as cw;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_ecs as ecs;
@@ -9,6 +10,7 @@ use aws_sdk_elasticloadbalancingv2 as elb;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use aws_types::request_id::RequestId;
 use std::time::Duration;
 
 /// Where to connect and as whom; everything optional falls back to the standard AWS chain.
@@ -24,6 +26,7 @@ pub struct SdkApi {
     logs: logs::Client,
     cw: cw::Client,
     elb: elb::Client,
+    aas: aas::Client,
     profile: Option<String>,
 }
 
@@ -79,6 +82,7 @@ impl SdkApi {
                     .build(),
             ),
             elb: elb::Client::new(config),
+            aas: aas::Client::new(config),
             profile,
         }
     }
@@ -411,6 +415,18 @@ fn convert_task_definition(td: &ecs::types::TaskDefinition) -> TaskDefinition {
                     .filter_map(|kv| opt(kv.name()))
                     .collect(),
                 secret_names: c.secrets().iter().map(|s| s.name().to_owned()).collect(),
+                port_mappings: c
+                    .port_mappings()
+                    .iter()
+                    .map(|p| {
+                        let proto = p.protocol().map(|p| p.as_str()).unwrap_or("tcp");
+                        match (p.container_port(), p.host_port()) {
+                            (Some(c), Some(h)) if h != c && h != 0 => format!("{c}/{proto}->{h}"),
+                            (Some(c), _) => format!("{c}/{proto}"),
+                            (None, _) => format!("?/{proto}"),
+                        }
+                    })
+                    .collect(),
             })
             .collect(),
     }
@@ -903,6 +919,236 @@ impl Api for SdkApi {
                 }
             })
             .collect())
+    }
+
+    async fn update_service(
+        &self,
+        req: &UpdateServiceRequest,
+    ) -> Result<Mutated<Service>, ApiError> {
+        let out = self
+            .ecs
+            .update_service()
+            .cluster(&req.cluster)
+            .service(&req.service)
+            .set_desired_count(req.desired_count)
+            .set_task_definition(req.task_definition.clone())
+            .set_force_new_deployment(req.force_new_deployment.then_some(true))
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:UpdateService", e))?;
+        let service = out
+            .service()
+            .map(convert_service)
+            .ok_or_else(|| ApiError::NotFound(format!("service {}", req.service)))?;
+        Ok(Mutated {
+            value: service,
+            request_id: out.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next_token: Option<String>,
+    ) -> Result<Page, ApiError> {
+        let out = self
+            .ecs
+            .list_task_definitions()
+            .family_prefix(family)
+            .status(ecs::types::TaskDefinitionStatus::Active)
+            .sort(ecs::types::SortOrder::Desc)
+            .set_next_token(next_token)
+            .max_results(LIST_PAGE)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:ListTaskDefinitions", e))?;
+        // familyPrefix is a prefix: `web` also lists `web-worker`.
+        let arns = out
+            .task_definition_arns()
+            .iter()
+            .filter(|a| {
+                family_rev(a)
+                    .rsplit_once(':')
+                    .is_some_and(|(f, _)| f == family)
+            })
+            .cloned()
+            .collect();
+        Ok(Page {
+            arns,
+            next_token: opt(out.next_token()),
+        })
+    }
+
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
+        let out = self
+            .ecs
+            .list_service_deployments()
+            .cluster(cluster)
+            .service(service)
+            .max_results(20)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:ListServiceDeployments", e))?;
+        Ok(out
+            .service_deployments()
+            .iter()
+            .map(|d| ServiceDeploymentBrief {
+                service_deployment_arn: owned(d.service_deployment_arn()),
+                status: d
+                    .status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                status_reason: opt(d.status_reason()),
+                target_service_revision_arn: opt(d.target_service_revision_arn()),
+                started_at: millis(d.started_at()).or(millis(d.created_at())),
+                finished_at: millis(d.finished_at()),
+            })
+            .collect())
+    }
+
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceDeployment>, ApiError> {
+        const ACTION: &str = "ecs:DescribeServiceDeployments";
+        let out = self
+            .ecs
+            .describe_service_deployments()
+            .set_service_deployment_arns(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.map_err(ACTION, e))?;
+        if out.service_deployments().is_empty()
+            && let Some(e) = failures_to_error(ACTION, out.failures())
+        {
+            return Err(e);
+        }
+        let monitor = |s: Option<&ecs::types::ServiceDeploymentRollbackMonitorsStatus>| {
+            s.map(|s| s.as_str().to_owned()).unwrap_or_default()
+        };
+        Ok(out
+            .service_deployments()
+            .iter()
+            .map(|d| ServiceDeployment {
+                service_deployment_arn: owned(d.service_deployment_arn()),
+                status: d
+                    .status()
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_default(),
+                status_reason: opt(d.status_reason()),
+                lifecycle_stage: d.lifecycle_stage().map(|s| s.as_str().to_owned()),
+                target_service_revision_arn: d.target_service_revision().and_then(|r| opt(r.arn())),
+                source_service_revision_arns: d
+                    .source_service_revisions()
+                    .iter()
+                    .filter_map(|r| opt(r.arn()))
+                    .collect(),
+                circuit_breaker: d.deployment_circuit_breaker().map(|c| CircuitBreakerState {
+                    status: monitor(c.status()),
+                    failure_count: c.failure_count(),
+                    threshold: c.threshold(),
+                }),
+                alarms: d.alarms().map(|a| DeploymentAlarms {
+                    status: monitor(a.status()),
+                    alarm_names: a.alarm_names().to_vec(),
+                    triggered_alarm_names: a.triggered_alarm_names().to_vec(),
+                }),
+                rollback_reason: d.rollback().and_then(|r| opt(r.reason())),
+                rollback_revision_arn: d.rollback().and_then(|r| opt(r.service_revision_arn())),
+                started_at: millis(d.started_at()).or(millis(d.created_at())),
+                finished_at: millis(d.finished_at()),
+            })
+            .collect())
+    }
+
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceRevision>, ApiError> {
+        let out = self
+            .ecs
+            .describe_service_revisions()
+            .set_service_revision_arns(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:DescribeServiceRevisions", e))?;
+        Ok(out
+            .service_revisions()
+            .iter()
+            .map(|r| ServiceRevision {
+                service_revision_arn: owned(r.service_revision_arn()),
+                task_definition: owned(r.task_definition()),
+            })
+            .collect())
+    }
+
+    async fn stop_service_deployment(&self, arn: &str) -> Result<Mutated<String>, ApiError> {
+        let out = self
+            .ecs
+            .stop_service_deployment()
+            .service_deployment_arn(arn)
+            .stop_type(ecs::types::StopServiceDeploymentStopType::Rollback)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:StopServiceDeployment", e))?;
+        Ok(Mutated {
+            value: out
+                .service_deployment_arn()
+                .map(str::to_owned)
+                .unwrap_or_else(|| arn.to_owned()),
+            request_id: out.request_id().map(str::to_owned),
+        })
+    }
+
+    async fn describe_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<ScalableTarget>, ApiError> {
+        let id = scalable_resource_id(cluster, service);
+        let out = self
+            .aas
+            .describe_scalable_targets()
+            .service_namespace(aas::types::ServiceNamespace::Ecs)
+            .scalable_dimension(aas::types::ScalableDimension::EcsServiceDesiredCount)
+            .resource_ids(&id)
+            .send()
+            .await
+            .map_err(|e| self.map_err("application-autoscaling:DescribeScalableTargets", e))?;
+        Ok(out
+            .scalable_targets()
+            .iter()
+            .find(|t| t.resource_id() == id)
+            .map(|t| ScalableTarget {
+                resource_id: t.resource_id().to_owned(),
+                min_capacity: t.min_capacity(),
+                max_capacity: t.max_capacity(),
+            }))
+    }
+
+    async fn register_scalable_target(
+        &self,
+        target: &ScalableTarget,
+    ) -> Result<Mutated<()>, ApiError> {
+        let out = self
+            .aas
+            .register_scalable_target()
+            .service_namespace(aas::types::ServiceNamespace::Ecs)
+            .scalable_dimension(aas::types::ScalableDimension::EcsServiceDesiredCount)
+            .resource_id(&target.resource_id)
+            .min_capacity(target.min_capacity)
+            .max_capacity(target.max_capacity)
+            .send()
+            .await
+            .map_err(|e| self.map_err("application-autoscaling:RegisterScalableTarget", e))?;
+        Ok(Mutated {
+            value: (),
+            request_id: out.request_id().map(str::to_owned),
+        })
     }
 }
 

@@ -5,20 +5,20 @@ use crate::aws::*;
 use std::collections::{BTreeMap, HashMap};
 
 /// A deterministic stream of pseudo-random numbers (splitmix64): the same seed gives the same fleet.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
-    fn hex(&mut self, len: usize) -> String {
+    pub(super) fn hex(&mut self, len: usize) -> String {
         let mut s = String::with_capacity(len);
         while s.len() < len {
             s.push_str(&format!("{:016x}", self.next()));
@@ -40,6 +40,37 @@ pub struct SimTask {
     pub ip: u32,
     /// For stopped tasks: index into STOP_REASONS.
     pub stop_reason: u8,
+    /// Where the task is in its life (the moving simulator advances it).
+    pub phase: Phase,
+    /// When it entered `phase`.
+    pub phase_at: Millis,
+    /// The number of the ECS deployment (`ecs-svc/<n>`) that started it.
+    pub deployment: u64,
+    /// Why a task the moving simulator stopped stopped: (stop code, reason, exit code).
+    pub stopped_note: Option<Box<(String, String, i32)>>,
+}
+
+/// A task's life as ECS and the load balancer see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Provisioning,
+    Pending,
+    /// RUNNING, registered in the target group, health checks not passed yet ("initial").
+    Activating,
+    /// RUNNING and healthy.
+    Running,
+    /// RUNNING but failing health checks: ECS stops it.
+    Unhealthy,
+    /// Being stopped: deregistered, connections draining.
+    Draining,
+    Stopped,
+}
+
+impl Phase {
+    /// Counted by ECS as running (or about to be): not draining and not stopped.
+    pub fn live(self) -> bool {
+        !matches!(self, Phase::Draining | Phase::Stopped)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +78,16 @@ pub struct SimService {
     pub service: Service,
     pub image: String,
     pub containers: Vec<String>,
+    /// The newest registered revision of the service's family.
+    pub newest_revision: i32,
+    /// Revisions whose tasks fail their health checks.
+    pub bad_revisions: Vec<i32>,
+    /// The service deployments API's records, newest first.
+    pub history: Vec<super::deploy::Record>,
+    /// Something is under way: the moving simulator steps this service.
+    pub moving: bool,
+    /// Application Auto Scaling's (min, max), if a scalable target is registered.
+    pub scalable: Option<(i32, i32)>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +103,11 @@ pub struct SimCluster {
 pub struct Fleet {
     pub clusters: Vec<SimCluster>,
     pub epoch_ms: Millis,
+    pub(super) rng: Rng,
+    /// Service revision ARN -> task definition ARN (DescribeServiceRevisions).
+    pub(super) revisions: HashMap<String, String>,
+    /// The moving simulator's clock: the last step it took.
+    pub(super) stepped: Millis,
 }
 
 const NAMES: &[&str] = &[
@@ -211,10 +257,15 @@ impl Fleet {
                 build_cluster(name, fargate_cluster, plans, epoch, &mut rng)
             })
             .collect();
-        Fleet {
+        let mut fleet = Fleet {
             clusters,
             epoch_ms: epoch,
-        }
+            rng,
+            revisions: HashMap::new(),
+            stepped: epoch,
+        };
+        fleet.record_history();
+        fleet
     }
 
     /// By name or ARN.
@@ -249,11 +300,7 @@ impl Fleet {
                 .find(|s| family_rev(&s.service.task_definition).starts_with(&format!("{family}:")))
                 .map(|s| (c, s))
         })?;
-        let newest: i32 = family_rev(&service.service.task_definition)
-            .rsplit_once(':')
-            .and_then(|(_, r)| r.parse().ok())
-            .unwrap_or(1);
-        if revision < 1 || revision > newest {
+        if revision < 1 || revision > service.newest_revision {
             return None;
         }
         let group = format!(
@@ -299,6 +346,11 @@ impl Fleet {
                         } else {
                             vec![]
                         },
+                        port_mappings: if main {
+                            vec!["8080/tcp".into()]
+                        } else {
+                            vec![]
+                        },
                     }
                 })
                 .collect(),
@@ -307,6 +359,11 @@ impl Fleet {
 }
 
 impl SimCluster {
+    /// Adds a task the moving simulator started.
+    pub(super) fn push_task(&mut self, t: SimTask) {
+        self.task_index.insert(t.id.clone(), self.tasks.len());
+        self.tasks.push(t);
+    }
     pub fn service_index(&self, name_or_arn: &str) -> Option<usize> {
         self.by_name.get(arn_name(name_or_arn)).copied()
     }
@@ -329,21 +386,34 @@ impl SimCluster {
             .rsplit_once(':')
             .map(|(f, _)| f)
             .unwrap_or("app");
-        let (stop_code, stopped_reason, exit) = if t.stopped {
-            let (code, reason, exit) = STOP_REASONS[t.stop_reason as usize % STOP_REASONS.len()];
-            (Some(code.to_string()), Some(reason.to_string()), Some(exit))
-        } else {
-            (None, None, None)
+        let (stop_code, stopped_reason, exit) = match (&t.stopped_note, t.stopped) {
+            (Some(note), _) => (Some(note.0.clone()), Some(note.1.clone()), Some(note.2)),
+            (None, true) => {
+                let (code, reason, exit) =
+                    STOP_REASONS[t.stop_reason as usize % STOP_REASONS.len()];
+                (Some(code.to_string()), Some(reason.to_string()), Some(exit))
+            }
+            (None, false) => (None, None, None),
         };
-        let status = if t.stopped { "STOPPED" } else { "RUNNING" };
-        let health = if t.stopped {
+        let (status, desired) = match t.phase {
+            Phase::Provisioning => ("PROVISIONING", "RUNNING"),
+            Phase::Pending => ("PENDING", "RUNNING"),
+            Phase::Activating | Phase::Running | Phase::Unhealthy => ("RUNNING", "RUNNING"),
+            Phase::Draining => ("DEACTIVATING", "STOPPED"),
+            Phase::Stopped => ("STOPPED", "STOPPED"),
+        };
+        let health = if t.stopped
+            || matches!(
+                t.phase,
+                Phase::Provisioning | Phase::Pending | Phase::Activating
+            ) {
             "UNKNOWN"
-        } else if s
-            .service
-            .deployments
-            .iter()
-            .any(|d| d.rollout_state.as_deref() == Some("FAILED"))
-            && t.revision == revision_of(&s.service.task_definition)
+        } else if t.phase == Phase::Unhealthy
+            || s.service
+                .deployments
+                .iter()
+                .any(|d| d.rollout_state.as_deref() == Some("FAILED"))
+                && t.revision == revision_of(&s.service.task_definition)
         {
             "UNHEALTHY"
         } else {
@@ -354,7 +424,7 @@ impl SimCluster {
             cluster_arn: self.cluster.cluster_arn.clone(),
             task_definition_arn: task_definition_arn(family, t.revision),
             last_status: status.into(),
-            desired_status: status.into(),
+            desired_status: desired.into(),
             health_status: Some(health.into()),
             launch_type: s.service.launch_type.clone(),
             availability_zone: Some(AZS[t.az as usize % AZS.len()].into()),
@@ -365,7 +435,13 @@ impl SimCluster {
             memory: Some("1024".into()),
             created_at: Some(t.started_at - 40_000),
             started_at: Some(t.started_at),
-            stopped_at: t.stopped.then_some(t.started_at + 600_000),
+            stopped_at: t.stopped.then(|| {
+                if t.stopped_note.is_some() {
+                    t.phase_at
+                } else {
+                    t.started_at + 600_000
+                }
+            }),
             stop_code,
             stopped_reason,
             containers: s
@@ -390,7 +466,25 @@ impl SimCluster {
     }
 }
 
-fn revision_of(task_definition: &str) -> i32 {
+/// The number of the deployment running `revision` (the primary's if none does).
+fn deployment_of(deployments: &[Deployment], revision: i32) -> u64 {
+    deployments
+        .iter()
+        .find(|d| revision_of(&d.task_definition) == revision)
+        .or(deployments.first())
+        .map(|d| deployment_number(&d.id))
+        .unwrap_or(0)
+}
+
+/// `ecs-svc/123` -> 123.
+pub(super) fn deployment_number(id: &str) -> u64 {
+    id.rsplit('/')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+pub(super) fn revision_of(task_definition: &str) -> i32 {
     family_rev(task_definition)
         .rsplit_once(':')
         .and_then(|(_, r)| r.parse().ok())
@@ -625,6 +719,7 @@ fn build_cluster(
             }),
             created_at: Some(created),
         };
+        let deployments_now = service.deployments.clone();
         let image = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{}", plan.name);
         let containers = if index % 3 == 0 {
             vec![plan.name.clone(), "log-router".to_string()]
@@ -652,6 +747,10 @@ fn build_cluster(
                 az: rng.below(3) as u8,
                 ip: rng.below(65_536) as u32,
                 stop_reason: 0,
+                deployment: deployment_of(&deployments_now, rev),
+                phase: Phase::Running,
+                phase_at: epoch,
+                stopped_note: None,
             });
         }
         let stopped = match plan.state {
@@ -673,12 +772,28 @@ fn build_cluster(
                 } else {
                     2 + (n % 2) as u8
                 },
+                deployment: deployment_of(&deployments_now, revision),
+                phase: Phase::Stopped,
+                phase_at: epoch,
+                stopped_note: None,
             });
         }
         services.push(SimService {
             service,
             image,
             containers,
+            newest_revision: revision,
+            // A failed rollout's revision is a bad one: deploying it again fails again.
+            bad_revisions: if plan.state == Rollout::Failed {
+                vec![revision]
+            } else {
+                vec![]
+            },
+            history: Vec::new(),
+            moving: plan.state == Rollout::InProgress,
+            // Half the production services scale with Application Auto Scaling.
+            scalable: (name == "production" && index % 2 == 0)
+                .then(|| ((plan.desired / 2).max(1), (plan.desired * 2).max(2))),
         });
     }
     let service_arns = services

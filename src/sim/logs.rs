@@ -339,6 +339,25 @@ impl LogSim {
         }
     }
 
+    /// A task's stream starting (the moving simulator); `failing`: its lines are a bad revision's errors.
+    pub fn add_task_stream(&self, group: &str, stream: &str, start: Millis, failing: bool) {
+        let s = Self::stream(
+            stream.into(),
+            start,
+            None,
+            if stream.starts_with("ecs/log-router/") {
+                Kind::Sidecar
+            } else {
+                Kind::App { failing }
+            },
+            self.rate,
+        );
+        let mut groups = self.groups.write().unwrap();
+        if let Some(&i) = self.by_name.read().unwrap().get(group) {
+            groups[i].streams.push(s);
+        }
+    }
+
     /// Stops a stream at `end` (a task stopping).
     pub fn end_stream(&self, group: &str, stream: &str, end: Millis) {
         let Some(&i) = self.by_name.read().unwrap().get(group) else {

@@ -6,7 +6,7 @@
 //! green one. Like ALB, HTTPCode counts are only published for minutes that had some; like CloudWatch, a
 //! minute is published a minute after it ends.
 
-use super::fleet::Fleet;
+use super::fleet::{Fleet, Phase};
 use super::{ACCOUNT, REGION};
 use crate::aws::*;
 use std::collections::HashMap;
@@ -249,18 +249,42 @@ impl MetricSim {
             .is_some_and(|(from, to)| now >= from && now < to);
         let mut out = Vec::new();
         for t in cluster.tasks.iter().filter(|t| t.service == g.service) {
-            if t.stopped || (has_green && (t.revision == primary_rev) != g.green) {
+            if t.stopped
+                || matches!(t.phase, Phase::Provisioning | Phase::Pending)
+                || (has_green && (t.revision == primary_rev) != g.green)
+            {
                 continue;
             }
             let task = cluster.materialise(t);
-            let unhealthy = failing && out.len() < 2;
+            let (state, reason, description) = match t.phase {
+                Phase::Activating => (
+                    "initial",
+                    Some("Elb.RegistrationInProgress"),
+                    Some("Target registration is in progress"),
+                ),
+                Phase::Unhealthy => (
+                    "unhealthy",
+                    Some("Target.FailedHealthChecks"),
+                    Some("Health checks failed with these codes: [502]"),
+                ),
+                Phase::Draining => (
+                    "draining",
+                    Some("Target.DeregistrationInProgress"),
+                    Some("Target deregistration is in progress"),
+                ),
+                _ if failing && out.len() < 2 => (
+                    "unhealthy",
+                    Some("Target.FailedHealthChecks"),
+                    Some("Health checks failed with these codes: [502]"),
+                ),
+                _ => ("healthy", None, None),
+            };
             out.push(TargetHealth {
                 id: task.private_ip.unwrap_or_default(),
                 port: Some(8080),
-                state: if unhealthy { "unhealthy" } else { "healthy" }.into(),
-                reason: unhealthy.then(|| "Target.FailedHealthChecks".into()),
-                description: unhealthy
-                    .then(|| "Health checks failed with these codes: [502]".into()),
+                state: state.into(),
+                reason: reason.map(str::to_owned),
+                description: description.map(str::to_owned),
             });
         }
         Ok(out)

@@ -4,6 +4,7 @@
 //! Pages and batches follow AWS's limits exactly; every call sleeps the configured latency and is counted.
 //! Tasks are stored compactly and materialised on DescribeTasks, so a 20,000-task fleet costs little memory.
 
+mod deploy;
 mod fleet;
 pub mod logs;
 pub mod metrics;
@@ -11,11 +12,12 @@ pub mod metrics;
 use crate::aws::*;
 use async_trait::async_trait;
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-pub use fleet::{Fleet, SimService, SimTask};
+pub use deploy::{Record, breaker_threshold};
+pub use fleet::{Fleet, Phase, SimService, SimTask};
 pub use logs::LogSim;
 pub use metrics::MetricSim;
 
@@ -41,6 +43,12 @@ pub struct SimOptions {
     pub log_rate: f64,
     /// How Live Tail behaves (push interval, session length, session limit).
     pub live_tail: LiveTailSim,
+    /// The fleet moves: each `pace` a task advances one phase (PROVISIONING, PENDING, RUNNING, healthy,
+    /// draining, stopped) and the scheduler acts. None: a still fleet (snapshots), changed only by calls.
+    pub pace: Option<Duration>,
+    /// `--demo`: a few seconds after start, a bad revision of `search` is deployed, fails its health checks,
+    /// trips the circuit breaker and rolls back.
+    pub demo_deploy: bool,
 }
 
 /// Live Tail as AWS runs it: one push per second, sessions end after 3 hours, 15 sessions per account.
@@ -73,6 +81,8 @@ impl Default for SimOptions {
             seed: 7,
             log_rate: 1.0,
             live_tail: LiveTailSim::default(),
+            pace: None,
+            demo_deploy: false,
         }
     }
 }
@@ -96,12 +106,20 @@ pub struct CallCounts {
     pub describe_alarms: AtomicU64,
     pub describe_target_groups: AtomicU64,
     pub describe_target_health: AtomicU64,
+    pub update_service: AtomicU64,
+    pub list_task_definitions: AtomicU64,
+    pub list_service_deployments: AtomicU64,
+    pub describe_service_deployments: AtomicU64,
+    pub describe_service_revisions: AtomicU64,
+    pub stop_service_deployment: AtomicU64,
+    pub describe_scalable_targets: AtomicU64,
+    pub register_scalable_target: AtomicU64,
     pub throttled: AtomicU64,
 }
 
 impl CallCounts {
     /// Every API operation's counter (not `throttled`, which counts refusals, not calls).
-    fn operations(&self) -> [&AtomicU64; 16] {
+    fn operations(&self) -> [&AtomicU64; 24] {
         [
             &self.list_clusters,
             &self.describe_clusters,
@@ -119,6 +137,14 @@ impl CallCounts {
             &self.describe_alarms,
             &self.describe_target_groups,
             &self.describe_target_health,
+            &self.update_service,
+            &self.list_task_definitions,
+            &self.list_service_deployments,
+            &self.describe_service_deployments,
+            &self.describe_service_revisions,
+            &self.stop_service_deployment,
+            &self.describe_scalable_targets,
+            &self.register_scalable_target,
         ]
     }
     pub fn total(&self) -> u64 {
@@ -140,7 +166,10 @@ struct Bucket {
 }
 
 pub struct Sim {
-    fleet: Fleet,
+    fleet: Mutex<Fleet>,
+    pace: Option<Millis>,
+    /// When the demo's bad deploy starts (sim time), until it has.
+    demo_deploy: Mutex<Option<Millis>>,
     logs: Arc<LogSim>,
     metrics: MetricSim,
     live_tail: Mutex<LiveTailSim>,
@@ -154,6 +183,7 @@ pub struct Sim {
     outage: Arc<AtomicBool>,
     outage_window: Option<(Duration, Duration)>,
     started: Instant,
+    epoch_ms: Millis,
     denied: Mutex<Vec<String>>,
     pub calls: CallCounts,
 }
@@ -165,7 +195,9 @@ impl Sim {
         Sim {
             logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
             metrics: MetricSim::from_fleet(&fleet),
-            fleet,
+            demo_deploy: Mutex::new(opts.demo_deploy.then_some(opts.epoch_ms + 6_000)),
+            fleet: Mutex::new(fleet),
+            pace: opts.pace.map(|p| p.as_millis() as Millis),
             live_tail: Mutex::new(opts.live_tail.clone()),
             live_sessions: Arc::new(AtomicUsize::new(0)),
             logs_limit: Mutex::new(Some((10.0, 10.0))),
@@ -182,13 +214,51 @@ impl Sim {
             outage: Arc::new(AtomicBool::new(false)),
             outage_window: opts.outage,
             started: Instant::now(),
+            epoch_ms: opts.epoch_ms,
             denied: Mutex::new(Vec::new()),
             calls: CallCounts::default(),
         }
     }
 
-    pub fn fleet(&self) -> &Fleet {
-        &self.fleet
+    /// The fleet as it is now (moved up to the simulator's clock).
+    pub fn fleet(&self) -> MutexGuard<'_, Fleet> {
+        let mut fleet = self.fleet.lock().unwrap();
+        let now = self.now();
+        if let Some(pace) = self.pace {
+            let mut demo = self.demo_deploy.lock().unwrap();
+            if let Some(at) = *demo
+                && now >= at
+            {
+                *demo = None;
+                fleet.advance(at, pace, &self.logs);
+                if let Some(td) = fleet.register_revision("production", "search", true) {
+                    let req = UpdateServiceRequest {
+                        cluster: "production".into(),
+                        service: "search".into(),
+                        task_definition: Some(td),
+                        ..Default::default()
+                    };
+                    let _ = fleet.update_service(&req, at);
+                }
+            }
+            fleet.advance(now, pace, &self.logs);
+        }
+        fleet
+    }
+
+    /// The simulator's clock: its epoch plus the time since it started (every timestamp it reports).
+    pub fn now(&self) -> Millis {
+        self.epoch_ms + self.started.elapsed().as_millis() as Millis
+    }
+
+    /// Makes the next revision of a service's family a bad one (its tasks fail health checks); returns it.
+    pub fn register_bad_revision(&self, cluster: &str, service: &str) -> Option<String> {
+        self.fleet().register_revision(cluster, service, true)
+    }
+
+    /// Registers the next revision of a service's family (a good one); returns it.
+    pub fn register_revision(&self, cluster: &str, service: &str) -> Option<String> {
+        self.fleet().register_revision(cluster, service, false)
     }
 
     /// While on, every call fails as if the endpoint were unreachable.
@@ -326,7 +396,7 @@ impl Api for Sim {
         self.call("ecs:ListClusters", &self.calls.list_clusters)
             .await?;
         let arns: Vec<String> = self
-            .fleet
+            .fleet()
             .clusters
             .iter()
             .map(|c| c.cluster.cluster_arn.clone())
@@ -342,10 +412,11 @@ impl Api for Sim {
             clusters.len(),
             DESCRIBE_CLUSTERS_BATCH,
         )?;
+        let fleet = self.fleet();
         Ok(clusters
             .iter()
-            .filter_map(|c| self.fleet.cluster(c))
-            .map(|c| self.fleet.cluster_summary(c))
+            .filter_map(|c| fleet.cluster(c))
+            .map(|c| fleet.cluster_summary(c))
             .collect())
     }
 
@@ -356,7 +427,8 @@ impl Api for Sim {
     ) -> Result<Page, ApiError> {
         self.call("ecs:ListServices", &self.calls.list_services)
             .await?;
-        let c = self.fleet.cluster_or_err(cluster)?;
+        let fleet = self.fleet();
+        let c = fleet.cluster_or_err(cluster)?;
         page_of(&c.service_arns, next_token)
     }
 
@@ -372,7 +444,8 @@ impl Api for Sim {
             services.len(),
             DESCRIBE_SERVICES_BATCH,
         )?;
-        let c = self.fleet.cluster_or_err(cluster)?;
+        let fleet = self.fleet();
+        let c = fleet.cluster_or_err(cluster)?;
         let found: Vec<Service> = services
             .iter()
             .filter_map(|s| c.service(s))
@@ -395,7 +468,8 @@ impl Api for Sim {
         next_token: Option<String>,
     ) -> Result<Page, ApiError> {
         self.call("ecs:ListTasks", &self.calls.list_tasks).await?;
-        let c = self.fleet.cluster_or_err(cluster)?;
+        let fleet = self.fleet();
+        let c = fleet.cluster_or_err(cluster)?;
         let service_index =
             match service {
                 Some(s) => Some(c.service_index(s).ok_or_else(|| {
@@ -417,7 +491,8 @@ impl Api for Sim {
         self.call("ecs:DescribeTasks", &self.calls.describe_tasks)
             .await?;
         too_many("ecs:DescribeTasks", tasks.len(), DESCRIBE_TASKS_BATCH)?;
-        let c = self.fleet.cluster_or_err(cluster)?;
+        let fleet = self.fleet();
+        let c = fleet.cluster_or_err(cluster)?;
         Ok(tasks
             .iter()
             .filter_map(|a| c.task_by_id(arn_name(a)))
@@ -434,12 +509,14 @@ impl Api for Sim {
             &self.calls.describe_task_definition,
         )
         .await?;
-        self.fleet.task_definition(task_definition).ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "task definition {} not found",
-                family_rev(task_definition)
-            ))
-        })
+        self.fleet()
+            .task_definition(task_definition)
+            .ok_or_else(|| {
+                ApiError::NotFound(format!(
+                    "task definition {} not found",
+                    family_rev(task_definition)
+                ))
+            })
     }
 
     async fn describe_log_groups(
@@ -649,8 +726,197 @@ impl Api for Sim {
         )
         .await?;
         self.metrics
-            .target_health(&self.fleet, target_group_arn, wall_ms())
+            .target_health(&self.fleet(), target_group_arn, wall_ms())
     }
+
+    async fn update_service(
+        &self,
+        req: &UpdateServiceRequest,
+    ) -> Result<Mutated<Service>, ApiError> {
+        self.call("ecs:UpdateService", &self.calls.update_service)
+            .await?;
+        let now = self.now();
+        let service = self.fleet().update_service(req, now)?;
+        Ok(Mutated {
+            value: service,
+            request_id: Some(request_id(now)),
+        })
+    }
+
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next_token: Option<String>,
+    ) -> Result<Page, ApiError> {
+        self.call("ecs:ListTaskDefinitions", &self.calls.list_task_definitions)
+            .await?;
+        let newest = {
+            let fleet = self.fleet();
+            fleet
+                .clusters
+                .iter()
+                .flat_map(|c| c.services.iter())
+                .find(|s| {
+                    family_rev(&s.service.task_definition)
+                        .rsplit_once(':')
+                        .is_some_and(|(f, _)| f == family)
+                })
+                .map(|s| s.newest_revision)
+                .unwrap_or(0)
+        };
+        let arns: Vec<String> = (1..=newest)
+            .rev()
+            .map(|r| fleet::task_definition_arn(family, r))
+            .collect();
+        page_of(&arns, next_token)
+    }
+
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
+        self.call(
+            "ecs:ListServiceDeployments",
+            &self.calls.list_service_deployments,
+        )
+        .await?;
+        let fleet = self.fleet();
+        Ok(fleet
+            .history(cluster, service)?
+            .into_iter()
+            .take(20)
+            .map(Record::brief)
+            .collect())
+    }
+
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceDeployment>, ApiError> {
+        const ACTION: &str = "ecs:DescribeServiceDeployments";
+        self.call(ACTION, &self.calls.describe_service_deployments)
+            .await?;
+        too_many(ACTION, arns.len(), SERVICE_DEPLOYMENTS_PER_CALL)?;
+        let fleet = self.fleet();
+        Ok(arns
+            .iter()
+            .filter_map(|a| fleet.record(a))
+            .map(Record::detail)
+            .collect())
+    }
+
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceRevision>, ApiError> {
+        const ACTION: &str = "ecs:DescribeServiceRevisions";
+        self.call(ACTION, &self.calls.describe_service_revisions)
+            .await?;
+        too_many(ACTION, arns.len(), SERVICE_DEPLOYMENTS_PER_CALL)?;
+        let fleet = self.fleet();
+        Ok(arns
+            .iter()
+            .filter_map(|a| {
+                fleet.revision(a).map(|td| ServiceRevision {
+                    service_revision_arn: a.clone(),
+                    task_definition: td.clone(),
+                })
+            })
+            .collect())
+    }
+
+    async fn stop_service_deployment(&self, arn: &str) -> Result<Mutated<String>, ApiError> {
+        self.call(
+            "ecs:StopServiceDeployment",
+            &self.calls.stop_service_deployment,
+        )
+        .await?;
+        let now = self.now();
+        let arn = self.fleet().stop_deployment(arn, now)?;
+        Ok(Mutated {
+            value: arn,
+            request_id: Some(request_id(now)),
+        })
+    }
+
+    async fn describe_scalable_target(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Option<ScalableTarget>, ApiError> {
+        self.call(
+            "application-autoscaling:DescribeScalableTargets",
+            &self.calls.describe_scalable_targets,
+        )
+        .await?;
+        let fleet = self.fleet();
+        let c = fleet.cluster_or_err(cluster)?;
+        let svc = c.service(service).ok_or_else(|| {
+            ApiError::NotFound(format!("service {} not found", arn_name(service)))
+        })?;
+        Ok(svc.scalable.map(|(min, max)| ScalableTarget {
+            resource_id: scalable_resource_id(cluster, service),
+            min_capacity: min,
+            max_capacity: max,
+        }))
+    }
+
+    async fn register_scalable_target(
+        &self,
+        target: &ScalableTarget,
+    ) -> Result<Mutated<()>, ApiError> {
+        const ACTION: &str = "application-autoscaling:RegisterScalableTarget";
+        self.call(ACTION, &self.calls.register_scalable_target)
+            .await?;
+        if target.min_capacity < 0 || target.max_capacity < target.min_capacity {
+            return Err(ApiError::Invalid {
+                action: ACTION.into(),
+                message: format!(
+                    "ValidationException: MinCapacity {} must be between 0 and MaxCapacity {}",
+                    target.min_capacity, target.max_capacity
+                ),
+            });
+        }
+        let mut parts = target.resource_id.splitn(3, '/');
+        let (Some("service"), Some(cluster), Some(service)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(ApiError::Invalid {
+                action: ACTION.into(),
+                message: format!(
+                    "ValidationException: bad resource id {}",
+                    target.resource_id
+                ),
+            });
+        };
+        let mut fleet = self.fleet();
+        let c = fleet
+            .clusters
+            .iter_mut()
+            .find(|c| c.cluster.cluster_name == cluster)
+            .ok_or_else(|| ApiError::NotFound(format!("cluster {cluster} not found")))?;
+        let i = c
+            .service_index(service)
+            .ok_or_else(|| ApiError::NotFound(format!("service {service} not found")))?;
+        c.services[i].scalable = Some((target.min_capacity, target.max_capacity));
+        Ok(Mutated {
+            value: (),
+            request_id: Some(request_id(self.now())),
+        })
+    }
+}
+
+/// A request id shaped like AWS's (a UUID), unique per call.
+fn request_id(now: Millis) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "5e1d{:04x}-{:04x}-4000-8000-{:012x}",
+        n & 0xffff,
+        (now >> 16) & 0xffff,
+        now
+    )
 }
 
 /// Wall-clock epoch milliseconds: simulated logs are written in real time.

@@ -11,12 +11,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
-fn section(title: &str, theme: &Theme) -> Line<'static> {
+pub(super) fn section(title: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(title.to_owned(), theme.section))
 }
 
 /// "  label  value" pairs on one line.
-fn fields(pairs: &[(&str, String, Style)], theme: &Theme) -> Line<'static> {
+pub(super) fn fields(pairs: &[(&str, String, Style)], theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::raw("  ")];
     for (label, value, style) in pairs {
         spans.push(Span::styled(format!("{label} "), theme.label));
@@ -26,7 +26,7 @@ fn fields(pairs: &[(&str, String, Style)], theme: &Theme) -> Line<'static> {
 }
 
 /// A small text table: header plus rows, columns padded to their widest cell.
-fn text_table(
+pub(super) fn text_table(
     header: &[&str],
     rows: Vec<Vec<(String, Style)>>,
     theme: &Theme,

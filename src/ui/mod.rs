@@ -1,6 +1,7 @@
 //! Pure rendering: `render(frame, &State, &Theme)`. Nothing here changes state or talks to AWS.
 
 pub mod charts;
+mod deploy;
 mod detail;
 pub mod logs;
 mod table;
@@ -79,6 +80,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         }
         View::Logs(view) => logs::render(frame, body, state, view, theme),
         View::Metrics(view) => charts::render(frame, body, state, view, theme),
+        View::Deploy(view) => deploy::render(frame, body, state, view, theme),
     }
     render_footer(frame, footer, state, theme);
     match &state.mode {
@@ -88,6 +90,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             lines,
             scroll,
         } => render_raw(frame, body, title, lines, *scroll, theme),
+        Mode::Dialog(d) => deploy::render_dialog(frame, body, state, d, theme),
         _ => {}
     }
 }
@@ -302,6 +305,10 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
             Line::from(spans)
         }
+        Mode::Dialog(_) => Line::from(Span::styled(
+            " an action's dialog is open: nothing is sent until you confirm",
+            theme.key_desc,
+        )),
         Mode::Help { .. } | Mode::Raw { .. } => Line::from(vec![
             Span::styled(" j/k", theme.key),
             Span::styled(" scroll  ", theme.key_desc),
@@ -361,6 +368,7 @@ fn render_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
             Where::Chartable => " (services, a service's tasks and details)",
             Where::Charts => " (charts)",
             Where::ServicesList => " (services)",
+            Where::Actionable => " (services, a service's details, deploy screen; confirms first)",
         };
         lines.push(Line::from(vec![
             Span::styled(format!("  {:<22}", keymap::keys_label(b)), theme.key),

@@ -23,6 +23,8 @@ pub struct PollConfig {
     /// Lower bound on the pause per call of the last refresh, so a large fleet does not drain the account's
     /// shared API rate limit (e.g. 220 calls x 100 ms = 22 s between refreshes of 2,000 services).
     pub pause_per_call: Duration,
+    /// Pause of the deploy watch screen while a deployment is under way.
+    pub busy_refresh: Duration,
 }
 
 impl Default for PollConfig {
@@ -33,6 +35,7 @@ impl Default for PollConfig {
             concurrency: 10,
             backoff: Backoff::default(),
             pause_per_call: Duration::from_millis(100),
+            busy_refresh: Duration::from_secs(2),
         }
     }
 }
@@ -85,6 +88,7 @@ async fn run(
             config,
             calls: AtomicU32::new(0),
             definitions: &definitions,
+            busy: AtomicBool::new(false),
         };
         tokio::select! {
             _ = cycle.run() => {}
@@ -93,9 +97,13 @@ async fn run(
                 continue;
             }
         }
-        let pause = config
-            .refresh
-            .max(config.pause_per_call * cycle.calls.load(Ordering::Relaxed));
+        let pause = if cycle.busy.load(Ordering::Relaxed) {
+            config.busy_refresh
+        } else {
+            config
+                .refresh
+                .max(config.pause_per_call * cycle.calls.load(Ordering::Relaxed))
+        };
         tokio::select! {
             _ = tokio::time::sleep(pause) => {}
             changed = rx.changed() => {
@@ -114,6 +122,8 @@ struct Cycle<'a> {
     config: PollConfig,
     calls: AtomicU32,
     definitions: &'a Mutex<HashMap<String, TaskDefinition>>,
+    /// The deploy watch saw a deployment under way: refresh sooner.
+    busy: AtomicBool,
 }
 
 type Lister<'f> = dyn Fn(Option<String>) -> BoxFuture<'f, Result<Page, ApiError>> + Sync + 'f;
@@ -203,6 +213,7 @@ impl Cycle<'_> {
                     .map(|s| self.send(DataUpdate::ServiceDetail(Box::new(s))))
             }
             Scope::LogGroups { prefix } => self.log_groups(prefix.as_deref()).await,
+            Scope::Deploy { cluster, service } => self.deploy(cluster, service).await,
             Scope::Logs | Scope::Metrics => Ok(()),
         };
         match result {
@@ -292,6 +303,92 @@ impl Cycle<'_> {
                 futures::future::ready(Ok(()))
             });
         futures::try_join!(lister, describer)?;
+        Ok(())
+    }
+
+    /// One refresh of the deploy watch screen: one DescribeServices, the service's running and stopped task
+    /// ARNs (one ListTasks page each per 100), ceil(tasks / 100) DescribeTasks, one DescribeTargetHealth per
+    /// target group, one ListServiceDeployments and one DescribeServiceDeployments (the newest few).
+    async fn deploy(&self, cluster: &str, service: &str) -> Result<(), ApiError> {
+        let api = self.api;
+        let names = [service.to_owned()];
+        let svc = self
+            .call(|| api.describe_services(cluster, &names))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::NotFound(format!("service {service}")))?;
+        let mut arns = Vec::new();
+        for desired in [DesiredStatus::Running, DesiredStatus::Stopped] {
+            let mut token = None;
+            loop {
+                let page = self
+                    .call(|| api.list_tasks(cluster, Some(service), desired, token.clone()))
+                    .await?;
+                arns.extend(page.arns);
+                token = page.next_token;
+                if token.is_none() {
+                    break;
+                }
+            }
+        }
+        let describes = arns
+            .chunks(DESCRIBE_TASKS_BATCH)
+            .map(|chunk| self.call(move || api.describe_tasks(cluster, chunk)));
+        let tasks: Vec<Task> = futures::future::try_join_all(describes)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let groups = svc.target_group_arns();
+        let health = futures::future::join_all(groups.iter().map(|arn| async move {
+            (
+                arn.clone(),
+                self.call(|| api.describe_target_health(arn)).await,
+            )
+        }))
+        .await;
+        let deployments = match self
+            .call(|| api.list_service_deployments(cluster, service))
+            .await
+        {
+            Ok(briefs) if briefs.is_empty() => Ok(vec![]),
+            Ok(briefs) => {
+                // In detail: the ones under way and the newest finished one.
+                let wanted: Vec<String> = briefs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, b)| {
+                        *i == 0
+                            || matches!(
+                                b.status.as_str(),
+                                "PENDING"
+                                    | "IN_PROGRESS"
+                                    | "ROLLBACK_REQUESTED"
+                                    | "ROLLBACK_IN_PROGRESS"
+                            )
+                    })
+                    .map(|(_, b)| b.service_deployment_arn.clone())
+                    .take(SERVICE_DEPLOYMENTS_PER_CALL)
+                    .collect();
+                self.call(|| api.describe_service_deployments(&wanted))
+                    .await
+                    .map(|mut detailed| {
+                        detailed.sort_by_key(|d| std::cmp::Reverse(d.started_at));
+                        detailed
+                    })
+            }
+            Err(e) => Err(e),
+        };
+        let snapshot = crate::app::deploy::DeploySnapshot {
+            service: svc,
+            tasks,
+            health,
+            deployments,
+            at: now_ms(),
+        };
+        self.busy.store(snapshot.busy(), Ordering::Relaxed);
+        self.send(DataUpdate::Deploy(Box::new(snapshot)));
         Ok(())
     }
 

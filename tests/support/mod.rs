@@ -59,10 +59,11 @@ pub fn fleet() -> Sim {
 }
 
 pub fn clusters(sim: &Sim) -> Vec<Cluster> {
-    sim.fleet()
+    let fleet = sim.fleet();
+    fleet
         .clusters
         .iter()
-        .map(|c| sim.fleet().cluster_summary(c))
+        .map(|c| fleet.cluster_summary(c))
         .collect()
 }
 
@@ -77,7 +78,8 @@ pub fn services(sim: &Sim, cluster: &str) -> Vec<Service> {
 }
 
 pub fn tasks(sim: &Sim, cluster: &str, service: Option<&str>) -> Vec<Task> {
-    let c = sim.fleet().cluster(cluster).unwrap();
+    let fleet = sim.fleet();
+    let c = fleet.cluster(cluster).unwrap();
     let index = service.map(|s| c.service_index(s).unwrap());
     c.tasks
         .iter()

@@ -1,0 +1,510 @@
+//! The deploy watch screen as plain data: one refresh's snapshot (service, tasks, target health, service
+//! deployments), the events seen so far, and the verdict on the deployment being watched.
+
+use super::metrics::{MetricsView, Window};
+use super::state::LoadState;
+use crate::aws::*;
+
+/// One refresh of the watch screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploySnapshot {
+    pub service: Service,
+    /// Running and recently stopped tasks of the service.
+    pub tasks: Vec<Task>,
+    /// Per target group of the service.
+    pub health: Vec<(String, Result<Vec<TargetHealth>, ApiError>)>,
+    /// The service deployments API (newest first), or why it is not available.
+    pub deployments: Result<Vec<ServiceDeployment>, ApiError>,
+    pub at: Millis,
+}
+
+impl DeploySnapshot {
+    /// A deployment is under way: the watch refreshes faster.
+    pub fn busy(&self) -> bool {
+        self.service.deployments.len() > 1
+            || self
+                .service
+                .deployments
+                .iter()
+                .any(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"))
+            || self.service.running_count != self.service.desired_count
+            || self.service.pending_count > 0
+    }
+}
+
+/// What the watch is judging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A deployment ecsdeck started (`ecs-svc/…`) of this task definition.
+    Deployment { id: String, task_definition: String },
+    /// A scale to this desired count.
+    Desired(i32),
+    /// Opened with `W`: whatever the primary deployment is doing.
+    Primary,
+}
+
+/// The verdict shown at the top of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Waiting,
+    InProgress(String),
+    Succeeded(String),
+    Failed(String),
+}
+
+impl Outcome {
+    pub fn text(&self) -> &str {
+        match self {
+            Outcome::Waiting => "waiting for the first refresh",
+            Outcome::InProgress(t) | Outcome::Succeeded(t) | Outcome::Failed(t) => t,
+        }
+    }
+}
+
+/// The watch screen's state.
+#[derive(Debug, Clone)]
+pub struct DeployView {
+    pub cluster: String,
+    pub service: String,
+    pub target: Target,
+    pub snapshot: Option<DeploySnapshot>,
+    pub load: LoadState,
+    /// Every service event seen since the screen opened (and the ones before), newest first, no repeats.
+    pub events: Vec<ServiceEvent>,
+    /// The watched deployment was seen failed (it may vanish from the list after a rollback).
+    pub seen_failed: Option<String>,
+    /// The watched deployment was seen completed.
+    pub seen_completed: bool,
+    pub scroll: u16,
+    /// The 5XX / CPU pane.
+    pub metrics: Box<MetricsView>,
+}
+
+/// Most events kept.
+const MAX_EVENTS: usize = 500;
+
+impl DeployView {
+    pub fn new(cluster: &str, service: &str, target: Target) -> DeployView {
+        DeployView {
+            cluster: cluster.to_owned(),
+            service: service.to_owned(),
+            target,
+            snapshot: None,
+            load: LoadState::default(),
+            events: Vec::new(),
+            seen_failed: None,
+            seen_completed: false,
+            scroll: 0,
+            metrics: Box::new(MetricsView::new(cluster, service, Window::H1, true)),
+        }
+    }
+
+    pub fn apply(&mut self, snapshot: DeploySnapshot) {
+        merge_events(&mut self.events, &snapshot.service.events);
+        if let Target::Deployment { id, .. } = &self.target
+            && let Some(d) = snapshot.service.deployments.iter().find(|d| &d.id == id)
+        {
+            match d.rollout_state.as_deref() {
+                Some("FAILED") => {
+                    self.seen_failed = Some(
+                        d.rollout_state_reason
+                            .clone()
+                            .unwrap_or_else(|| "rollout failed".into()),
+                    )
+                }
+                Some("COMPLETED") if d.status == "PRIMARY" => self.seen_completed = true,
+                _ => {}
+            }
+        }
+        self.snapshot = Some(snapshot);
+    }
+
+    /// Success only when the watched deployment itself completes; a circuit-breaker rollback is a failure of
+    /// the new revision, however stable the service is afterwards.
+    pub fn outcome(&self) -> Outcome {
+        let Some(snap) = &self.snapshot else {
+            return Outcome::Waiting;
+        };
+        let s = &snap.service;
+        let primary = s.primary_deployment();
+        let settled =
+            s.deployments.len() == 1 && s.running_count == s.desired_count && s.pending_count == 0;
+        match &self.target {
+            Target::Deployment {
+                id,
+                task_definition,
+            } => {
+                let td = family_rev(task_definition);
+                if let Some(reason) = &self.seen_failed {
+                    let now = primary
+                        .map(|p| family_rev(&p.task_definition))
+                        .unwrap_or("?");
+                    let rolled = if now != td {
+                        format!("; the service rolled back to {now}")
+                    } else {
+                        String::new()
+                    };
+                    return Outcome::Failed(format!(
+                        "FAILED: {td} did not deploy: {reason}{rolled}"
+                    ));
+                }
+                match primary {
+                    Some(p) if &p.id == id => {
+                        if self.seen_completed || p.rollout_state.as_deref() == Some("COMPLETED") {
+                            Outcome::Succeeded(format!("SUCCEEDED: {td} is deployed and steady"))
+                        } else {
+                            Outcome::InProgress(format!(
+                                "deploying {td}: {} of {} running, {} pending, {} failed",
+                                p.running_count, p.desired_count, p.pending_count, p.failed_tasks
+                            ))
+                        }
+                    }
+                    Some(p) if self.seen_completed => Outcome::Succeeded(format!(
+                        "SUCCEEDED: {td} deployed; since replaced by {}",
+                        family_rev(&p.task_definition)
+                    )),
+                    Some(p) => Outcome::Failed(format!(
+                        "FAILED: {td} is no longer the primary deployment; {} ({}) replaced it",
+                        family_rev(&p.task_definition),
+                        p.id
+                    )),
+                    None => Outcome::InProgress("waiting for the deployment to appear".into()),
+                }
+            }
+            Target::Desired(n) => {
+                if s.desired_count != *n {
+                    Outcome::Failed(format!(
+                        "desired count is {} now, not {n}: something else (autoscaling?) changed it",
+                        s.desired_count
+                    ))
+                } else if settled {
+                    Outcome::Succeeded(format!("SUCCEEDED: {n} tasks running"))
+                } else {
+                    Outcome::InProgress(format!(
+                        "scaling to {n}: {} running, {} pending",
+                        s.running_count, s.pending_count
+                    ))
+                }
+            }
+            Target::Primary => match primary.and_then(|p| p.rollout_state.as_deref()) {
+                Some("FAILED") => Outcome::Failed(format!(
+                    "FAILED: {}: {}",
+                    primary
+                        .map(|p| family_rev(&p.task_definition))
+                        .unwrap_or("?"),
+                    primary
+                        .and_then(|p| p.rollout_state_reason.clone())
+                        .unwrap_or_default()
+                )),
+                Some("IN_PROGRESS") => Outcome::InProgress(format!(
+                    "deploying {}",
+                    primary
+                        .map(|p| family_rev(&p.task_definition))
+                        .unwrap_or("?")
+                )),
+                _ if settled => Outcome::Succeeded(format!(
+                    "steady: {} of {} running",
+                    s.running_count, s.desired_count
+                )),
+                _ => Outcome::InProgress(format!(
+                    "{} of {} running, {} pending",
+                    s.running_count, s.desired_count, s.pending_count
+                )),
+            },
+        }
+    }
+}
+
+/// Adds events not seen before (by id), keeping newest first.
+pub fn merge_events(seen: &mut Vec<ServiceEvent>, incoming: &[ServiceEvent]) {
+    let mut fresh: Vec<ServiceEvent> = incoming
+        .iter()
+        .filter(|e| !seen.iter().any(|s| s.id == e.id))
+        .cloned()
+        .collect();
+    if fresh.is_empty() {
+        return;
+    }
+    fresh.append(seen);
+    fresh.sort_by_key(|e| std::cmp::Reverse(e.created_at));
+    fresh.truncate(MAX_EVENTS);
+    *seen = fresh;
+}
+
+/// An event line as shown: repeated "reached a steady state" lines collapse into one with a count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLine {
+    pub at: Option<Millis>,
+    pub message: String,
+    pub repeats: usize,
+    pub failure: bool,
+}
+
+/// Words that mark an event as bad news.
+pub const FAILURE_WORDS: &[&str] = &[
+    "unhealthy",
+    "unable",
+    "failed",
+    "rolling back",
+    "error",
+    "insufficient",
+];
+
+pub fn is_failure(message: &str) -> bool {
+    let m = message.to_lowercase();
+    FAILURE_WORDS.iter().any(|w| m.contains(w))
+}
+
+pub fn event_lines(events: &[ServiceEvent]) -> Vec<EventLine> {
+    let mut out: Vec<EventLine> = Vec::new();
+    for e in events {
+        let steady = e.message.contains("has reached a steady state");
+        if steady
+            && let Some(last) = out.last_mut()
+            && last.message == e.message
+        {
+            last.repeats += 1;
+            continue;
+        }
+        out.push(EventLine {
+            at: e.created_at,
+            message: e.message.clone(),
+            repeats: 1,
+            failure: is_failure(&e.message),
+        });
+    }
+    out
+}
+
+/// Stopped tasks grouped by (stop reason, exit code), largest group first.
+pub fn stopped_groups(tasks: &[Task]) -> Vec<(String, Option<i32>, usize)> {
+    let mut groups: Vec<(String, Option<i32>, usize)> = Vec::new();
+    for t in tasks.iter().filter(|t| t.last_status == "STOPPED") {
+        let reason = t
+            .stopped_reason
+            .clone()
+            .unwrap_or_else(|| t.stop_code.clone().unwrap_or_else(|| "-".into()));
+        let code = t.exit_code();
+        match groups
+            .iter_mut()
+            .find(|(r, c, _)| *r == reason && *c == code)
+        {
+            Some(g) => g.2 += 1,
+            None => groups.push((reason, code, 1)),
+        }
+    }
+    groups.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    groups
+}
+
+/// A target of a target group, with the task and revision behind its IP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRow {
+    pub ip: String,
+    pub state: String,
+    pub reason: Option<String>,
+    pub task: Option<String>,
+    /// `family:rev` of the task's task definition.
+    pub revision: Option<String>,
+}
+
+/// Each target group's targets, mapped to tasks and revisions and sorted by revision (newest first) so the
+/// deployments' targets read as groups.
+pub fn target_rows(snapshot: &DeploySnapshot) -> Vec<(String, Result<Vec<TargetRow>, ApiError>)> {
+    snapshot
+        .health
+        .iter()
+        .map(|(arn, h)| {
+            let rows = h.as_ref().map_err(Clone::clone).map(|targets| {
+                let mut rows: Vec<TargetRow> = targets
+                    .iter()
+                    .map(|t| {
+                        let task = snapshot
+                            .tasks
+                            .iter()
+                            .find(|k| k.private_ip.as_deref() == Some(t.id.as_str()));
+                        TargetRow {
+                            ip: t.id.clone(),
+                            state: t.state.clone(),
+                            reason: t.reason.clone(),
+                            task: task.map(|k| k.short_id().to_owned()),
+                            revision: task.map(|k| family_rev(&k.task_definition_arn).to_owned()),
+                        }
+                    })
+                    .collect();
+                rows.sort_by(|a, b| {
+                    revision_number(&b.revision)
+                        .cmp(&revision_number(&a.revision))
+                        .then_with(|| a.ip.cmp(&b.ip))
+                });
+                rows
+            });
+            (arn.clone(), rows)
+        })
+        .collect()
+}
+
+fn revision_number(r: &Option<String>) -> i64 {
+    r.as_deref()
+        .and_then(|r| r.rsplit_once(':'))
+        .and_then(|(_, n)| n.parse().ok())
+        .unwrap_or(-1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, at: Millis, message: &str) -> ServiceEvent {
+        ServiceEvent {
+            id: id.into(),
+            created_at: Some(at),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn events_merge_without_repeats_and_steady_states_collapse() {
+        let mut seen = Vec::new();
+        merge_events(
+            &mut seen,
+            &[
+                event("b", 2, "(service web) has reached a steady state."),
+                event("a", 1, "(service web) has reached a steady state."),
+            ],
+        );
+        merge_events(
+            &mut seen,
+            &[
+                event(
+                    "c",
+                    3,
+                    "(service web) (port 8080) is unhealthy in (target-group x)",
+                ),
+                event("b", 2, "(service web) has reached a steady state."),
+            ],
+        );
+        assert_eq!(seen.len(), 3);
+        let lines = event_lines(&seen);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].failure);
+        assert_eq!(lines[1].repeats, 2);
+        assert!(!lines[1].failure);
+    }
+
+    fn deployment(id: &str, status: &str, td: &str, rollout: &str) -> Deployment {
+        Deployment {
+            id: id.into(),
+            status: status.into(),
+            task_definition: td.into(),
+            desired_count: 4,
+            running_count: 4,
+            rollout_state: Some(rollout.into()),
+            rollout_state_reason: Some(format!("{rollout} reason")),
+            ..Default::default()
+        }
+    }
+
+    fn snapshot(deployments: Vec<Deployment>) -> DeploySnapshot {
+        DeploySnapshot {
+            service: Service {
+                desired_count: 4,
+                running_count: 4,
+                deployments,
+                ..Default::default()
+            },
+            tasks: vec![],
+            health: vec![],
+            deployments: Ok(vec![]),
+            at: 0,
+        }
+    }
+
+    #[test]
+    fn a_circuit_breaker_rollback_is_a_failure_even_when_the_service_is_stable_again() {
+        let mut view = DeployView::new(
+            "prod",
+            "web",
+            Target::Deployment {
+                id: "ecs-svc/2".into(),
+                task_definition: "td/web:42".into(),
+            },
+        );
+        view.apply(snapshot(vec![
+            deployment("ecs-svc/2", "PRIMARY", "td/web:42", "IN_PROGRESS"),
+            deployment("ecs-svc/1", "ACTIVE", "td/web:41", "COMPLETED"),
+        ]));
+        assert!(matches!(view.outcome(), Outcome::InProgress(_)));
+        view.apply(snapshot(vec![
+            deployment("ecs-svc/3", "PRIMARY", "td/web:41", "IN_PROGRESS"),
+            deployment("ecs-svc/2", "ACTIVE", "td/web:42", "FAILED"),
+        ]));
+        // ECS forgets the failed deployment once the rollback completes; the screen does not.
+        view.apply(snapshot(vec![deployment(
+            "ecs-svc/3",
+            "PRIMARY",
+            "td/web:41",
+            "COMPLETED",
+        )]));
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::Failed(t) if t.contains("td/web:42 did not deploy: FAILED reason") && t.contains("rolled back to td/web:41")),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn success_only_when_the_watched_deployment_completes() {
+        let target = Target::Deployment {
+            id: "ecs-svc/2".into(),
+            task_definition: "td/web:42".into(),
+        };
+        let mut view = DeployView::new("prod", "web", target);
+        view.apply(snapshot(vec![deployment(
+            "ecs-svc/2",
+            "PRIMARY",
+            "td/web:42",
+            "COMPLETED",
+        )]));
+        assert!(matches!(view.outcome(), Outcome::Succeeded(_)));
+        // Someone else's deployment replacing ours before it completed is not our success.
+        let mut other = DeployView::new(
+            "prod",
+            "web",
+            Target::Deployment {
+                id: "ecs-svc/9".into(),
+                task_definition: "td/web:43".into(),
+            },
+        );
+        other.apply(snapshot(vec![deployment(
+            "ecs-svc/2",
+            "PRIMARY",
+            "td/web:42",
+            "COMPLETED",
+        )]));
+        assert!(matches!(other.outcome(), Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn stopped_tasks_group_by_reason_and_exit_code() {
+        let stopped = |reason: &str, code: i32| Task {
+            last_status: "STOPPED".into(),
+            stopped_reason: Some(reason.into()),
+            containers: vec![Container {
+                exit_code: Some(code),
+                ..Default::default()
+            }],
+            ..Default::default()
+        };
+        let groups = stopped_groups(&[
+            stopped("Task failed ELB health checks", 143),
+            stopped("Essential container in task exited", 1),
+            stopped("Task failed ELB health checks", 143),
+        ]);
+        assert_eq!(
+            groups[0],
+            ("Task failed ELB health checks".into(), Some(143), 2)
+        );
+        assert_eq!(groups.len(), 2);
+    }
+}

@@ -1,0 +1,420 @@
+//! The reducer's part of actions: opening a dialog, its keys, the answers it waits for, and what happens when
+//! the calls come back. Pure like the rest of `update()`: AWS is reached only through effects.
+//!
+//! No single key sends anything: an action key opens a dialog, the dialog shows the exact change and the
+//! calls, and only `y` there sends them (scaling to zero: typing the service name, then Enter).
+
+use super::actions::*;
+use super::deploy::Target;
+use super::effect::{Effect, Fetch};
+use super::msg::DialogAnswer;
+use super::state::{Mode, State, ToastLevel, View};
+use super::update::{is_text_input, open_deploy, toast};
+use crate::aws::{Service, family_rev};
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// The service an action would act on: the selected row of a services list, a service's details, or the
+/// service of the watch screen.
+pub(super) fn selected_service(state: &State) -> Option<(String, Service)> {
+    match state.view() {
+        View::Services { cluster, list, .. } => {
+            list.selected_row().map(|s| (cluster.clone(), s.clone()))
+        }
+        View::Service {
+            cluster, detail, ..
+        } => detail.data.as_ref().map(|s| (cluster.clone(), s.clone())),
+        View::Deploy(v) => v
+            .snapshot
+            .as_ref()
+            .map(|s| (v.cluster.clone(), s.service.clone())),
+        _ => None,
+    }
+}
+
+pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
+    let Some((cluster, service)) = selected_service(state) else {
+        toast(
+            state,
+            ToastLevel::Info,
+            format!(
+                "{}: select a service first (a services list, a service's details or its deploy screen)",
+                kind.label()
+            ),
+        );
+        return vec![];
+    };
+    if let Some(reason) = refusal(kind, &service, state.context.read_only) {
+        toast(state, ToastLevel::Error, reason);
+        return vec![];
+    }
+    state.dialog_seq += 1;
+    let id = state.dialog_seq;
+    let name = service.service_name.clone();
+    let (body, stage, fetch) = match kind {
+        ActionKind::Scale => (
+            Body::Scale(Scale {
+                input: service.desired_count.to_string(),
+                autoscaling: Fetched::Loading,
+                move_bounds: false,
+                typed_name: None,
+            }),
+            Stage::Edit,
+            Some(Fetch::Autoscaling {
+                cluster: cluster.clone(),
+                service: name.clone(),
+            }),
+        ),
+        ActionKind::ForceDeployment => (
+            Body::Force,
+            Stage::Confirm(force_plan(&cluster, &service)),
+            None,
+        ),
+        ActionKind::Rollback => {
+            let family = family_rev(&service.task_definition)
+                .rsplit_once(':')
+                .map(|(f, _)| f.to_owned())
+                .unwrap_or_default();
+            let previous = service
+                .deployments
+                .iter()
+                .find(|d| d.status == "ACTIVE" && d.task_definition != service.task_definition)
+                .map(|d| d.task_definition.clone());
+            (
+                Body::Rollback {
+                    revisions: Fetched::Loading,
+                    selected: 0,
+                    diff: None,
+                },
+                Stage::Edit,
+                Some(Fetch::Revisions {
+                    cluster: cluster.clone(),
+                    service: name.clone(),
+                    family,
+                    current: service.task_definition.clone(),
+                    previous,
+                }),
+            )
+        }
+        ActionKind::StopDeployment => (
+            Body::Stop {
+                deployment: Fetched::Loading,
+            },
+            Stage::Edit,
+            Some(Fetch::InProgress {
+                cluster: cluster.clone(),
+                service: name.clone(),
+            }),
+        ),
+    };
+    state.mode = Mode::Dialog(Box::new(Dialog {
+        id,
+        kind,
+        cluster,
+        service,
+        body,
+        stage,
+        error: None,
+        warning: None,
+    }));
+    fetch
+        .map(|fetch| vec![Effect::Fetch { id, fetch }])
+        .unwrap_or_default()
+}
+
+/// An answer from AWS for the dialog `id` (dropped if that dialog is gone).
+pub(super) fn answer(state: &mut State, id: u64, answer: DialogAnswer) {
+    let Mode::Dialog(d) = &mut state.mode else {
+        return;
+    };
+    if d.id != id {
+        return;
+    }
+    match (&mut d.body, answer) {
+        (Body::Scale(s), DialogAnswer::Autoscaling(r)) => s.autoscaling = r.into(),
+        (
+            Body::Rollback {
+                revisions,
+                selected,
+                ..
+            },
+            DialogAnswer::Revisions(r),
+        ) => {
+            if let Ok(r) = &r {
+                *selected = default_choice(&r.list);
+            }
+            *revisions = r.into();
+        }
+        (Body::Rollback { diff, .. }, DialogAnswer::Diff(r)) => *diff = Some(r.into()),
+        (Body::Stop { deployment }, DialogAnswer::InProgress(r)) => {
+            if let Ok(Some(brief)) = &r {
+                d.stage = Stage::Confirm(stop_plan(&d.cluster, &d.service, brief));
+            } else if let Ok(None) = &r {
+                d.error = Some(format!(
+                    "no deployment of {} is in progress: there is nothing to stop",
+                    d.service.service_name
+                ));
+            }
+            *deployment = r.into();
+        }
+        _ => {}
+    }
+}
+
+/// The calls of dialog `id` came back.
+pub(super) fn executed(
+    state: &mut State,
+    id: u64,
+    result: Result<Option<Box<Service>>, String>,
+    audit_error: Option<String>,
+) -> Vec<Effect> {
+    let open = match &state.mode {
+        Mode::Dialog(d) if d.id == id => Some(d.as_ref().clone()),
+        _ => None,
+    };
+    let plan = open.as_ref().and_then(|d| match &d.stage {
+        Stage::Sending(p) => Some(p.clone()),
+        _ => None,
+    });
+    match result {
+        Err(error) => {
+            if let (Some(mut d), Some(plan)) = (open, plan) {
+                d.stage = Stage::Failed { plan, error };
+                state.mode = Mode::Dialog(Box::new(d));
+            } else {
+                toast(state, ToastLevel::Error, error);
+            }
+            vec![]
+        }
+        Ok(service) => {
+            let audit = audit_error
+                .map(|e| format!(" (audit log NOT written: {e})"))
+                .unwrap_or_default();
+            let Some(plan) = plan else {
+                toast(state, ToastLevel::Info, format!("action sent{audit}"));
+                return vec![];
+            };
+            state.mode = Mode::Normal;
+            let level = if audit.is_empty() {
+                ToastLevel::Info
+            } else {
+                ToastLevel::Error
+            };
+            toast(
+                state,
+                level,
+                format!(
+                    "{} {}: {} — sent{audit}",
+                    plan.kind.label(),
+                    plan.service,
+                    plan.changes.join(", ")
+                ),
+            );
+            let target = match (plan.kind, service.as_deref()) {
+                (ActionKind::Scale, Some(s)) => Target::Desired(s.desired_count),
+                (ActionKind::ForceDeployment | ActionKind::Rollback, Some(s)) => {
+                    match s.primary_deployment() {
+                        Some(p) => Target::Deployment {
+                            id: p.id.clone(),
+                            task_definition: p.task_definition.clone(),
+                        },
+                        None => Target::Primary,
+                    }
+                }
+                _ => Target::Primary,
+            };
+            open_deploy(state, &plan.cluster, &plan.service, target)
+        }
+    }
+}
+
+pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Effect> {
+    let mut effects = vec![];
+    let close = match (&d.stage, key.code) {
+        (Stage::Sending(_), KeyCode::Esc) => {
+            toast(
+                state,
+                ToastLevel::Info,
+                "the calls were already sent; the result will show here",
+            );
+            true
+        }
+        (Stage::Sending(_), _) => false,
+        (Stage::Failed { .. }, KeyCode::Esc | KeyCode::Enter) => true,
+        (Stage::Failed { .. }, _) => false,
+        (Stage::Confirm(_), KeyCode::Esc) => match d.body {
+            // Back to choosing; the other dialogs have nothing to choose.
+            Body::Scale(ref mut s) => {
+                s.typed_name = None;
+                d.stage = Stage::Edit;
+                d.error = None;
+                false
+            }
+            Body::Rollback { ref mut diff, .. } => {
+                *diff = None;
+                d.stage = Stage::Edit;
+                d.error = None;
+                false
+            }
+            _ => true,
+        },
+        (Stage::Edit, KeyCode::Esc) => true,
+        (Stage::Confirm(plan), _) => {
+            let plan = plan.clone();
+            confirm_key(state, &mut d, key, plan, &mut effects);
+            false
+        }
+        (Stage::Edit, _) => {
+            edit_key(&mut d, key, &mut effects);
+            false
+        }
+    };
+    state.mode = if close {
+        Mode::Normal
+    } else {
+        Mode::Dialog(Box::new(d))
+    };
+    effects
+}
+
+/// Scaling to zero stops every task: the service name must be typed.
+fn needs_name(plan: &Plan) -> bool {
+    plan.kind == ActionKind::Scale && plan.after == "desired 0"
+}
+
+fn confirm_key(
+    state: &State,
+    d: &mut Dialog,
+    key: KeyEvent,
+    plan: Plan,
+    effects: &mut Vec<Effect>,
+) {
+    if needs_name(&plan) {
+        let Body::Scale(s) = &mut d.body else { return };
+        let typed = s.typed_name.get_or_insert_with(String::new);
+        match key.code {
+            KeyCode::Backspace => {
+                typed.pop();
+            }
+            KeyCode::Enter if *typed == d.service.service_name => {
+                send(state, d, plan, effects);
+            }
+            KeyCode::Enter => {
+                d.error = Some(format!(
+                    "type the service name {} exactly to scale it to 0",
+                    d.service.service_name
+                ))
+            }
+            _ => match is_text_input(&key) {
+                Some(c) if typed.len() < MAX_INPUT => typed.push(c),
+                Some(_) => d.error = Some(format!("at most {MAX_INPUT} characters")),
+                None => d.error = Some("ignored a control character (pasted text?)".into()),
+            },
+        }
+        return;
+    }
+    match key.code {
+        KeyCode::Char('y') => send(state, d, plan, effects),
+        KeyCode::Char('n') => {
+            d.stage = Stage::Edit;
+        }
+        _ => {}
+    }
+}
+
+fn send(state: &State, d: &mut Dialog, plan: Plan, effects: &mut Vec<Effect>) {
+    // The action keys already refuse in read-only mode; this is the last gate before anything leaves.
+    if state.context.read_only {
+        d.error = Some(format!(
+            "read-only mode: {} refused, nothing was sent",
+            d.kind.label()
+        ));
+        return;
+    }
+    d.error = None;
+    d.stage = Stage::Sending(plan.clone());
+    effects.push(Effect::Execute { id: d.id, plan });
+}
+
+fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
+    match &mut d.body {
+        Body::Scale(s) => match key.code {
+            KeyCode::Backspace => {
+                s.input.pop();
+                d.error = None;
+            }
+            KeyCode::Tab => {
+                s.move_bounds = !s.move_bounds;
+            }
+            KeyCode::Enter => match parse_desired(&s.input) {
+                Err(e) => d.error = Some(e),
+                Ok(n) => {
+                    d.error = None;
+                    d.warning = match &s.autoscaling {
+                        Fetched::Ready(Some(t)) if !s.move_bounds => bounds_warning(t, n),
+                        _ => None,
+                    };
+                    if n == 0 {
+                        s.typed_name = Some(String::new());
+                    }
+                    d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
+                }
+            },
+            _ => match is_text_input(&key) {
+                Some(c) if s.input.len() < 12 => {
+                    s.input.push(c);
+                    d.error = None;
+                }
+                Some(_) => {
+                    d.error = Some(format!(
+                        "too long: a desired count is at most {} digits",
+                        MAX_DESIRED_DIGITS
+                    ))
+                }
+                None => d.error = Some("ignored a control character (pasted text?)".into()),
+            },
+        },
+        Body::Rollback {
+            revisions,
+            selected,
+            diff,
+        } => {
+            let Fetched::Ready(r) = revisions else {
+                return;
+            };
+            let last = r.list.len().saturating_sub(1);
+            match key.code {
+                KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(last),
+                KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Char('g') | KeyCode::Home => *selected = 0,
+                KeyCode::Char('G') | KeyCode::End => *selected = last,
+                KeyCode::Enter => {
+                    let Some(choice) = r.list.get(*selected) else {
+                        return;
+                    };
+                    if choice.current {
+                        d.error = Some(format!(
+                            "{} is what the service runs now: pick an earlier revision",
+                            family_rev(&choice.task_definition)
+                        ));
+                        return;
+                    }
+                    d.error = None;
+                    let to = choice.task_definition.clone();
+                    *diff = Some(Fetched::Loading);
+                    effects.push(Effect::Fetch {
+                        id: d.id,
+                        fetch: Fetch::Diff {
+                            from: d.service.task_definition.clone(),
+                            to: to.clone(),
+                        },
+                    });
+                    d.stage = Stage::Confirm(rollback_plan(&d.cluster, &d.service, &to));
+                }
+                _ => {}
+            }
+        }
+        Body::Stop { .. } | Body::Force => {}
+    }
+}
+
+const MAX_DESIRED_DIGITS: usize = 4;

@@ -1,0 +1,122 @@
+//! Types of the mutating calls (UpdateService, StopServiceDeployment, RegisterScalableTarget) and of the
+//! service deployments API and Application Auto Scaling reads that go with them.
+
+use super::Millis;
+use serde::Serialize;
+
+/// The ECS limit on a service's desired count (tasks per service quota).
+pub const MAX_DESIRED_COUNT: i32 = 5_000;
+/// DescribeServiceDeployments / DescribeServiceRevisions take at most this many ARNs.
+pub const SERVICE_DEPLOYMENTS_PER_CALL: usize = 20;
+
+/// One UpdateService call: only the fields set are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateServiceRequest {
+    pub cluster: String,
+    pub service: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub force_new_deployment: bool,
+}
+
+/// What a mutating call returned, with the request id AWS gave it (for the audit log).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mutated<T> {
+    pub value: T,
+    pub request_id: Option<String>,
+}
+
+/// An Application Auto Scaling target on a service's desired count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalableTarget {
+    pub resource_id: String,
+    pub min_capacity: i32,
+    pub max_capacity: i32,
+}
+
+/// `service/<cluster>/<service>`: how Application Auto Scaling names an ECS service.
+pub fn scalable_resource_id(cluster: &str, service: &str) -> String {
+    format!(
+        "service/{}/{}",
+        super::arn_name(cluster),
+        super::arn_name(service)
+    )
+}
+
+/// A row of ListServiceDeployments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceDeploymentBrief {
+    pub service_deployment_arn: String,
+    /// PENDING, IN_PROGRESS, SUCCESSFUL, STOPPED, STOP_REQUESTED, ROLLBACK_REQUESTED, ROLLBACK_IN_PROGRESS,
+    /// ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED.
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub target_service_revision_arn: Option<String>,
+    pub started_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+}
+
+/// A monitor that can roll a deployment back (circuit breaker, alarms): MONITORING, TRIGGERED, DISABLED.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CircuitBreakerState {
+    pub status: String,
+    pub failure_count: i32,
+    pub threshold: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentAlarms {
+    pub status: String,
+    pub alarm_names: Vec<String>,
+    pub triggered_alarm_names: Vec<String>,
+}
+
+/// DescribeServiceDeployments: one deployment in detail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceDeployment {
+    pub service_deployment_arn: String,
+    pub status: String,
+    pub status_reason: Option<String>,
+    /// ECS blue/green: RECONCILE_SERVICE, SCALE_UP, TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME,
+    /// CLEAN_UP...
+    pub lifecycle_stage: Option<String>,
+    pub target_service_revision_arn: Option<String>,
+    pub source_service_revision_arns: Vec<String>,
+    pub circuit_breaker: Option<CircuitBreakerState>,
+    pub alarms: Option<DeploymentAlarms>,
+    /// Why and to which revision a rollback went.
+    pub rollback_reason: Option<String>,
+    pub rollback_revision_arn: Option<String>,
+    pub started_at: Option<Millis>,
+    pub finished_at: Option<Millis>,
+}
+
+impl ServiceDeployment {
+    pub fn in_progress(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "PENDING"
+                | "IN_PROGRESS"
+                | "ROLLBACK_REQUESTED"
+                | "ROLLBACK_IN_PROGRESS"
+                | "STOP_REQUESTED"
+        )
+    }
+}
+
+/// DescribeServiceRevisions: which task definition a service revision ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceRevision {
+    pub service_revision_arn: String,
+    pub task_definition: String,
+}
