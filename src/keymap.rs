@@ -239,13 +239,7 @@ pub const BINDINGS: &[Binding] = &[
         Where::Charts,
         true,
     ),
-    b(
-        &[k('W')],
-        Action::Watch,
-        "deploy",
-        Where::Actionable,
-        true,
-    ),
+    b(&[k('W')], Action::Watch, "deploy", Where::Actionable, true),
     b(&[k('S')], Action::Scale, "scale", Where::Actionable, true),
     b(
         &[k('F')],

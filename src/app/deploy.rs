@@ -101,6 +101,17 @@ impl DeployView {
 
     pub fn apply(&mut self, snapshot: DeploySnapshot) {
         merge_events(&mut self.events, &snapshot.service.events);
+        // Opened on a deploy under way: that deployment is the one to judge, whatever replaces it later.
+        if self.target == Target::Primary
+            && self.snapshot.is_none()
+            && let Some(p) = snapshot.service.primary_deployment()
+            && p.rollout_state.as_deref() == Some("IN_PROGRESS")
+        {
+            self.target = Target::Deployment {
+                id: p.id.clone(),
+                task_definition: p.task_definition.clone(),
+            };
+        }
         if let Target::Deployment { id, .. } = &self.target
             && let Some(d) = snapshot.service.deployments.iter().find(|d| &d.id == id)
         {

@@ -154,7 +154,13 @@ impl Fleet {
                         source_revision_arns: vec![prev_arn],
                         started_at: started,
                         finished_at: finished,
-                        lifecycle_stage: None,
+                        // ECS blue/green: a rollout under way is scaling up the green revision.
+                        lifecycle_stage: (status == "IN_PROGRESS"
+                            && svc
+                                .load_balancers
+                                .iter()
+                                .any(|l| l.alternate_target_group_arn.is_some()))
+                        .then(|| "SCALE_UP".to_owned()),
                         failures: primary.failed_tasks,
                         threshold: breaker_threshold(svc.desired_count),
                         breaker: if status == "STOPPED" {

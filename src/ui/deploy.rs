@@ -232,6 +232,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
                 lines.push(Line::from(Span::styled("    no targets", theme.muted)))
             }
             Ok(rows) => {
+                let reasons = rows.iter().any(|r| r.reason.is_some());
                 let table = rows
                     .into_iter()
                     .map(|r| {
@@ -240,20 +241,24 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
                             "unhealthy" => theme.error,
                             _ => theme.warn,
                         };
-                        vec![
+                        let mut row = vec![
                             (r.revision.unwrap_or("?".into()), theme.base),
                             (r.ip, theme.base),
                             (r.task.unwrap_or("-".into()), theme.muted),
                             (r.state, tone),
-                            (r.reason.unwrap_or_default(), theme.muted),
-                        ]
+                        ];
+                        if reasons {
+                            row.push((r.reason.unwrap_or_default(), theme.muted));
+                        }
+                        row
                     })
                     .collect();
-                lines.extend(text_table(
-                    &["REVISION", "TARGET", "TASK", "STATE", "REASON"],
-                    table,
-                    theme,
-                ));
+                let header: &[&str] = if reasons {
+                    &["REVISION", "TARGET", "TASK", "STATE", "REASON"]
+                } else {
+                    &["REVISION", "TARGET", "TASK", "STATE"]
+                };
+                lines.extend(text_table(header, table, theme));
             }
         }
     }
@@ -413,13 +418,13 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                             (false, true) => "  ✓",
                             (false, false) => "   ",
                         };
-                        let style = if i == *selected {
-                            theme.selected
+                        let (pointer, style) = if i == *selected {
+                            ("›", theme.selected)
                         } else {
-                            theme.base
+                            (" ", theme.base)
                         };
                         lines.push(Line::from(Span::styled(
-                            format!("  {marker} {}", family_rev(&rev.task_definition)),
+                            format!(" {pointer}{marker} {}", family_rev(&rev.task_definition)),
                             style,
                         )));
                     }
@@ -439,17 +444,16 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                             theme.muted,
                         ))),
                         Fetched::Ready(d) => {
-                            let rows = d
-                                .iter()
-                                .map(|l| {
-                                    vec![
-                                        (l.field.clone(), theme.label),
-                                        (l.from.clone(), theme.error),
-                                        (format!("→ {}", l.to), theme.ok),
-                                    ]
-                                })
-                                .collect();
-                            lines.extend(text_table(&["FIELD", "NOW", "AFTER"], rows, theme));
+                            for l in d {
+                                lines.push(Line::from(vec![
+                                    Span::styled(format!("  {:<18} ", l.field), theme.label),
+                                    Span::styled(format!("- {}", l.from), theme.error),
+                                ]));
+                                lines.push(Line::from(vec![
+                                    Span::styled(format!("  {:<18} ", ""), theme.label),
+                                    Span::styled(format!("+ {}", l.to), theme.ok),
+                                ]));
+                            }
                         }
                     }
                 }

@@ -210,24 +210,48 @@ impl Moto {
 /// A one-trick HTTP server on 127.0.0.1 that answers every request with `status` and a JSON `body`, for
 /// driving the real SDK into error responses moto cannot produce (AccessDenied, throttling, expired tokens).
 pub fn stub_server(status: u16, body: &'static str) -> String {
+    recording_stub_server(status, body).0
+}
+
+/// One request a stub server received: its header lines (lower-cased names) and body.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub headers: Vec<String>,
+    pub body: String,
+}
+
+/// [`stub_server`] that also keeps every request it answered, for checking what the SDK sent.
+pub fn recording_stub_server(
+    status: u16,
+    body: &'static str,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut length = 0usize;
+            let mut headers = Vec::new();
             loop {
                 let mut line = String::new();
                 if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
                     break;
                 }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                let lower = line.trim_end().to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
                     length = v.trim().parse().unwrap_or(0);
                 }
+                headers.push(lower);
             }
-            let mut discard = vec![0; length];
-            let _ = reader.read_exact(&mut discard);
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            record.lock().unwrap().push(Recorded {
+                headers,
+                body: String::from_utf8_lossy(&request).into_owned(),
+            });
             let reply = format!(
                 "HTTP/1.1 {status} Error\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-requestid: stub\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
@@ -235,5 +259,5 @@ pub fn stub_server(status: u16, body: &'static str) -> String {
             let _ = stream.write_all(reply.as_bytes());
         }
     });
-    format!("http://127.0.0.1:{port}")
+    (format!("http://127.0.0.1:{port}"), seen)
 }

@@ -1,0 +1,723 @@
+//! Actions end to end below the terminal: the reducer, the real executor and poller, on the simulator.
+//! Dialogs and the watch screen are snapshotted; read-only refuses each action; bad input never sends.
+
+mod support;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ecsdeck::app::actions::{Body, Fetched, Stage};
+use ecsdeck::app::deploy::Outcome;
+use ecsdeck::app::{Effect, Mode, Msg, Rows, Scope, State, View, update};
+use ecsdeck::aws::*;
+use ecsdeck::sim::{Sim, SimOptions};
+use ecsdeck::workers::actions::{Executor, ExecutorConfig};
+use ecsdeck::workers::poll::{PollConfig, Poller};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use support::*;
+use tokio::sync::mpsc;
+
+struct Harness {
+    state: State,
+    sim: Arc<Sim>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    poller: Poller,
+    executor: Executor,
+    audit: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn moving_sim(pace_ms: u64) -> Arc<Sim> {
+    Arc::new(Sim::new(SimOptions {
+        latency: Duration::ZERO,
+        epoch_ms: NOW,
+        tasks_per_service: Some(2),
+        pace: Some(Duration::from_millis(pace_ms)),
+        ..SimOptions::default()
+    }))
+}
+
+fn still_sim() -> Arc<Sim> {
+    Arc::new(fleet())
+}
+
+impl Harness {
+    /// On production's services list, `service` selected.
+    fn new(sim: Arc<Sim>, service: &str, read_only: bool) -> Harness {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("data").join("audit.jsonl");
+        let poller = Poller::spawn(
+            sim.clone(),
+            tx.clone(),
+            PollConfig {
+                refresh: Duration::from_millis(50),
+                busy_refresh: Duration::from_millis(20),
+                pause_per_call: Duration::ZERO,
+                ..PollConfig::default()
+            },
+        );
+        let executor = Executor::new(
+            sim.clone(),
+            tx,
+            ExecutorConfig {
+                read_only,
+                audit_log: Some(audit.clone()),
+                profile: "prod".into(),
+                region: "eu-west-1".into(),
+            },
+        );
+        let mut state = new_state();
+        state.context.read_only = read_only;
+        ecsdeck::app::update::start(&mut state);
+        deliver(&mut state, Rows::Clusters(clusters(&sim)));
+        update(&mut state, ch('j'));
+        update(&mut state, key(KeyCode::Enter));
+        deliver(&mut state, Rows::Services(services(&sim, "production")));
+        update(&mut state, ch('/'));
+        type_text(&mut state, service);
+        update(&mut state, key(KeyCode::Enter));
+        Harness {
+            state,
+            sim,
+            rx,
+            poller,
+            executor,
+            audit,
+            _dir: dir,
+        }
+    }
+
+    fn route(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            match e {
+                Effect::Watch { scope, generation } => self.poller.watch(scope, generation),
+                Effect::Fetch { id, fetch } => self.executor.fetch(id, fetch),
+                Effect::Execute { id, plan } => self.executor.execute(id, plan),
+                _ => {}
+            }
+        }
+    }
+
+    fn press(&mut self, msg: Msg) -> Vec<Effect> {
+        let effects = update(&mut self.state, msg);
+        self.route(effects.clone());
+        effects
+    }
+
+    fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(ch(c));
+        }
+    }
+
+    /// Feeds workers' messages to the reducer until `done` holds (panics after 15 s).
+    async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while !done(&self.state) {
+            let msg = tokio::time::timeout_at(deadline, self.rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}:\n{}", text(&self.state)))
+                .expect("channel open");
+            let effects = update(&mut self.state, msg);
+            self.route(effects);
+        }
+    }
+
+    fn dialog(&self) -> &ecsdeck::app::actions::Dialog {
+        match &self.state.mode {
+            Mode::Dialog(d) => d,
+            other => panic!("no dialog open: {other:?}"),
+        }
+    }
+
+    fn audit_lines(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.audit)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect()
+    }
+}
+
+fn outcome(state: &State) -> Option<Outcome> {
+    match state.view() {
+        View::Deploy(v) if v.snapshot.is_some() => Some(v.outcome()),
+        _ => None,
+    }
+}
+
+fn succeeded(state: &State) -> bool {
+    matches!(outcome(state), Some(Outcome::Succeeded(_)))
+}
+
+fn clear_input(h: &mut Harness) {
+    for _ in 0..6 {
+        h.press(key(KeyCode::Backspace));
+    }
+}
+
+#[tokio::test]
+async fn scale_2_to_6_beyond_autoscaling_max_moves_it_and_converges_on_the_watch_screen() {
+    let mut h = Harness::new(moving_sim(15), "web", false);
+    h.press(ch('S'));
+    h.until("the scalable target", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Scale(sc) if sc.autoscaling != Fetched::Loading))
+    })
+    .await;
+    clear_input(&mut h);
+    h.typed("6");
+    h.press(key(KeyCode::Enter));
+    let d = h.dialog();
+    let Stage::Confirm(plan) = &d.stage else {
+        panic!("{:?}", d.stage)
+    };
+    assert_eq!(plan.changes, vec!["desired 2 → 6"]);
+    assert!(
+        d.warning.as_deref().unwrap().contains("between 1 and 4"),
+        "{:?}",
+        d.warning
+    );
+    // Back, move min/max with it, review again: two calls now.
+    h.press(key(KeyCode::Esc));
+    h.press(key(KeyCode::Tab));
+    h.press(key(KeyCode::Enter));
+    let Stage::Confirm(plan) = &h.dialog().stage else {
+        panic!()
+    };
+    assert_eq!(plan.calls.len(), 2);
+    assert_eq!(plan.changes[1], "autoscaling min/max 1..4 → 1..6");
+    let effects = h.press(ch('y'));
+    assert!(matches!(effects[..], [Effect::Execute { .. }]));
+    h.until("6 tasks running on the watch screen", succeeded)
+        .await;
+    let View::Deploy(v) = h.state.view() else {
+        panic!()
+    };
+    let snap = v.snapshot.as_ref().unwrap();
+    assert_eq!(
+        (snap.service.desired_count, snap.service.running_count),
+        (6, 6)
+    );
+    assert!(text(&h.state).contains("SUCCEEDED: 6 tasks running"));
+    let target = h
+        .sim
+        .describe_scalable_target("production", "web")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((target.min_capacity, target.max_capacity), (1, 6));
+    // One audit line per call sent.
+    let lines = h.audit_lines();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["action"], "scale");
+    assert_eq!(lines[1]["before"], "desired 2");
+    assert_eq!(lines[1]["after"], "desired 6");
+    assert_eq!(lines[1]["profile"], "prod");
+    assert_eq!(lines[1]["cluster"], "production");
+    assert_eq!(lines[1]["outcome"], "ok");
+    assert!(
+        lines[1]["request"]
+            .as_str()
+            .unwrap()
+            .starts_with("ecs:UpdateService")
+    );
+    assert!(lines[1]["request_id"].as_str().is_some());
+    assert!(
+        lines[0]["request"]
+            .as_str()
+            .unwrap()
+            .starts_with("application-autoscaling:RegisterScalableTarget")
+    );
+}
+
+#[tokio::test]
+async fn a_bad_revision_fails_on_the_watch_screen_and_is_never_called_stable() {
+    let mut h = Harness::new(moving_sim(15), "web", false);
+    let bad = h.sim.register_bad_revision("production", "web").unwrap();
+    h.sim
+        .update_service(&UpdateServiceRequest {
+            cluster: "production".into(),
+            service: "web".into(),
+            task_definition: Some(bad),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let effects = h.press(ch('W'));
+    assert!(matches!(
+        watch_of(&effects),
+        Some(Scope::Deploy { service, .. }) if service == "web"
+    ));
+    h.until("the rollout to fail", |s| {
+        matches!(outcome(s), Some(Outcome::Failed(_)))
+    })
+    .await;
+    // Wait for the rollback to settle: the service is stable again, the verdict stays a failure.
+    h.until("the rollback to complete", |s| match s.view() {
+        View::Deploy(v) => v.snapshot.as_ref().is_some_and(|snap| {
+            snap.service.deployments.len() == 1
+                && snap.service.deployments[0].rollout_state.as_deref() == Some("COMPLETED")
+        }),
+        _ => false,
+    })
+    .await;
+    let Some(Outcome::Failed(why)) = outcome(&h.state) else {
+        panic!("{:?}", outcome(&h.state))
+    };
+    assert!(
+        why.contains("did not deploy: ECS deployment circuit breaker"),
+        "{why}"
+    );
+    assert!(why.contains("rolled back to web:"), "{why}");
+    let screen = text(&h.state);
+    assert!(screen.contains("✖ FAILED"), "{screen}");
+    assert!(screen.contains("rolling back to deployment"), "{screen}");
+}
+
+#[tokio::test]
+async fn rolling_back_a_failed_rollout_from_the_dialog_succeeds() {
+    let mut h = Harness::new(moving_sim(15), "payments", false);
+    let payments = services(&h.sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "payments")
+        .unwrap();
+    let previous = payments.deployments[1].task_definition.clone();
+    h.press(ch('R'));
+    h.until("the revisions", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Ready(_), .. }))
+    })
+    .await;
+    let Body::Rollback {
+        revisions: Fetched::Ready(r),
+        selected,
+        ..
+    } = &h.dialog().body
+    else {
+        panic!()
+    };
+    assert!(r.list[0].current, "newest first, the running one marked");
+    assert_eq!(
+        r.list[*selected].task_definition, previous,
+        "the last revision that deployed successfully is offered"
+    );
+    assert!(r.list[*selected].good);
+    h.press(key(KeyCode::Enter));
+    h.until("the diff", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { diff: Some(Fetched::Ready(_)), .. }))
+    })
+    .await;
+    let Body::Rollback {
+        diff: Some(Fetched::Ready(diff)),
+        ..
+    } = &h.dialog().body
+    else {
+        panic!()
+    };
+    assert!(diff.iter().any(|l| l.field == "payments image"), "{diff:?}");
+    h.press(ch('y'));
+    h.until("the rollback deployment to complete", succeeded)
+        .await;
+    let View::Deploy(v) = h.state.view() else {
+        panic!()
+    };
+    assert_eq!(
+        v.snapshot.as_ref().unwrap().service.task_definition,
+        previous
+    );
+    assert_eq!(h.audit_lines()[0]["action"], "rollback");
+}
+
+#[tokio::test]
+async fn stopping_a_deployment_in_progress_sends_stop_service_deployment_rollback() {
+    let mut h = Harness::new(moving_sim(400), "web", false);
+    let next = h.sim.register_revision("production", "web").unwrap();
+    h.sim
+        .update_service(&UpdateServiceRequest {
+            cluster: "production".into(),
+            service: "web".into(),
+            task_definition: Some(next),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    h.press(ch('X'));
+    h.until(
+        "the deployment in progress",
+        |s| matches!(&s.mode, Mode::Dialog(d) if matches!(d.stage, Stage::Confirm(_))),
+    )
+    .await;
+    let Stage::Confirm(plan) = &h.dialog().stage else {
+        panic!()
+    };
+    assert!(plan.calls[0].text().contains(r#""stopType":"ROLLBACK""#));
+    h.press(ch('y'));
+    h.until("the watch screen", |s| matches!(s.view(), View::Deploy(_)))
+        .await;
+    assert_eq!(
+        h.sim.calls.stop_service_deployment.load(Ordering::Relaxed),
+        1
+    );
+    assert_eq!(h.audit_lines()[0]["action"], "stop-deployment");
+}
+
+#[tokio::test]
+async fn force_new_deployment_confirms_then_replaces_every_task() {
+    let mut h = Harness::new(moving_sim(15), "api", false);
+    let effects = h.press(ch('F'));
+    assert!(effects.is_empty(), "nothing is sent by the key itself");
+    assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+    h.press(ch('y'));
+    h.until("the forced deployment to complete", succeeded)
+        .await;
+    let View::Deploy(v) = h.state.view() else {
+        panic!()
+    };
+    let snap = v.snapshot.as_ref().unwrap();
+    assert!(
+        snap.service
+            .events
+            .iter()
+            .any(|e| e.message.contains("deployment completed.")),
+    );
+}
+
+/// Presses an action key on a read-only state: nothing opens, nothing is sent, the toast says why; and the
+/// executor itself refuses the plan without a single call.
+async fn refused_in_read_only(key_char: char, label: &str) {
+    let sim = still_sim();
+    let mut h = Harness::new(sim.clone(), "web", true);
+    let effects = h.press(ch(key_char));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(h.state.mode, Mode::Normal));
+    let toast = h.state.toast.clone().expect("a message");
+    assert!(
+        toast.text.contains("read-only") && toast.text.contains(label),
+        "{}",
+        toast.text
+    );
+    // The executor refuses even if a plan reached it.
+    let service = services(&sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "web")
+        .unwrap();
+    let plan = match key_char {
+        'S' => ecsdeck::app::actions::scale_plan(
+            "production",
+            &service,
+            9,
+            &ecsdeck::app::actions::Scale {
+                input: "9".into(),
+                autoscaling: Fetched::Ready(None),
+                move_bounds: false,
+                typed_name: None,
+            },
+        ),
+        'F' => ecsdeck::app::actions::force_plan("production", &service),
+        'R' => ecsdeck::app::actions::rollback_plan("production", &service, "web:1"),
+        _ => ecsdeck::app::actions::stop_plan(
+            "production",
+            &service,
+            &ServiceDeploymentBrief {
+                service_deployment_arn: "arn:sd".into(),
+                status: "IN_PROGRESS".into(),
+                ..Default::default()
+            },
+        ),
+    };
+    sim.calls.reset();
+    h.executor.execute(99, plan);
+    let msg = tokio::time::timeout(Duration::from_secs(5), h.rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let Msg::Executed { result, .. } = msg else {
+        panic!("{msg:?}")
+    };
+    assert!(result.unwrap_err().contains("read-only"));
+    assert_eq!(sim.calls.total(), 0, "not one call was made");
+    assert!(h.audit_lines().is_empty());
+}
+
+#[tokio::test]
+async fn read_only_refuses_scale() {
+    refused_in_read_only('S', "scale").await;
+}
+
+#[tokio::test]
+async fn read_only_refuses_force_new_deployment() {
+    refused_in_read_only('F', "force new deployment").await;
+}
+
+#[tokio::test]
+async fn read_only_refuses_roll_back() {
+    refused_in_read_only('R', "roll back").await;
+}
+
+#[tokio::test]
+async fn read_only_refuses_stop_deployment() {
+    refused_in_read_only('X', "stop deployment").await;
+}
+
+#[tokio::test]
+async fn bad_desired_counts_are_explained_and_nothing_is_sent() {
+    let sim = still_sim();
+    let mut h = Harness::new(sim.clone(), "web", false);
+    h.press(ch('S'));
+    let cases: &[(&str, &str)] = &[
+        ("", "type the new desired count"),
+        ("abc", "is not a number"),
+        ("-2", "cannot be negative"),
+        ("4.5", "is not a number"),
+        ("99999", "above ECS's maximum of 5000"),
+    ];
+    for (input, message) in cases {
+        clear_input(&mut h);
+        h.typed(input);
+        let effects = h.press(key(KeyCode::Enter));
+        assert!(effects.is_empty());
+        let d = h.dialog();
+        assert_eq!(d.stage, Stage::Edit, "{input:?}");
+        assert!(
+            d.error.as_deref().is_some_and(|e| e.contains(message)),
+            "{input:?}: {:?}",
+            d.error
+        );
+    }
+    // Huge pastes stop at the field's length; control characters are refused and said so.
+    clear_input(&mut h);
+    h.typed("1234567890123456789");
+    assert!(h.dialog().error.as_deref().unwrap().contains("too long"));
+    h.press(Msg::Key(KeyEvent::new(
+        KeyCode::Char('v'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(
+        h.dialog()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("control character")
+    );
+    let Body::Scale(s) = &h.dialog().body else {
+        panic!()
+    };
+    assert_eq!(s.input.len(), 12);
+    assert_eq!(sim.calls.update_service.load(Ordering::Relaxed), 0);
+}
+
+#[tokio::test]
+async fn scaling_to_zero_needs_the_service_name_typed() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    h.press(ch('S'));
+    clear_input(&mut h);
+    h.typed("0");
+    h.press(key(KeyCode::Enter));
+    // `y` alone does not send: it is typed into the name.
+    assert!(h.press(ch('y')).is_empty());
+    for _ in 0..3 {
+        h.press(key(KeyCode::Backspace));
+    }
+    h.typed("wbe");
+    assert!(h.press(key(KeyCode::Enter)).is_empty());
+    assert!(
+        h.dialog()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("type the service name web")
+    );
+    for _ in 0..3 {
+        h.press(key(KeyCode::Backspace));
+    }
+    h.typed("web");
+    let effects = h.press(key(KeyCode::Enter));
+    assert!(
+        matches!(effects[..], [Effect::Execute { .. }]),
+        "{effects:?}"
+    );
+}
+
+#[tokio::test]
+async fn code_deploy_services_scale_but_refuse_deployments_with_the_reason() {
+    let mut h = Harness::new(still_sim(), "gateway", false);
+    assert!(h.press(ch('R')).is_empty());
+    let toast = h.state.toast.clone().unwrap().text;
+    assert!(
+        toast.contains("CODE_DEPLOY") && toast.contains("Scaling (S) works"),
+        "{toast}"
+    );
+    assert!(h.press(ch('F')).is_empty());
+    let effects = h.press(ch('S'));
+    assert!(matches!(effects[..], [Effect::Fetch { .. }]));
+}
+
+#[tokio::test]
+async fn keys_are_answered_while_an_action_is_in_flight() {
+    let sim = still_sim();
+    sim.set_latency(Duration::from_millis(1500));
+    let mut h = Harness::new(sim, "web", false);
+    h.press(ch('F'));
+    h.press(ch('y'));
+    assert!(matches!(h.dialog().stage, Stage::Sending(_)));
+    // The call takes 1.5 s; the reducer answers keys meanwhile.
+    h.press(key(KeyCode::Esc));
+    assert!(matches!(h.state.mode, Mode::Normal));
+    assert!(
+        h.state
+            .toast
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("already sent")
+    );
+    h.press(ch('j'));
+    assert!(h.rx.try_recv().is_err(), "the answer has not come yet");
+    h.until("the answer", |s| {
+        s.toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("action sent"))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_watch_refresh_makes_a_bounded_number_of_calls() {
+    let sim = Arc::new(Sim::new(SimOptions {
+        latency: Duration::ZERO,
+        epoch_ms: NOW,
+        tasks_per_service: Some(250),
+        ..SimOptions::default()
+    }));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let poller = Poller::spawn(
+        sim.clone(),
+        tx,
+        PollConfig {
+            refresh: Duration::from_secs(60),
+            ..PollConfig::default()
+        },
+    );
+    sim.calls.reset();
+    poller.watch(
+        Scope::Deploy {
+            cluster: "production".into(),
+            service: "checkout".into(),
+        },
+        1,
+    );
+    let snapshot = loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let Msg::Data {
+            update: ecsdeck::app::DataUpdate::Deploy(s),
+            ..
+        } = msg
+        {
+            break s;
+        }
+    };
+    let tasks = snapshot.tasks.len();
+    assert!(tasks > 250, "running plus stopped: {tasks}");
+    let groups = snapshot.service.target_group_arns().len();
+    assert_eq!(groups, 2, "blue/green: two target groups");
+    let c = &sim.calls;
+    let n = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    assert_eq!(n(&c.describe_services), 1);
+    assert_eq!(n(&c.describe_tasks), tasks.div_ceil(100) as u64);
+    assert_eq!(n(&c.describe_target_health), groups as u64);
+    assert_eq!(n(&c.list_service_deployments), 1);
+    assert_eq!(n(&c.describe_service_deployments), 1);
+    // ListTasks: one page per 100 running ARNs, and one of stopped ones.
+    assert_eq!(n(&c.list_tasks), 3 + 1);
+    assert_eq!(
+        c.total(),
+        1 + 4 + tasks.div_ceil(100) as u64 + groups as u64 + 2,
+        "nothing else"
+    );
+}
+
+// Snapshots: the still fleet, answers from the real executor.
+
+async fn settle(h: &mut Harness, what: &str, done: impl Fn(&State) -> bool) {
+    h.until(what, done).await;
+}
+
+#[tokio::test]
+async fn dialog_snapshots() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    h.press(ch('S'));
+    settle(&mut h, "autoscaling", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Scale(sc) if sc.autoscaling != Fetched::Loading))
+    })
+    .await;
+    clear_input(&mut h);
+    h.typed("12");
+    insta::assert_snapshot!("scale_dialog_typing", text(&h.state));
+    h.press(key(KeyCode::Enter));
+    insta::assert_snapshot!("scale_confirm_outside_autoscaling", text(&h.state));
+    h.press(key(KeyCode::Esc));
+    h.press(key(KeyCode::Tab));
+    h.press(key(KeyCode::Enter));
+    insta::assert_snapshot!("scale_confirm_moving_min_max", text(&h.state));
+    h.press(key(KeyCode::Esc));
+    clear_input(&mut h);
+    h.typed("x1");
+    h.press(key(KeyCode::Enter));
+    insta::assert_snapshot!("scale_bad_input", text(&h.state));
+    clear_input(&mut h);
+    h.typed("0");
+    h.press(key(KeyCode::Enter));
+    h.typed("we");
+    insta::assert_snapshot!("scale_to_zero_confirm", text(&h.state));
+    h.press(key(KeyCode::Esc));
+    h.press(key(KeyCode::Esc));
+
+    h.press(ch('F'));
+    insta::assert_snapshot!("force_confirm", text(&h.state));
+    h.press(key(KeyCode::Esc));
+
+    h.press(ch('R'));
+    settle(&mut h, "revisions", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Ready(_), .. }))
+    })
+    .await;
+    insta::assert_snapshot!("rollback_revisions", text(&h.state));
+    h.press(key(KeyCode::Enter));
+    settle(&mut h, "diff", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { diff: Some(Fetched::Ready(_)), .. }))
+    })
+    .await;
+    insta::assert_snapshot!("rollback_confirm_with_diff", text(&h.state));
+}
+
+#[tokio::test]
+async fn stop_dialog_snapshot() {
+    let mut h = Harness::new(still_sim(), "checkout", false);
+    h.press(ch('X'));
+    settle(
+        &mut h,
+        "the deployment in progress",
+        |s| matches!(&s.mode, Mode::Dialog(d) if matches!(d.stage, Stage::Confirm(_))),
+    )
+    .await;
+    insta::assert_snapshot!("stop_confirm", text(&h.state));
+}
+
+#[tokio::test]
+async fn watch_screen_snapshots() {
+    for service in ["checkout", "payments"] {
+        let mut h = Harness::new(still_sim(), service, false);
+        h.state.height = 44;
+        h.press(ch('W'));
+        settle(
+            &mut h,
+            "the first refresh",
+            |s| matches!(s.view(), View::Deploy(v) if v.snapshot.is_some() && !v.load.loading),
+        )
+        .await;
+        insta::assert_snapshot!(format!("watch_{service}"), text(&h.state));
+    }
+}
