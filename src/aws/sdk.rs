@@ -962,8 +962,14 @@ impl Api for SdkApi {
             .send()
             .await
             .map_err(|e| self.map_err("ecs:ListTaskDefinitions", e))?;
-        // familyPrefix is a prefix: `web` also lists `web-worker`.
-        let arns = out
+        // familyPrefix is a prefix: `web` also lists `web-worker`. Newest first even where sort is ignored.
+        let revision = |a: &String| {
+            family_rev(a)
+                .rsplit_once(':')
+                .and_then(|(_, r)| r.parse::<i32>().ok())
+                .unwrap_or(0)
+        };
+        let mut arns: Vec<String> = out
             .task_definition_arns()
             .iter()
             .filter(|a| {
@@ -973,6 +979,7 @@ impl Api for SdkApi {
             })
             .cloned()
             .collect();
+        arns.sort_by_key(|a| std::cmp::Reverse(revision(a)));
         Ok(Page {
             arns,
             next_token: opt(out.next_token()),
