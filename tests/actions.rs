@@ -272,7 +272,16 @@ async fn a_bad_revision_fails_on_the_watch_screen_and_is_never_called_stable() {
     assert!(why.contains("rolled back to web:"), "{why}");
     let screen = text(&h.state);
     assert!(screen.contains("✖ FAILED"), "{screen}");
-    assert!(screen.contains("rolling back to deployment"), "{screen}");
+    let View::Deploy(v) = h.state.view() else {
+        panic!()
+    };
+    let lines = ecsdeck::app::deploy::event_lines(&v.events);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.failure && l.message.contains("rolling back to deployment")),
+        "{lines:?}"
+    );
 }
 
 #[tokio::test]

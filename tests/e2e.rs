@@ -206,6 +206,99 @@ fn demo_charts_of_a_failing_service_its_alarm_and_a_longer_window() {
     t.assert_clean_exit();
 }
 
+/// The audit log under the test's XDG data directory.
+fn audit_log(t: &Tmux) -> Option<String> {
+    let dir = t.dir.path().join("data");
+    let found = walk(&dir)
+        .into_iter()
+        .find(|p| p.ends_with("audit.jsonl"))?;
+    std::fs::read_to_string(found).ok()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn demo_scale_with_confirmation_then_the_new_count_runs() {
+    let t = Tmux::start(
+        &[
+            "--demo",
+            "--demo-latency-ms",
+            "5",
+            "--cluster",
+            "production",
+        ],
+        &[],
+    );
+    t.wait_for("payments", Duration::from_secs(10));
+    t.keys(&["/", "w", "e", "b", "Enter", "S"]);
+    t.wait_for("scale: web (production)", Duration::from_secs(5));
+    t.keys(&["BSpace", "BSpace", "BSpace", "7", "Enter"]);
+    let screen = t.wait_for("y send", Duration::from_secs(5));
+    assert!(
+        screen.contains("→ 7"),
+        "the change is shown:
+{screen}"
+    );
+    assert!(
+        screen.contains(
+            r#"ecs:UpdateService {"cluster":"production","service":"web","desiredCount":7}"#
+        ),
+        "the request is shown:
+{screen}"
+    );
+    t.keys(&["y"]);
+    t.wait_for("deploy: web (production)", Duration::from_secs(5));
+    // The simulated tasks take a few seconds to provision, start and pass health checks.
+    t.wait_for("SUCCEEDED: 7 tasks running", Duration::from_secs(40));
+    // The pane under the events tails the revision's lines.
+    t.wait_for("logs: service web", Duration::from_secs(5));
+    t.wait_for(" INFO ", Duration::from_secs(10));
+    let audit = audit_log(&t).expect("an audit log in the data directory");
+    assert!(
+        audit.contains(r#""after":"desired 7""#) && audit.contains(r#""outcome":"ok""#),
+        "{audit}"
+    );
+    t.keys(&["q", "q", "q", "q"]);
+    t.assert_clean_exit();
+}
+
+#[test]
+fn demo_read_only_refuses_to_scale_and_sends_nothing() {
+    let t = Tmux::start(
+        &[
+            "--demo",
+            "--demo-latency-ms",
+            "5",
+            "--cluster",
+            "production",
+            "--read-only",
+        ],
+        &[],
+    );
+    t.wait_for("READ-ONLY", Duration::from_secs(10));
+    t.wait_for("payments", Duration::from_secs(10));
+    t.keys(&["/", "w", "e", "b", "Enter", "S"]);
+    t.wait_for(
+        "read-only mode: scale refused, nothing was sent",
+        Duration::from_secs(5),
+    );
+    assert!(!t.screen().contains("scale: web"), "no dialog opened");
+    assert_eq!(audit_log(&t), None, "nothing was executed");
+    t.keys(&["q", "q", "q"]);
+    t.assert_clean_exit();
+}
+
 #[test]
 fn an_unknown_cluster_is_a_message_on_screen_not_an_exit() {
     let t = Tmux::start(&["--demo", "--cluster", "nope"], &[]);

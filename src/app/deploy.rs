@@ -1,6 +1,7 @@
 //! The deploy watch screen as plain data: one refresh's snapshot (service, tasks, target health, service
 //! deployments), the events seen so far, and the verdict on the deployment being watched.
 
+use super::logs::LogView;
 use super::metrics::{MetricsView, Window};
 use super::state::LoadState;
 use crate::aws::*;
@@ -78,6 +79,8 @@ pub struct DeployView {
     pub scroll: u16,
     /// The 5XX / CPU pane.
     pub metrics: Box<MetricsView>,
+    /// The watched revision's log lines (started with the first refresh, when the revision is known).
+    pub logs: Option<Box<LogView>>,
 }
 
 /// Most events kept.
@@ -96,6 +99,7 @@ impl DeployView {
             seen_completed: false,
             scroll: 0,
             metrics: Box::new(MetricsView::new(cluster, service, Window::H1, true)),
+            logs: None,
         }
     }
 
@@ -130,6 +134,21 @@ impl DeployView {
         self.snapshot = Some(snapshot);
     }
 
+    /// The task definition whose tasks' lines the logs pane shows: the watched deployment's, else the
+    /// primary's.
+    pub fn log_revision(&self) -> Option<String> {
+        match &self.target {
+            Target::Deployment {
+                task_definition, ..
+            } => Some(task_definition.clone()),
+            _ => self
+                .snapshot
+                .as_ref()
+                .and_then(|s| s.service.primary_deployment())
+                .map(|p| p.task_definition.clone()),
+        }
+    }
+
     /// Success only when the watched deployment itself completes; a circuit-breaker rollback is a failure of
     /// the new revision, however stable the service is afterwards.
     pub fn outcome(&self) -> Outcome {
@@ -155,6 +174,7 @@ impl DeployView {
                     } else {
                         String::new()
                     };
+                    let reason = reason.trim_end_matches('.');
                     return Outcome::Failed(format!(
                         "FAILED: {td} did not deploy: {reason}{rolled}"
                     ));

@@ -62,6 +62,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if generation == state.generation && scope == state.view().scope() {
                 let done = matches!(update, DataUpdate::Done { .. });
                 apply_data(state, update);
+                if let Some(effect) = start_deploy_logs(state) {
+                    return vec![effect];
+                }
                 if done
                     && let View::Services {
                         cluster,
@@ -84,11 +87,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             vec![]
         }
         Msg::Log { generation, update } => {
-            if generation == state.generation
-                && let View::Logs(view) = state.view_mut()
-                && let Some(error) = apply_log(view, update)
-            {
-                toast(state, ToastLevel::Error, error);
+            if generation == state.generation {
+                let error = match state.view_mut() {
+                    View::Logs(view) => apply_log(view, update),
+                    View::Deploy(v) => v.logs.as_mut().and_then(|l| apply_log(l, update)),
+                    _ => None,
+                };
+                if let Some(error) = error {
+                    toast(state, ToastLevel::Error, error);
+                }
             }
             vec![]
         }
@@ -439,8 +446,15 @@ fn toggle_columns(state: &mut State) -> Vec<Effect> {
 /// Changes the navigation stack and watches the new top. The one place a tail stops: when its log view
 /// leaves the screen, whichever way it leaves.
 fn navigate(state: &mut State, change: impl FnOnce(&mut State)) -> Vec<Effect> {
-    let tailing = matches!(state.view(), View::Logs(_));
+    let tails =
+        |v: &View| matches!(v, View::Logs(_)) || matches!(v, View::Deploy(d) if d.logs.is_some());
+    let tailing = tails(state.view());
     change(state);
+    // A watch screen shown again starts its logs pane afresh with its next refresh (its tail was stopped or
+    // replaced while it was hidden).
+    if let View::Deploy(d) = state.view_mut() {
+        d.logs = None;
+    }
     let mut effects = watch_top(state);
     if tailing && !matches!(state.view(), View::Logs(_)) {
         effects.push(Effect::Tail {
@@ -449,6 +463,36 @@ fn navigate(state: &mut State, change: impl FnOnce(&mut State)) -> Vec<Effect> {
         });
     }
     effects
+}
+
+/// The watch screen's logs pane starts with its first refresh: the revision to show is known then.
+fn start_deploy_logs(state: &mut State) -> Option<Effect> {
+    let (window, label) = since_window(state);
+    let (now, capacity, generation) = (state.now, 2_000, state.generation);
+    let View::Deploy(v) = state.view_mut() else {
+        return None;
+    };
+    if v.logs.is_some() || v.snapshot.is_none() {
+        return None;
+    }
+    let td = v.log_revision()?;
+    let request = LogRequest {
+        target: LogTarget::Service {
+            cluster: v.cluster.clone(),
+            service: v.service.clone(),
+            task_definitions: vec![td.clone()],
+        },
+        since: now - window,
+        pattern: None,
+    };
+    let mut logs = LogView::new(request.clone(), label, capacity);
+    logs.revision = Some(crate::aws::family_rev(&td).to_owned());
+    logs.refilter();
+    v.logs = Some(Box::new(logs));
+    Some(Effect::Tail {
+        request: Some(request),
+        generation,
+    })
 }
 
 /// `W`: the deploy watch screen of the selected service.

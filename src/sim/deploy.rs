@@ -655,7 +655,32 @@ impl Fleet {
 
     /// Starts a deployment of `to`, marking the record of deployment `from` as rolling back.
     fn roll_back(&mut self, c: usize, s: usize, t: Millis, from: u64, to: &str, reason: &str) {
-        let new_number = self.new_deployment(c, s, t, to);
+        // Like ECS: the last deployment of that revision becomes PRIMARY again and keeps its tasks.
+        let svc = &mut self.clusters[c].services[s];
+        let existing = svc
+            .service
+            .deployments
+            .iter()
+            .position(|d| d.status == "ACTIVE" && d.task_definition == to);
+        let new_number = match existing {
+            Some(i) => {
+                let mut d = svc.service.deployments.remove(i);
+                for other in svc.service.deployments.iter_mut() {
+                    other.status = "ACTIVE".into();
+                }
+                d.status = "PRIMARY".into();
+                d.rollout_state = Some("IN_PROGRESS".into());
+                d.rollout_state_reason = Some(format!("ECS deployment {} in progress.", d.id));
+                d.desired_count = svc.service.desired_count;
+                d.updated_at = Some(t);
+                let number = deployment_number(&d.id);
+                svc.service.deployments.insert(0, d);
+                svc.service.task_definition = to.to_owned();
+                svc.moving = true;
+                number
+            }
+            None => self.new_deployment(c, s, t, to),
+        };
         let cname = self.clusters[c].cluster.cluster_name.clone();
         let sname = self.clusters[c].services[s].service.service_name.clone();
         let revision_arn = self.revision_arn(&cname, &sname, to);

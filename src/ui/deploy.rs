@@ -296,7 +296,16 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         }
         events.push(Line::from(spans));
     }
-    frame.render_widget(Paragraph::new(events).wrap(Wrap { trim: false }), right);
+    match &view.logs {
+        Some(logs) if right.height >= 12 => {
+            let [ev, lg] =
+                Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)])
+                    .areas(right);
+            frame.render_widget(Paragraph::new(events).wrap(Wrap { trim: false }), ev);
+            super::logs::render(frame, lg, state, logs, theme);
+        }
+        _ => frame.render_widget(Paragraph::new(events).wrap(Wrap { trim: false }), right),
+    }
 
     if pane > 0 {
         super::charts::render_pane(frame, pane_area, state, &view.metrics, theme);
