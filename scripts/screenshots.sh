@@ -47,4 +47,9 @@ shot logs-search "$DARK_FG" "$DARK_BG" "--cluster production --demo-log-rate 3" 
 shot metrics "$DARK_FG" "$DARK_BG" "--cluster production" / p a y Enter m PAUSE
 shot metrics-blue-green "$DARK_FG" "$DARK_BG" "--cluster production" / c h e c k Enter m PAUSE
 shot loggroups "$DARK_FG" "$DARK_BG" "" : l o g g r o u p s Enter
+shot scale-dialog "$DARK_FG" "$DARK_BG" "--cluster production" / w e b Enter S PAUSE BSpace BSpace BSpace 1 2 Enter
+shot rollback-diff "$DARK_FG" "$DARK_BG" "--cluster production" / p a y Enter R PAUSE Enter PAUSE
+# The demo deploys a bad revision of search 6 s after start: under way, then failed and rolled back.
+shot deploy-watch "$DARK_FG" "$DARK_BG" "--cluster production" / s e a r c h Enter W PAUSE PAUSE PAUSE
+shot deploy-failed "$DARK_FG" "$DARK_BG" "--cluster production" / s e a r c h Enter W PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE
 shot services-light "$LIGHT_FG" "$LIGHT_BG" "--cluster production --theme light --read-only" / c h Enter

@@ -178,10 +178,8 @@ async fn scale_2_to_6_beyond_autoscaling_max_moves_it_and_converges_on_the_watch
         "{:?}",
         d.warning
     );
-    // Back, move min/max with it, review again: two calls now.
-    h.press(key(KeyCode::Esc));
+    // Move min/max with it, right in the confirmation: two calls now.
     h.press(key(KeyCode::Tab));
-    h.press(key(KeyCode::Enter));
     let Stage::Confirm(plan) = &h.dialog().stage else {
         panic!()
     };

@@ -76,6 +76,8 @@ pub struct DeployView {
     pub seen_failed: Option<String>,
     /// The watched deployment was seen completed.
     pub seen_completed: bool,
+    /// The primary deployment of the last refresh (id, created): a newer one starting is adopted.
+    pub last_primary: Option<(String, Option<Millis>)>,
     pub scroll: u16,
     /// The 5XX / CPU pane.
     pub metrics: Box<MetricsView>,
@@ -97,6 +99,7 @@ impl DeployView {
             events: Vec::new(),
             seen_failed: None,
             seen_completed: false,
+            last_primary: None,
             scroll: 0,
             metrics: Box::new(MetricsView::new(cluster, service, Window::H1, true)),
             logs: None,
@@ -105,16 +108,23 @@ impl DeployView {
 
     pub fn apply(&mut self, snapshot: DeploySnapshot) {
         merge_events(&mut self.events, &snapshot.service.events);
-        // Opened on a deploy under way: that deployment is the one to judge, whatever replaces it later.
-        if self.target == Target::Primary
-            && self.snapshot.is_none()
-            && let Some(p) = snapshot.service.primary_deployment()
-            && p.rollout_state.as_deref() == Some("IN_PROGRESS")
-        {
-            self.target = Target::Deployment {
-                id: p.id.clone(),
-                task_definition: p.task_definition.clone(),
+        // Watching a service: a deploy under way (when the screen opened, or started since) is the one to
+        // judge, whatever replaces it later. A rollback re-promotes an older deployment: never adopted.
+        if let Some(p) = snapshot.service.primary_deployment() {
+            let newer = match &self.last_primary {
+                None => true,
+                Some((id, created)) => *id != p.id && p.created_at > *created,
             };
+            if self.target == Target::Primary
+                && newer
+                && p.rollout_state.as_deref() == Some("IN_PROGRESS")
+            {
+                self.target = Target::Deployment {
+                    id: p.id.clone(),
+                    task_definition: p.task_definition.clone(),
+                };
+            }
+            self.last_primary = Some((p.id.clone(), p.created_at));
         }
         if let Target::Deployment { id, .. } = &self.target
             && let Some(d) = snapshot.service.deployments.iter().find(|d| &d.id == id)
@@ -482,6 +492,45 @@ mod tests {
             matches!(&outcome, Outcome::Failed(t) if t.contains("td/web:42 did not deploy: FAILED reason") && t.contains("rolled back to td/web:41")),
             "{outcome:?}"
         );
+    }
+
+    #[test]
+    fn a_deploy_that_starts_while_watching_is_judged_and_its_rollback_is_not_adopted() {
+        let at = |mut d: Deployment, created: Millis| {
+            d.created_at = Some(created);
+            d
+        };
+        let mut view = DeployView::new("prod", "web", Target::Primary);
+        view.apply(snapshot(vec![at(
+            deployment("ecs-svc/1", "PRIMARY", "td/web:41", "COMPLETED"),
+            1,
+        )]));
+        assert!(matches!(view.outcome(), Outcome::Succeeded(_)));
+        view.apply(snapshot(vec![
+            at(
+                deployment("ecs-svc/2", "PRIMARY", "td/web:42", "IN_PROGRESS"),
+                5,
+            ),
+            at(
+                deployment("ecs-svc/1", "ACTIVE", "td/web:41", "COMPLETED"),
+                1,
+            ),
+        ]));
+        view.apply(snapshot(vec![
+            at(
+                deployment("ecs-svc/1", "PRIMARY", "td/web:41", "IN_PROGRESS"),
+                1,
+            ),
+            at(deployment("ecs-svc/2", "ACTIVE", "td/web:42", "FAILED"), 5),
+        ]));
+        assert_eq!(
+            view.target,
+            Target::Deployment {
+                id: "ecs-svc/2".into(),
+                task_definition: "td/web:42".into()
+            }
+        );
+        assert!(matches!(view.outcome(), Outcome::Failed(_)));
     }
 
     #[test]

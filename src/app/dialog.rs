@@ -313,6 +313,19 @@ fn confirm_key(
         return;
     }
     match key.code {
+        KeyCode::Tab => {
+            // Move autoscaling's min/max along (or not), and show the new plan.
+            if let Body::Scale(s) = &mut d.body
+                && let Ok(n) = parse_desired(&s.input)
+            {
+                s.move_bounds = !s.move_bounds;
+                d.warning = match &s.autoscaling {
+                    Fetched::Ready(Some(t)) if !s.move_bounds => bounds_warning(t, n),
+                    _ => None,
+                };
+                d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
+            }
+        }
         KeyCode::Char('y') => send(state, d, plan, effects),
         KeyCode::Char('n') => {
             d.stage = Stage::Edit;

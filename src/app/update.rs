@@ -472,10 +472,15 @@ fn start_deploy_logs(state: &mut State) -> Option<Effect> {
     let View::Deploy(v) = state.view_mut() else {
         return None;
     };
-    if v.logs.is_some() || v.snapshot.is_none() {
+    let td = v.log_revision()?;
+    // Started already, on this revision (a deploy adopted since changes it: the pane follows).
+    let same = v
+        .logs
+        .as_ref()
+        .is_some_and(|l| l.revision.as_deref() == Some(crate::aws::family_rev(&td)));
+    if same || v.snapshot.is_none() {
         return None;
     }
-    let td = v.log_revision()?;
     let request = LogRequest {
         target: LogTarget::Service {
             cluster: v.cluster.clone(),

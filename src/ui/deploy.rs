@@ -496,6 +496,9 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
             Some(p),
             if p.after == "desired 0" {
                 "type the name · Enter send · Esc back"
+            } else if matches!(&d.body, Body::Scale(s) if matches!(s.autoscaling, Fetched::Ready(Some(_))))
+            {
+                "y send · Tab move autoscaling min/max · Esc back (nothing is sent until y)"
             } else {
                 "y send · Esc back (nothing is sent until y)"
             },
