@@ -374,6 +374,10 @@ async fn force_new_deployment_confirms_then_replaces_every_task() {
     let effects = h.press(ch('F'));
     assert!(effects.is_empty(), "nothing is sent by the key itself");
     assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+    // `n` declines like Esc.
+    assert!(h.press(ch('n')).is_empty());
+    assert!(matches!(h.state.mode, Mode::Normal));
+    h.press(ch('F'));
     h.press(ch('y'));
     h.until("the forced deployment to complete", succeeded)
         .await;

@@ -229,7 +229,12 @@ pub(super) fn executed(
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Effect> {
     let mut effects = vec![];
-    let close = match (&d.stage, key.code) {
+    // `n` answers a confirmation like Esc (unless it is a letter of the service name being typed).
+    let code = match (&d.stage, key.code) {
+        (Stage::Confirm(p), KeyCode::Char('n')) if !needs_name(p) => KeyCode::Esc,
+        (_, code) => code,
+    };
+    let close = match (&d.stage, code) {
         (Stage::Sending(_), KeyCode::Esc) => {
             toast(
                 state,
@@ -327,9 +332,6 @@ fn confirm_key(
             }
         }
         KeyCode::Char('y') => send(state, d, plan, effects),
-        KeyCode::Char('n') => {
-            d.stage = Stage::Edit;
-        }
         _ => {}
     }
 }
