@@ -385,11 +385,10 @@ pub fn target_rows(snapshot: &DeploySnapshot) -> Vec<(String, Result<Vec<TargetR
         .collect()
 }
 
-fn revision_number(r: &Option<String>) -> i64 {
+fn revision_number(r: &Option<String>) -> i32 {
     r.as_deref()
-        .and_then(|r| r.rsplit_once(':'))
-        .and_then(|(_, n)| n.parse().ok())
-        .unwrap_or(-1)
+        .and_then(family_and_revision)
+        .map_or(-1, |(_, n)| n)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use super::effect::{Effect, Fetch};
 use super::msg::DialogAnswer;
 use super::state::{Mode, State, ToastLevel, View};
 use super::update::{is_text_input, open_deploy, toast};
-use crate::aws::{Service, family_rev};
+use crate::aws::{Service, family_and_revision, family_rev};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// The service an action would act on: the selected row of a services list, a service's details, or the
@@ -70,8 +70,7 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
             None,
         ),
         ActionKind::Rollback => {
-            let family = family_rev(&service.task_definition)
-                .rsplit_once(':')
+            let family = family_and_revision(&service.task_definition)
                 .map(|(f, _)| f.to_owned())
                 .unwrap_or_default();
             let previous = service
@@ -375,7 +374,7 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                 }
             },
             _ => match is_text_input(&key) {
-                Some(c) if s.input.len() < 12 => {
+                Some(c) if s.input.len() < MAX_COUNT_INPUT => {
                     s.input.push(c);
                     d.error = None;
                 }
@@ -433,3 +432,5 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
 }
 
 const MAX_DESIRED_DIGITS: usize = 4;
+/// Longer than any valid count, so "99999" is told it is above the maximum rather than cut short.
+const MAX_COUNT_INPUT: usize = 12;

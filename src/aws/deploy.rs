@@ -100,17 +100,16 @@ pub struct ServiceDeployment {
     pub finished_at: Option<Millis>,
 }
 
-impl ServiceDeployment {
-    pub fn in_progress(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "PENDING"
-                | "IN_PROGRESS"
-                | "ROLLBACK_REQUESTED"
-                | "ROLLBACK_IN_PROGRESS"
-                | "STOP_REQUESTED"
-        )
-    }
+/// A service deployment status that is not final yet.
+pub fn deployment_under_way(status: &str) -> bool {
+    matches!(
+        status,
+        "PENDING"
+            | "IN_PROGRESS"
+            | "ROLLBACK_REQUESTED"
+            | "ROLLBACK_IN_PROGRESS"
+            | "STOP_REQUESTED"
+    )
 }
 
 /// DescribeServiceRevisions: which task definition a service revision ran.

@@ -298,6 +298,12 @@ pub fn family_rev(task_definition: &str) -> &str {
         .unwrap_or(task_definition)
 }
 
+/// `(family, revision)` of a task definition ARN or `family:rev`; None without a numeric revision.
+pub fn family_and_revision(task_definition: &str) -> Option<(&str, i32)> {
+    let (family, revision) = family_rev(task_definition).rsplit_once(':')?;
+    Some((family, revision.parse().ok()?))
+}
+
 /// The resource name at the end of an ARN (`.../name`).
 pub fn arn_name(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap_or(arn)
@@ -441,6 +447,12 @@ mod tests {
             "web:42"
         );
         assert_eq!(family_rev("web:1"), "web:1");
+        assert_eq!(
+            family_and_revision("arn:aws:ecs:us-east-1:1:task-definition/web-api:42"),
+            Some(("web-api", 42))
+        );
+        assert_eq!(family_and_revision("web"), None);
+        assert_eq!(family_and_revision("web:latest"), None);
     }
 
     #[test]

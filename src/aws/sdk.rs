@@ -963,23 +963,16 @@ impl Api for SdkApi {
             .await
             .map_err(|e| self.map_err("ecs:ListTaskDefinitions", e))?;
         // familyPrefix is a prefix: `web` also lists `web-worker`. Newest first even where sort is ignored.
-        let revision = |a: &String| {
-            family_rev(a)
-                .rsplit_once(':')
-                .and_then(|(_, r)| r.parse::<i32>().ok())
-                .unwrap_or(0)
-        };
-        let mut arns: Vec<String> = out
+        let mut arns: Vec<(i32, String)> = out
             .task_definition_arns()
             .iter()
-            .filter(|a| {
-                family_rev(a)
-                    .rsplit_once(':')
-                    .is_some_and(|(f, _)| f == family)
+            .filter_map(|a| match family_and_revision(a) {
+                Some((f, r)) if f == family => Some((r, a.clone())),
+                _ => None,
             })
-            .cloned()
             .collect();
-        arns.sort_by_key(|a| std::cmp::Reverse(revision(a)));
+        arns.sort_by_key(|(r, _)| std::cmp::Reverse(*r));
+        let arns = arns.into_iter().map(|(_, a)| a).collect();
         Ok(Page {
             arns,
             next_token: opt(out.next_token()),

@@ -69,10 +69,7 @@ impl Record {
     }
 
     fn done(&self) -> bool {
-        !matches!(
-            self.status.as_str(),
-            "PENDING" | "IN_PROGRESS" | "ROLLBACK_REQUESTED" | "ROLLBACK_IN_PROGRESS"
-        )
+        !deployment_under_way(&self.status)
     }
 }
 
@@ -109,12 +106,10 @@ impl Fleet {
                 let Some(primary) = svc.deployments.first() else {
                     continue;
                 };
-                let rev = revision_of(&primary.task_definition);
-                let family = family_rev(&primary.task_definition)
-                    .rsplit_once(':')
-                    .map(|(f, _)| f.to_owned())
-                    .unwrap_or_default();
-                let previous = task_definition_arn(&family, (rev - 1).max(1));
+                let Some((family, rev)) = family_and_revision(&primary.task_definition) else {
+                    continue;
+                };
+                let previous = task_definition_arn(family, (rev - 1).max(1));
                 let prev_arn = self.revision_arn(&cname, &sname, &previous);
                 let started = primary.created_at.unwrap_or(self.epoch_ms);
                 records.push(Record {
@@ -895,10 +890,8 @@ impl Fleet {
         if bad {
             svc.bad_revisions.push(svc.newest_revision);
         }
-        let family = family_rev(&svc.service.task_definition)
-            .rsplit_once(':')
-            .map(|(f, _)| f.to_owned())?;
-        Some(task_definition_arn(&family, svc.newest_revision))
+        let (family, _) = family_and_revision(&svc.service.task_definition)?;
+        Some(task_definition_arn(family, svc.newest_revision))
     }
 
     /// Service deployments of a service (newest first).

@@ -291,9 +291,7 @@ impl Fleet {
     }
 
     pub fn task_definition(&self, arn_or_family_rev: &str) -> Option<TaskDefinition> {
-        let fr = family_rev(arn_or_family_rev);
-        let (family, rev) = fr.rsplit_once(':')?;
-        let revision: i32 = rev.parse().ok()?;
+        let (family, revision) = family_and_revision(arn_or_family_rev)?;
         let (cluster, service) = self.clusters.iter().find_map(|c| {
             c.services
                 .iter()
@@ -382,10 +380,7 @@ impl SimCluster {
 
     pub fn materialise(&self, t: &SimTask) -> Task {
         let s = &self.services[t.service];
-        let family = family_rev(&s.service.task_definition)
-            .rsplit_once(':')
-            .map(|(f, _)| f)
-            .unwrap_or("app");
+        let family = family_and_revision(&s.service.task_definition).map_or("app", |(f, _)| f);
         let (stop_code, stopped_reason, exit) = match (&t.stopped_note, t.stopped) {
             (Some(note), _) => (Some(note.0.clone()), Some(note.1.clone()), Some(note.2)),
             (None, true) => {
@@ -485,10 +480,7 @@ pub(super) fn deployment_number(id: &str) -> u64 {
 }
 
 pub(super) fn revision_of(task_definition: &str) -> i32 {
-    family_rev(task_definition)
-        .rsplit_once(':')
-        .and_then(|(_, r)| r.parse().ok())
-        .unwrap_or(1)
+    family_and_revision(task_definition).map_or(1, |(_, r)| r)
 }
 
 fn event(at: Millis, message: String, id: &mut Rng) -> ServiceEvent {

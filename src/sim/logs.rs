@@ -217,10 +217,7 @@ impl LogSim {
         for c in &fleet.clusters {
             for (si, s) in c.services.iter().enumerate() {
                 let name = format!("/ecs/{}/{}", c.cluster.cluster_name, s.service.service_name);
-                let newest = family_rev(&s.service.task_definition)
-                    .rsplit_once(':')
-                    .and_then(|(_, r)| r.parse::<i32>().ok())
-                    .unwrap_or(1);
+                let newest = super::fleet::revision_of(&s.service.task_definition);
                 let failing_rollout = s
                     .service
                     .deployments

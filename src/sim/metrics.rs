@@ -239,7 +239,7 @@ impl MetricSim {
             .load_balancers
             .iter()
             .any(|l| l.alternate_target_group_arn.is_some());
-        let primary_rev = revision(&svc.service.task_definition);
+        let primary_rev = super::fleet::revision_of(&svc.service.task_definition);
         let profile = &self.profiles[self.by_service[&(
             cluster.cluster.cluster_name.clone(),
             svc.service.service_name.clone(),
@@ -579,11 +579,4 @@ impl MetricSim {
             .filter(|a| state.is_none_or(|s| a.state_value == s))
             .collect()
     }
-}
-
-fn revision(task_definition: &str) -> i32 {
-    family_rev(task_definition)
-        .rsplit_once(':')
-        .and_then(|(_, r)| r.parse().ok())
-        .unwrap_or(1)
 }

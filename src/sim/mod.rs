@@ -757,8 +757,7 @@ impl Api for Sim {
                 .iter()
                 .flat_map(|c| c.services.iter())
                 .find(|s| {
-                    family_rev(&s.service.task_definition)
-                        .rsplit_once(':')
+                    family_and_revision(&s.service.task_definition)
                         .is_some_and(|(f, _)| f == family)
                 })
                 .map(|s| s.newest_revision)

@@ -358,16 +358,7 @@ impl Cycle<'_> {
                 let wanted: Vec<String> = briefs
                     .iter()
                     .enumerate()
-                    .filter(|(i, b)| {
-                        *i == 0
-                            || matches!(
-                                b.status.as_str(),
-                                "PENDING"
-                                    | "IN_PROGRESS"
-                                    | "ROLLBACK_REQUESTED"
-                                    | "ROLLBACK_IN_PROGRESS"
-                            )
-                    })
+                    .filter(|(i, b)| *i == 0 || deployment_under_way(&b.status))
                     .map(|(_, b)| b.service_deployment_arn.clone())
                     .take(SERVICE_DEPLOYMENTS_PER_CALL)
                     .collect();
