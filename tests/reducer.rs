@@ -84,8 +84,28 @@ fn movement_keys_clamp_and_page() {
     assert_eq!(selected_service(&state), "analytics-ingest");
 }
 
+fn visible_services(state: &ecsdeck::app::State) -> Vec<String> {
+    match state.view() {
+        View::Services { list, .. } => list
+            .visible
+            .iter()
+            .map(|&i| list.rows[i].service_name.clone())
+            .collect(),
+        other => panic!("not on services: {other:?}"),
+    }
+}
+
+fn filter_services(state: &mut ecsdeck::app::State, text: &str) {
+    update(state, ch('/'));
+    for _ in 0..40 {
+        update(state, key(KeyCode::Backspace));
+    }
+    type_text(state, text);
+    update(state, key(KeyCode::Enter));
+}
+
 #[test]
-fn filter_is_live_case_insensitive_over_visible_columns_and_esc_clears_it() {
+fn filter_is_live_case_insensitive_on_the_name_and_esc_clears_it() {
     let mut state = on_production_services();
     update(&mut state, ch('/'));
     type_text(&mut state, "PAY");
@@ -98,25 +118,61 @@ fn filter_is_live_case_insensitive_over_visible_columns_and_esc_clears_it() {
     assert_eq!(selected_service(&state), "payments");
     update(&mut state, key(KeyCode::Enter));
     assert_eq!(state.mode, Mode::Normal);
-    match state.view() {
-        View::Services { list, .. } => assert_eq!(list.visible.len(), 1),
-        _ => unreachable!(),
-    }
-    // A value in another column matches too: the controller.
-    update(&mut state, ch('/'));
-    update(&mut state, key(KeyCode::Backspace));
-    update(&mut state, key(KeyCode::Backspace));
-    update(&mut state, key(KeyCode::Backspace));
-    type_text(&mut state, "code_deploy");
-    update(&mut state, key(KeyCode::Enter));
-    assert_eq!(selected_service(&state), "gateway");
+    assert_eq!(visible_services(&state), ["payments"]);
+    // Only the name: every service runs on FARGATE or EC2, yet /gate finds the gateway alone.
+    filter_services(&mut state, "gate");
+    assert_eq!(visible_services(&state), ["gateway"]);
     // Esc clears the filter before it navigates.
     let effects = update(&mut state, key(KeyCode::Esc));
     assert!(effects.is_empty());
-    match state.view() {
-        View::Services { list, .. } => assert_eq!(list.visible.len(), 22),
-        _ => unreachable!(),
-    }
+    assert_eq!(visible_services(&state).len(), 22);
+}
+
+#[test]
+fn column_value_filters_another_column_and_an_unknown_column_says_which_there_are() {
+    let mut state = on_production_services();
+    let sim = fleet();
+    let all = services(&sim, "production");
+    // The services whose rollout failed, found without the filter.
+    let mut failed: Vec<String> = all
+        .iter()
+        .filter(|s| ecsdeck::app::rows::rollout(s).eq_ignore_ascii_case("failed"))
+        .map(|s| s.service_name.clone())
+        .collect();
+    failed.sort();
+    assert!(
+        !failed.is_empty() && failed.len() < all.len(),
+        "the demo fleet has a failed rollout among others"
+    );
+    filter_services(&mut state, "rollout:FAILED");
+    let mut shown = visible_services(&state);
+    shown.sort();
+    assert_eq!(shown, failed);
+    filter_services(&mut state, "launch:ec2");
+    assert!(
+        visible_services(&state).is_empty(),
+        "production runs on FARGATE"
+    );
+    filter_services(&mut state, "launch:fargate");
+    assert_eq!(visible_services(&state).len(), 22);
+    // A column's title without spaces, or the start of one; case does not matter.
+    filter_services(&mut state, "Controller:code_deploy");
+    assert_eq!(visible_services(&state), ["gateway"]);
+    filter_services(&mut state, "taskdef:payments:");
+    assert!(visible_services(&state).contains(&"payments".to_string()));
+    // A column that is not there matches nothing, and the table says what to type instead.
+    filter_services(&mut state, "colour:red");
+    assert!(visible_services(&state).is_empty());
+    let screen = text(&state);
+    assert!(
+        screen.contains("no column `colour` here"),
+        "the problem is said where the rows would be:\n{screen}"
+    );
+    assert!(screen.contains("launch"), "{screen}");
+    // An ambiguous start names the candidates.
+    filter_services(&mut state, "de:1");
+    let screen = text(&state);
+    assert!(screen.contains("could be des or depl"), "{screen}");
 }
 
 #[test]

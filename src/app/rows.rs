@@ -59,6 +59,85 @@ pub trait Row: Clone {
     fn row_tone(&self) -> Tone {
         Tone::Normal
     }
+    /// What a plain `/text` filter looks at: the name (FARGATE must not match `/gate`).
+    const NAME_COLUMNS: &'static [usize] = &[0];
+}
+
+/// A `/` filter: a case-insensitive substring of the name column(s), or of one named column with
+/// `column:value` (e.g. `launch:EC2`, `rollout:failed`), as in e1s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowFilter {
+    pub columns: Vec<usize>,
+    /// Lower-cased.
+    pub needle: String,
+}
+
+/// The key a column is named by in a filter: its title in lower case without spaces (`TASK DEF` -> `taskdef`).
+pub fn column_key(column: &Column) -> String {
+    column
+        .title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl RowFilter {
+    /// Parses what was typed after `/`. A `name:` prefix must name a column of this table (a whole title or a
+    /// prefix of exactly one); otherwise the error names the columns there are.
+    pub fn parse<R: Row>(text: &str) -> Result<RowFilter, String> {
+        let plain = || RowFilter {
+            columns: R::NAME_COLUMNS.to_vec(),
+            needle: text.to_lowercase(),
+        };
+        let Some((name, value)) = text.split_once(':') else {
+            return Ok(plain());
+        };
+        let wanted: String = name
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if wanted.is_empty() {
+            return Ok(plain());
+        }
+        let keys: Vec<String> = R::COLUMNS.iter().map(column_key).collect();
+        let found = match keys.iter().position(|k| *k == wanted) {
+            Some(exact) => vec![exact],
+            None => keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.starts_with(&wanted))
+                .map(|(i, _)| i)
+                .collect(),
+        };
+        match found.as_slice() {
+            [column] => Ok(RowFilter {
+                columns: vec![*column],
+                needle: value.trim_start().to_lowercase(),
+            }),
+            [] => Err(format!(
+                "no column `{name}` here; filter by name, or by one of: {}",
+                keys.join(", ")
+            )),
+            several => Err(format!(
+                "`{name}` could be {}; type more of the column's name",
+                several
+                    .iter()
+                    .filter_map(|&i| keys.get(i).map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )),
+        }
+    }
+
+    pub fn matches<R: Row>(&self, row: &R, now: Millis) -> bool {
+        self.needle.is_empty()
+            || self
+                .columns
+                .iter()
+                .any(|&c| row.cell(c, now).to_lowercase().contains(&self.needle))
+    }
 }
 
 /// "45s", "12m", "3h", "5d": the k9s style of age.
@@ -241,6 +320,8 @@ pub fn stop_summary(task: &Task) -> String {
 impl Row for Task {
     // By last status: in-flight tasks first, then running, stopped ones last.
     const DEFAULT_SORT: usize = 2;
+    // A task has no name: its id and its service's name are what people type.
+    const NAME_COLUMNS: &'static [usize] = &[0, 1];
     const COLUMNS: &'static [Column] = &[
         col("ID", 8),
         col("SERVICE", 10),

@@ -5,7 +5,7 @@ use super::deploy::DeployView;
 use super::logs::LogView;
 use super::metrics::{FleetMetrics, MetricsView, Window};
 use super::msg::Progress;
-use super::rows::Row;
+use super::rows::{Row, RowFilter};
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition, arn_name};
 
 /// What a view shows, and so what the poller refreshes.
@@ -149,6 +149,11 @@ impl<R: Row> ListView<R> {
         }
     }
 
+    /// Why the filter typed cannot apply (an unknown `column:`), to be said where the rows would be.
+    pub fn filter_problem(&self) -> Option<String> {
+        RowFilter::parse::<R>(&self.filter).err()
+    }
+
     pub fn without_column(mut self, column: usize) -> Self {
         self.columns.retain(|c| *c != column);
         self
@@ -216,15 +221,14 @@ impl<R: Row> ListView<R> {
     }
 
     fn recompute_keeping(&mut self, now: Millis, selected_key: Option<String>) {
-        let needle = self.filter.to_lowercase();
-        let columns = &self.columns;
-        self.visible = (0..self.rows.len())
-            .filter(|&i| {
-                needle.is_empty()
-                    || columns
-                        .iter()
-                        .any(|&c| self.rows[i].cell(c, now).to_lowercase().contains(&needle))
-            })
+        // A filter naming no column here matches nothing; the table says why (`filter_problem`).
+        let filter = RowFilter::parse::<R>(&self.filter).ok();
+        self.visible = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| filter.as_ref().is_some_and(|f| f.matches(*row, now)))
+            .map(|(i, _)| i)
             .collect();
         let Sort { column, descending } = self.sort;
         let rows = &self.rows;

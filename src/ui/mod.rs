@@ -384,10 +384,12 @@ fn render_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        "  In a filter (/): type to narrow rows, case-insensitive over the visible columns.",
-        theme.muted,
-    )));
+    for text in [
+        "  In a filter (/): type to narrow rows by name (case-insensitive); column:value filters another column,",
+        "  e.g. /launch:EC2, /rollout:failed, /status:stopped (a column's title without spaces, or its start).",
+    ] {
+        lines.push(Line::from(Span::styled(text, theme.muted)));
+    }
     let rect = centred(area, 80, 90);
     frame.render_widget(Clear, rect);
     frame.render_widget(

@@ -168,6 +168,8 @@ fn render_with<R: Row>(
                 "Nothing here: no {}.",
                 title.split(' ').next().unwrap_or("rows")
             )
+        } else if let Some(problem) = list.filter_problem() {
+            format!("/{}: {problem}. Esc clears the filter.", list.filter)
         } else {
             format!("No rows match /{} — Esc clears the filter.", list.filter)
         };

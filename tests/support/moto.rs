@@ -37,10 +37,23 @@ fn run(cmd: &mut Command, what: &str) {
     );
 }
 
+/// Every Python package the tests install, pinned with versions and hashes.
+const REQUIREMENTS: &str = include_str!("moto-requirements.txt");
+
+/// FNV-1a of the requirements: a changed pin installs afresh into a new venv rather than over the old one.
+fn requirements_id() -> String {
+    let hash = REQUIREMENTS
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        });
+    format!("{hash:016x}")
+}
+
 /// The venv's python, installing moto first if needed. Test binaries run in parallel: a file lock makes
 /// one of them install while the others wait.
 pub fn python() -> PathBuf {
-    let venv = target_dir().join("moto-venv");
+    let venv = target_dir().join(format!("moto-venv-{}", requirements_id()));
     let python = venv.join("bin").join("python");
     let marker = venv.join(format!(".installed-moto-{MOTO_VERSION}"));
     if marker.exists() {
@@ -52,17 +65,24 @@ pub fn python() -> PathBuf {
     if !marker.exists() {
         let python3 = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
         run(
-            Command::new(&python3).args(["-m", "venv"]).arg(&venv),
+            Command::new(&python3)
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
             "create a Python venv for moto",
         );
+        let requirements =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/moto-requirements.txt");
         run(
-            Command::new(venv.join("bin").join("pip")).args([
-                "install",
-                "--disable-pip-version-check",
-                "--quiet",
-                &format!("moto[server]=={MOTO_VERSION}"),
-            ]),
-            "install moto into target/moto-venv (PyPI must be reachable)",
+            Command::new(venv.join("bin").join("pip"))
+                .args([
+                    "install",
+                    "--disable-pip-version-check",
+                    "--quiet",
+                    "--require-hashes",
+                    "-r",
+                ])
+                .arg(&requirements),
+            "install moto and its pinned dependencies into target/moto-venv-* (PyPI must be reachable)",
         );
         std::fs::write(&marker, MOTO_VERSION).unwrap();
     }
@@ -79,25 +99,53 @@ sys.stdin.read()
 server.stop()
 "#;
 
+/// How long moto may take to print its port (first start imports a lot of Python).
+const START_TIMEOUT: Duration = Duration::from_secs(90);
+
 pub fn moto() -> &'static Moto {
     static MOTO: OnceLock<Moto> = OnceLock::new();
     MOTO.get_or_init(|| {
+        // moto's stderr goes to a file, so a failed start can say why.
+        let stderr_path = target_dir().join(format!("moto-{}.stderr", std::process::id()));
+        let stderr = std::fs::File::create(&stderr_path).expect("create moto's stderr file");
         let mut child = Command::new(python())
             .args(["-c", SERVER])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start moto server");
         let stdin = child.stdin.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .expect("read moto's port");
-        let port: u16 = line
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("moto server did not start (printed {line:?})"));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let read = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(read.map(|_| line));
+        });
+        let failed = |why: String, child: &mut Child| -> ! {
+            let _ = child.kill();
+            let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+            let tail: Vec<&str> = said.lines().rev().take(40).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            panic!(
+                "moto server did not start: {why}\nits stderr ({}):\n{}",
+                stderr_path.display(),
+                tail.join("\n")
+            )
+        };
+        let line = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(Ok(line)) => line,
+            Ok(Err(e)) => failed(format!("cannot read its port: {e}"), &mut child),
+            Err(_) => failed(
+                format!("no port printed within {}s", START_TIMEOUT.as_secs()),
+                &mut child,
+            ),
+        };
+        let port: u16 = match line.trim().parse() {
+            Ok(port) => port,
+            Err(_) => failed(format!("it printed {line:?} instead of a port"), &mut child),
+        };
         let moto = Moto {
             endpoint: format!("http://127.0.0.1:{port}"),
             port,
