@@ -80,9 +80,9 @@ pub enum Where {
     Everywhere,
     /// Resource tables (clusters, services, tasks).
     Tables,
-    /// Services and tasks tables.
+    /// Services and tasks tables, and a service's charts or deploy screen (its details).
     Describable,
-    /// Where `l` tails logs: services, tasks, a task, a service's details, log groups.
+    /// Where `l` tails logs: services, tasks, a task, a service's details, charts or deploy screen, log groups.
     Loggable,
     /// A log view.
     Logs,
@@ -92,7 +92,7 @@ pub enum Where {
     Charts,
     /// A services list.
     ServicesList,
-    /// Where a service can be acted on: a services list, a service's details, its deploy screen.
+    /// Where a service can be acted on: a services list, a service's details, charts or deploy screen.
     Actionable,
 }
 
@@ -109,7 +109,10 @@ impl Where {
                     | View::Tasks { .. }
                     | View::LogGroups { .. }
             ),
-            Where::Describable => matches!(view, View::Services { .. } | View::Tasks { .. }),
+            Where::Describable => matches!(
+                view,
+                View::Services { .. } | View::Tasks { .. } | View::Metrics(_) | View::Deploy(_)
+            ),
             Where::Loggable => matches!(
                 view,
                 View::Services { .. }
@@ -118,6 +121,7 @@ impl Where {
                     | View::Service { .. }
                     | View::LogGroups { .. }
                     | View::Deploy(_)
+                    | View::Metrics(_)
             ),
             Where::Logs => matches!(view, View::Logs(_)),
             Where::Chartable => matches!(
@@ -134,7 +138,7 @@ impl Where {
             Where::ServicesList => matches!(view, View::Services { .. }),
             Where::Actionable => matches!(
                 view,
-                View::Services { .. } | View::Service { .. } | View::Deploy(_)
+                View::Services { .. } | View::Service { .. } | View::Deploy(_) | View::Metrics(_)
             ),
         }
     }
@@ -244,23 +248,23 @@ pub const BINDINGS: &[Binding] = &[
     b(
         &[k('F')],
         Action::ForceDeploy,
-        "force new deployment",
+        "force deploy",
         Where::Actionable,
-        false,
+        true,
     ),
     b(
         &[k('R')],
         Action::Rollback,
         "roll back",
         Where::Actionable,
-        false,
+        true,
     ),
     b(
         &[k('X')],
         Action::StopDeploy,
-        "stop deployment + roll back",
+        "stop deploy + roll back",
         Where::Actionable,
-        false,
+        true,
     ),
     b(
         &[k('M')],

@@ -509,3 +509,106 @@ fn during_the_first_load_an_untouched_selection_stays_on_the_top_row() {
     );
     assert_eq!(selected_service(&state), chosen);
 }
+
+/// payments' charts, the service described by the metrics worker.
+fn on_payments_charts() -> ecsdeck::app::State {
+    let sim = fleet();
+    let mut state = on_production_service("payments");
+    update(&mut state, ch('m'));
+    assert!(matches!(state.view(), View::Metrics(_)));
+    let payments = services(&sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "payments")
+        .unwrap();
+    let generation = state.generation;
+    update(
+        &mut state,
+        Msg::Metrics {
+            generation,
+            update: ecsdeck::workers::metrics::MetricsUpdate::Service(Box::new(payments)),
+        },
+    );
+    state
+}
+
+#[test]
+fn the_service_on_its_charts_can_be_logged_described_watched_and_acted_on() {
+    // l tails the service's logs.
+    let mut state = on_payments_charts();
+    let effects = update(&mut state, ch('l'));
+    assert!(matches!(state.view(), View::Logs(_)), "l opens the logs");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Tail { .. })));
+    // d opens its details, W its deploy screen.
+    let mut state = on_payments_charts();
+    update(&mut state, ch('d'));
+    match state.view() {
+        View::Service { service, .. } => assert_eq!(service, "payments"),
+        other => panic!("d opens the details, not {}", other.title()),
+    }
+    let mut state = on_payments_charts();
+    update(&mut state, ch('W'));
+    assert!(matches!(state.view(), View::Deploy(v) if v.service == "payments"));
+    // S, F and R open their dialogs for payments; X too, or says why it cannot.
+    for k in ['S', 'F', 'R'] {
+        let mut state = on_payments_charts();
+        update(&mut state, ch(k));
+        assert!(
+            matches!(state.mode, Mode::Dialog(_)),
+            "{k} opens its dialog from the charts"
+        );
+    }
+    let mut state = on_payments_charts();
+    update(&mut state, ch('X'));
+    assert!(
+        matches!(state.mode, Mode::Dialog(_)) || state.toast.is_some(),
+        "X answers"
+    );
+    // Before the worker has described the service, an action says what to wait for.
+    let mut state = on_production_service("payments");
+    update(&mut state, ch('m'));
+    update(&mut state, ch('S'));
+    assert!(matches!(state.mode, Mode::Normal));
+    assert!(state.toast.is_some(), "S says why nothing opened");
+}
+
+#[test]
+fn the_footer_of_a_service_shows_its_actions() {
+    for (name, mut state) in [
+        ("charts", on_payments_charts()),
+        ("details", {
+            let mut s = on_production_service("payments");
+            update(&mut s, ch('d'));
+            s
+        }),
+    ] {
+        update(
+            &mut state,
+            Msg::Resize {
+                width: 200,
+                height: 40,
+            },
+        );
+        let screen = text(&state);
+        let footer = screen.lines().last().unwrap_or_default().to_string();
+        for hint in [
+            "S scale",
+            "F force deploy",
+            "R roll back",
+            "X stop deploy",
+            "W deploy",
+        ] {
+            assert!(
+                footer.contains(hint),
+                "{name}: footer lacks {hint:?}: {footer}"
+            );
+        }
+        for hint in ["l logs", "d details"] {
+            if name == "charts" {
+                assert!(
+                    footer.contains(hint),
+                    "{name}: footer lacks {hint:?}: {footer}"
+                );
+            }
+        }
+    }
+}

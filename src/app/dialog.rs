@@ -27,6 +27,10 @@ pub(super) fn selected_service(state: &State) -> Option<(String, Service)> {
             .snapshot
             .as_ref()
             .map(|s| (v.cluster.clone(), s.service.clone())),
+        View::Metrics(v) => v
+            .service_data
+            .as_ref()
+            .map(|s| (v.cluster.clone(), s.clone())),
         _ => None,
     }
 }
@@ -37,7 +41,7 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
             state,
             ToastLevel::Info,
             format!(
-                "{}: select a service first (a services list, a service's details or its deploy screen)",
+                "{}: select a service first (a services list, a service's details, charts or deploy screen)",
                 kind.label()
             ),
         );

@@ -758,6 +758,15 @@ fn describe_selected(state: &mut State) -> Vec<Effect> {
             service: s.service_name.clone(),
         }),
         View::Tasks { .. } => return open_selected(state),
+        // The service on screen: its charts or its deploy screen lead to its details.
+        View::Metrics(v) => Some(Scope::Service {
+            cluster: v.cluster.clone(),
+            service: crate::aws::arn_name(&v.service).to_owned(),
+        }),
+        View::Deploy(v) => Some(Scope::Service {
+            cluster: v.cluster.clone(),
+            service: v.service.clone(),
+        }),
         _ => None,
     };
     match scope {
@@ -1090,6 +1099,10 @@ fn open_logs(state: &mut State, container: Option<String>) -> Vec<Effect> {
             .snapshot
             .as_ref()
             .map(|s| service_target(&v.cluster, &s.service)),
+        View::Metrics(v) => v
+            .service_data
+            .as_ref()
+            .map(|s| service_target(&v.cluster, s)),
         View::LogGroups { list, .. } => list.selected_row().map(|g| LogTarget::Group {
             name: g.log_group_name.clone(),
         }),
