@@ -86,6 +86,10 @@ fn unit(parts: &[u64]) -> f64 {
 }
 
 impl MetricSim {
+    fn is_green(&self, group: usize) -> bool {
+        self.groups.get(group).is_some_and(|g| g.green)
+    }
+
     pub fn from_fleet(fleet: &Fleet) -> MetricSim {
         let mut groups = Vec::new();
         let mut profiles = Vec::new();
@@ -205,7 +209,8 @@ impl MetricSim {
             .map(|a| {
                 self.by_arn
                     .get(a)
-                    .map(|i| self.groups[*i].group.clone())
+                    .and_then(|i| self.groups.get(*i))
+                    .map(|g| g.group.clone())
                     .ok_or_else(|| {
                         ApiError::NotFound(format!(
                             "target group {a} not found (TargetGroupNotFound)"
@@ -226,24 +231,29 @@ impl MetricSim {
         let g = self
             .by_arn
             .get(arn)
-            .map(|i| &self.groups[*i])
+            .and_then(|i| self.groups.get(*i))
             .ok_or_else(|| {
                 ApiError::NotFound(format!(
                     "target group {arn} not found (TargetGroupNotFound)"
                 ))
             })?;
-        let cluster = &fleet.clusters[g.cluster];
-        let svc = &cluster.services[g.service];
+        let gone = || ApiError::NotFound(format!("the service of target group {arn} is gone"));
+        let cluster = fleet.clusters.get(g.cluster).ok_or_else(gone)?;
+        let svc = cluster.services.get(g.service).ok_or_else(gone)?;
         let has_green = svc
             .service
             .load_balancers
             .iter()
             .any(|l| l.alternate_target_group_arn.is_some());
         let primary_rev = super::fleet::revision_of(&svc.service.task_definition);
-        let profile = &self.profiles[self.by_service[&(
-            cluster.cluster.cluster_name.clone(),
-            svc.service.service_name.clone(),
-        )]];
+        let profile = self
+            .by_service
+            .get(&(
+                cluster.cluster.cluster_name.clone(),
+                svc.service.service_name.clone(),
+            ))
+            .and_then(|i| self.profiles.get(*i))
+            .ok_or_else(gone)?;
         let failing = profile
             .failure
             .is_some_and(|(from, to)| now >= from && now < to);
@@ -304,11 +314,13 @@ impl MetricSim {
 
     /// The share of the service's requests a target group gets at `at`.
     fn share(&self, p: &Profile, group: usize, at: Millis) -> f64 {
-        let g = &self.groups[group];
+        let Some(g) = self.groups.get(group) else {
+            return 0.0;
+        };
         let greens = p
             .target_groups
             .iter()
-            .filter(|i| self.groups[**i].green)
+            .filter(|i| self.is_green(**i))
             .count();
         let blues = p.target_groups.len() - greens;
         let green_share = match p.shift_at {
@@ -405,7 +417,7 @@ impl MetricSim {
             }
             ("HealthyHostCount", Some(g)) => {
                 let share = self.share(p, g, at);
-                if share <= 0.0 && !self.groups[g].green {
+                if share <= 0.0 && !self.is_green(g) {
                     0.0
                 } else {
                     let mut n = p.desired as f64;
@@ -415,7 +427,7 @@ impl MetricSim {
                     if rolling {
                         n += 1.0;
                     }
-                    if self.groups[g].green && p.shift_at.is_some_and(|s| at < s) {
+                    if self.is_green(g) && p.shift_at.is_some_and(|s| at < s) {
                         0.0
                     } else {
                         n.max(0.0)
@@ -449,11 +461,12 @@ impl MetricSim {
                 );
                 self.by_service
                     .get(&key)
-                    .map(|i| (&self.profiles[*i], None))
+                    .and_then(|i| self.profiles.get(*i))
+                    .map(|p| (p, None))
             }
             "AWS/ApplicationELB" => {
                 let g = *self.by_dimension.get(dim("TargetGroup")?)?;
-                let group = &self.groups[g];
+                let group = self.groups.get(g)?;
                 if dim("LoadBalancer") != group.group.load_balancer_dimension() {
                     return None;
                 }
@@ -506,13 +519,12 @@ impl MetricSim {
         let last = ((now - MINUTE) / MINUTE) * MINUTE;
         self.alarms
             .iter()
-            .map(|(name, pi, kind)| {
-                let p = &self.profiles[*pi];
+            .filter_map(|(name, pi, kind)| {
+                let p = self.profiles.get(*pi)?;
                 let window = last - 5 * MINUTE..last;
                 let (namespace, metric, dimensions, value, threshold) = match kind {
                     AlarmKind::Target5xx => {
-                        let g = p.target_groups[0];
-                        let group = &self.groups[g].group;
+                        let group = &self.groups.get(*p.target_groups.first()?)?.group;
                         let sum: f64 = (window.start / MINUTE..window.end / MINUTE)
                             .flat_map(|m| {
                                 p.target_groups.iter().filter_map(move |g| {
@@ -563,7 +575,7 @@ impl MetricSim {
                     }
                 };
                 let breaching = value > threshold;
-                Alarm {
+                Some(Alarm {
                     alarm_name: name.clone(),
                     state_value: if breaching { "ALARM" } else { "OK" }.into(),
                     state_reason: Some(format!(
@@ -574,7 +586,7 @@ impl MetricSim {
                     namespace: Some(namespace.into()),
                     metric_name: Some(metric.into()),
                     dimensions,
-                }
+                })
             })
             .filter(|a| state.is_none_or(|s| a.state_value == s))
             .collect()
