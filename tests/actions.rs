@@ -205,28 +205,37 @@ async fn scale_2_to_6_beyond_autoscaling_max_moves_it_and_converges_on_the_watch
         .unwrap()
         .unwrap();
     assert_eq!((target.min_capacity, target.max_capacity), (1, 6));
-    // One audit line per call sent.
+    // Two audit lines per call sent: the intent before it leaves, the outcome after.
     let lines = h.audit_lines();
-    assert_eq!(lines.len(), 2);
-    assert_eq!(lines[1]["action"], "scale");
-    assert_eq!(lines[1]["before"], "desired 2");
-    assert_eq!(lines[1]["after"], "desired 6");
-    assert_eq!(lines[1]["profile"], "prod");
-    assert_eq!(lines[1]["cluster"], "production");
-    assert_eq!(lines[1]["outcome"], "ok");
+    let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["intent", "outcome", "intent", "outcome"]);
+    let update = &lines[3];
+    assert_eq!(update["action"], "scale");
+    assert_eq!(update["before"], "desired 2");
+    assert_eq!(update["after"], "desired 6");
+    assert_eq!(update["profile"], "prod");
+    assert_eq!(update["cluster"], "production");
+    assert_eq!(update["outcome"], "ok");
     assert!(
-        lines[1]["request"]
+        update["request"]
             .as_str()
             .unwrap()
             .starts_with("ecs:UpdateService")
     );
-    assert!(lines[1]["request_id"].as_str().is_some());
+    assert!(update["request_id"].as_str().is_some());
+    assert_eq!(lines[2]["request"], update["request"]);
+    assert!(lines[2].get("outcome").is_none());
+    // The autoscaling line records the bounds it moves, not the desired count.
+    let register = &lines[1];
     assert!(
-        lines[0]["request"]
+        register["request"]
             .as_str()
             .unwrap()
             .starts_with("application-autoscaling:RegisterScalableTarget")
     );
+    assert_eq!(register["before"], "min 1 max 4", "{register}");
+    assert_eq!(register["after"], "min 1 max 6");
+    assert_eq!(register["outcome"], "ok");
 }
 
 #[tokio::test]
@@ -303,7 +312,15 @@ async fn rolling_back_a_failed_rollout_from_the_dialog_succeeds() {
     else {
         panic!()
     };
-    assert!(r.list[0].current, "newest first, the running one marked");
+    // The :61 rollout failed: it is still the service's task definition, but every task runs :60.
+    assert!(r.list[0].primary, "newest first, the primary one marked");
+    assert_eq!(r.list[0].running, 0, "no task runs the failed revision");
+    assert_eq!(
+        r.list[*selected].running,
+        payments.deployments[1].running_count,
+        "the running tasks are counted on the revision they run"
+    );
+    assert!(r.list[*selected].running > 0);
     assert_eq!(
         r.list[*selected].task_definition, previous,
         "the last revision that deployed successfully is offered"
@@ -419,6 +436,7 @@ async fn refused_in_read_only(key_char: char, label: &str) {
             9,
             &ecsdeck::app::actions::Scale {
                 input: "9".into(),
+                preselected: false,
                 autoscaling: Fetched::Ready(None),
                 move_bounds: false,
                 typed_name: None,
