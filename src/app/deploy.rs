@@ -585,6 +585,7 @@ fn revision_number(r: &Option<String>) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workers::metrics::MetricsUpdate;
 
     fn event(id: &str, at: Millis, message: &str) -> ServiceEvent {
         ServiceEvent {
@@ -753,6 +754,198 @@ mod tests {
             "COMPLETED",
         )]));
         assert!(matches!(other.outcome(), Outcome::Failed(_)));
+    }
+
+    fn task_at(ip: &str, td: &str) -> Task {
+        Task {
+            task_arn: format!("arn:aws:ecs:us-east-1:1:task/prod/{ip}"),
+            task_definition_arn: td.into(),
+            last_status: "RUNNING".into(),
+            private_ip: Some(ip.into()),
+            ..Default::default()
+        }
+    }
+
+    fn target(ip: &str, state: &str) -> TargetHealth {
+        TargetHealth {
+            id: ip.into(),
+            port: Some(8080),
+            state: state.into(),
+            reason: None,
+            description: None,
+        }
+    }
+
+    fn alarm(name: &str, state: &str) -> Alarm {
+        Alarm {
+            alarm_name: name.into(),
+            state_value: state.into(),
+            state_reason: None,
+            state_updated_at: None,
+            namespace: None,
+            metric_name: None,
+            dimensions: vec![],
+        }
+    }
+
+    /// payments after a rollback to :60: its deployment COMPLETED, 4 tasks on :60 behind two target groups.
+    fn rolled_back(blue: [&str; 2], green: [&str; 2]) -> DeploySnapshot {
+        let mut snap = snapshot(vec![deployment(
+            "ecs-svc/60",
+            "PRIMARY",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+            "COMPLETED",
+        )]);
+        snap.tasks = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]
+            .iter()
+            .map(|ip| task_at(ip, "arn:aws:ecs:us-east-1:1:task-definition/payments:60"))
+            .collect();
+        snap.health = vec![
+            (
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/blue/1".into(),
+                Ok(vec![
+                    target("10.0.0.1", blue[0]),
+                    target("10.0.0.2", blue[1]),
+                ]),
+            ),
+            (
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/green/2".into(),
+                Ok(vec![
+                    target("10.0.0.3", green[0]),
+                    target("10.0.0.4", green[1]),
+                ]),
+            ),
+        ];
+        snap
+    }
+
+    fn watching_payments_60() -> DeployView {
+        DeployView::new(
+            "prod",
+            "payments",
+            Target::Deployment {
+                id: "ecs-svc/60".into(),
+                task_definition: "arn:aws:ecs:us-east-1:1:task-definition/payments:60".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn deployed_with_unhealthy_targets_and_a_firing_alarm_is_amber_and_turns_green_when_they_clear() {
+        let mut view = watching_payments_60();
+        // Unhealthy targets only in the second target group: still not a success.
+        view.apply(rolled_back(
+            ["healthy", "healthy"],
+            ["unhealthy", "unhealthy"],
+        ));
+        view.metrics.apply(MetricsUpdate::Alarms(Ok(vec![alarm(
+            "production-payments-target-5xx",
+            "ALARM",
+        )])));
+        let outcome = view.outcome();
+        assert_eq!(
+            outcome,
+            Outcome::Deployed(
+                "payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"
+                    .into()
+            )
+        );
+        // The alarm clears first: still amber for the targets.
+        view.metrics.apply(MetricsUpdate::Alarms(Ok(vec![alarm(
+            "production-payments-target-5xx",
+            "OK",
+        )])));
+        view.apply(rolled_back(["healthy", "healthy"], ["healthy", "initial"]));
+        assert_eq!(
+            view.outcome(),
+            Outcome::Deployed("payments:60 deployed; 1 of 4 targets initial".into())
+        );
+        view.apply(rolled_back(["healthy", "healthy"], ["healthy", "healthy"]));
+        assert_eq!(
+            view.outcome(),
+            Outcome::Succeeded("SUCCEEDED: payments:60 is deployed and steady".into())
+        );
+    }
+
+    #[test]
+    fn targets_of_other_revisions_do_not_count_but_unknown_health_does() {
+        let mut view = watching_payments_60();
+        let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
+        // A draining target of the old revision is not the watched revision's problem.
+        snap.tasks.push(task_at("10.0.0.9", "arn:aws:ecs:us-east-1:1:task-definition/payments:61"));
+        if let Some((_, Ok(targets))) = snap.health.first_mut() {
+            targets.push(target("10.0.0.9", "draining"));
+        }
+        view.apply(snap.clone());
+        assert!(matches!(view.outcome(), Outcome::Succeeded(_)));
+        snap.health.push((
+            "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/canary/3".into(),
+            Err(ApiError::Network("connection refused".into())),
+        ));
+        view.apply(snap);
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::Deployed(t) if t.contains("health of canary unknown")),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn a_deployment_still_in_progress_is_never_called_succeeded() {
+        // The watched deployment completed, but another one is still rolling (an emulator that never
+        // finishes, or someone else's deploy): in progress, not SUCCEEDED.
+        let mut view = watching_payments_60();
+        let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
+        snap.service.deployments.push(deployment(
+            "ecs-svc/62",
+            "ACTIVE",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:62",
+            "IN_PROGRESS",
+        ));
+        view.apply(snap);
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::InProgress(t) if t.contains("ecs-svc/62 of payments:62 still IN_PROGRESS")),
+            "{outcome:?}"
+        );
+        // A scale whose counts settled while the primary's rollout stays IN_PROGRESS (moto) is not done.
+        let mut scale = DeployView::new("prod", "web", Target::Desired(4));
+        scale.apply(snapshot(vec![deployment(
+            "ecs-svc/1",
+            "PRIMARY",
+            "td/web:1",
+            "IN_PROGRESS",
+        )]));
+        assert!(
+            matches!(scale.outcome(), Outcome::InProgress(_)),
+            "{:?}",
+            scale.outcome()
+        );
+        assert!(scale.snapshot.as_ref().is_some_and(|s| s.rolling()));
+        // A service deployment the API still reports under way counts too.
+        let mut api = watching_payments_60();
+        let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
+        snap.deployments = Ok(vec![ServiceDeployment {
+            status: "ROLLBACK_IN_PROGRESS".into(),
+            ..Default::default()
+        }]);
+        api.apply(snap);
+        assert!(matches!(api.outcome(), Outcome::InProgress(_)));
+    }
+
+    #[test]
+    fn a_failed_rollout_that_launches_nothing_more_is_not_refreshed_as_deploying() {
+        let failed = snapshot(vec![
+            deployment("ecs-svc/61", "PRIMARY", "arn:aws:ecs:us-east-1:1:task-definition/payments:61", "FAILED"),
+            deployment("ecs-svc/60", "ACTIVE", "arn:aws:ecs:us-east-1:1:task-definition/payments:60", "COMPLETED"),
+        ]);
+        assert!(!failed.rolling());
+        assert!(!failed.busy());
+        let rolling = snapshot(vec![
+            deployment("ecs-svc/62", "PRIMARY", "arn:aws:ecs:us-east-1:1:task-definition/payments:62", "IN_PROGRESS"),
+            deployment("ecs-svc/60", "ACTIVE", "arn:aws:ecs:us-east-1:1:task-definition/payments:60", "COMPLETED"),
+        ]);
+        assert!(rolling.rolling() && rolling.busy());
     }
 
     #[test]
