@@ -1185,3 +1185,106 @@ async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
     assert!(failure != "ok" && !failure.is_empty(), "{failure}");
     assert!(lines[2].get("outcome").is_none());
 }
+
+#[tokio::test]
+async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_green_after() {
+    let mut h = Harness::new(still_sim(), "payments", false);
+    h.state.height = 44;
+    h.press(ch('W'));
+    settle(
+        &mut h,
+        "the first refresh",
+        |s| matches!(s.view(), View::Deploy(v) if v.snapshot.is_some() && !v.load.loading),
+    )
+    .await;
+    let View::Deploy(v) = h.state.view_mut() else {
+        panic!()
+    };
+    // As after `R` to :60 in the demo: the :60 deployment is PRIMARY and COMPLETED again, its tasks
+    // running, but two of its targets still fail their checks and the 5XX alarm fires.
+    let mut snap = v.snapshot.clone().unwrap();
+    snap.service.deployments.retain(|d| d.status == "ACTIVE");
+    let Some(d60) = snap.service.deployments.first_mut() else {
+        panic!()
+    };
+    d60.status = "PRIMARY".into();
+    snap.service.task_definition = d60.task_definition.clone();
+    v.target = ecsdeck::app::deploy::Target::Deployment {
+        id: d60.id.clone(),
+        task_definition: d60.task_definition.clone(),
+    };
+    let healthy = snap.clone();
+    for (_, targets) in snap.health.iter_mut() {
+        for t in targets.as_mut().unwrap().iter_mut().take(2) {
+            t.state = "unhealthy".into();
+            t.reason = Some("Target.FailedHealthChecks".into());
+        }
+    }
+    let alarm = |state: &str| Alarm {
+        alarm_name: "production-payments-target-5xx".into(),
+        state_value: state.into(),
+        state_reason: None,
+        state_updated_at: None,
+        namespace: None,
+        metric_name: None,
+        dimensions: vec![],
+    };
+    v.apply(snap);
+    v.metrics
+        .apply(ecsdeck::workers::metrics::MetricsUpdate::Alarms(Ok(vec![
+            alarm("ALARM"),
+        ])));
+    let amber = text(&h.state);
+    assert!(
+        amber.contains("⚠ payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"),
+        "{amber}"
+    );
+    assert!(!amber.contains("SUCCEEDED"));
+    // The service deployment's alarm row says the alarm fires, not just that ECS monitors it.
+    assert!(
+        amber.contains("MONITORING: production-payments-target-5xx ALARM"),
+        "{amber}"
+    );
+    insta::assert_snapshot!("watch_rolled_back_still_unhealthy", amber);
+
+    let View::Deploy(v) = h.state.view_mut() else {
+        panic!()
+    };
+    v.apply(healthy);
+    v.metrics
+        .apply(ecsdeck::workers::metrics::MetricsUpdate::Alarms(Ok(vec![
+            alarm("OK"),
+        ])));
+    let green = text(&h.state);
+    assert!(
+        green.contains("✔ SUCCEEDED: payments:60 is deployed and steady"),
+        "{green}"
+    );
+    insta::assert_snapshot!("watch_rolled_back_healthy", green);
+}
+
+#[tokio::test]
+async fn the_rollback_picker_marks_the_revision_the_tasks_run_not_the_primary() {
+    // payments: the :61 deployment is PRIMARY but FAILED (4/0/0/5); all 4 running tasks are on :60.
+    let mut h = Harness::new(still_sim(), "payments", false);
+    h.press(ch('R'));
+    settle(&mut h, "revisions", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Ready(_), .. }))
+    })
+    .await;
+    let screen = text(&h.state);
+    let line = |rev: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("{rev}—")))
+            .unwrap_or_else(|| panic!("{rev} not listed:\n{screen}"))
+            .to_owned()
+    };
+    let l61 = line("payments:61 ");
+    let l60 = line("payments:60 ");
+    assert!(!screen.contains("running now"), "{screen}");
+    assert!(!l61.contains('▶'), "{l61}");
+    assert!(l61.contains("PRIMARY"), "{l61}");
+    assert!(l60.contains('▶') && l60.contains("4 tasks running"), "{l60}");
+    insta::assert_snapshot!("rollback_revisions_after_a_failed_rollout", screen);
+}
