@@ -316,8 +316,7 @@ async fn rolling_back_a_failed_rollout_from_the_dialog_succeeds() {
     assert!(r.list[0].primary, "newest first, the primary one marked");
     assert_eq!(r.list[0].running, 0, "no task runs the failed revision");
     assert_eq!(
-        r.list[*selected].running,
-        payments.deployments[1].running_count,
+        r.list[*selected].running, payments.deployments[1].running_count,
         "the running tasks are counted on the revision they run"
     );
     assert!(r.list[*selected].running > 0);
@@ -861,7 +860,13 @@ async fn the_autoscaling_warning_follows_the_current_input() {
     open_scale(&mut h).await;
     h.typed("12");
     h.press(key(KeyCode::Enter));
-    assert!(h.dialog().warning.as_deref().unwrap().contains("desired 12"));
+    assert!(
+        h.dialog()
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("desired 12")
+    );
     // Back to editing, a count inside the bounds: the warning goes as it is typed.
     h.press(key(KeyCode::Esc));
     clear_input(&mut h);
@@ -875,7 +880,11 @@ async fn the_autoscaling_warning_follows_the_current_input() {
     clear_input(&mut h);
     h.typed("1");
     assert!(
-        h.dialog().warning.as_deref().unwrap().contains("undo desired 1."),
+        h.dialog()
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("undo desired 1."),
         "{:?}",
         h.dialog().warning
     );
@@ -917,16 +926,17 @@ async fn a_failed_dialog_lookup_says_press_r_and_r_asks_again() {
     assert!(screen.contains("press r to retry"), "{screen}");
     assert!(!screen.contains("— retrying"), "{screen}");
     // Access denied is not retried behind the user's back: one call.
-    assert_eq!(h.sim.calls.list_service_deployments.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        h.sim.calls.list_service_deployments.load(Ordering::SeqCst),
+        1
+    );
     h.sim.allow("ecs:ListServiceDeployments");
     let effects = h.press(ch('r'));
-    assert!(
-        matches!(effects[..], [Effect::Fetch { .. }]),
-        "{effects:?}"
-    );
-    h.until("the deployment in progress", |s| {
-        matches!(&s.mode, Mode::Dialog(d) if matches!(d.stage, Stage::Confirm(_)))
-    })
+    assert!(matches!(effects[..], [Effect::Fetch { .. }]), "{effects:?}");
+    h.until(
+        "the deployment in progress",
+        |s| matches!(&s.mode, Mode::Dialog(d) if matches!(d.stage, Stage::Confirm(_))),
+    )
     .await;
     // The rollback dialog: the same key.
     h.press(key(KeyCode::Esc));
@@ -1039,10 +1049,7 @@ impl Api for Spy {
     async fn describe_target_health(&self, a: &str) -> Result<Vec<TargetHealth>, ApiError> {
         self.sim.describe_target_health(a).await
     }
-    async fn update_service(
-        &self,
-        r: &UpdateServiceRequest,
-    ) -> Result<Mutated<Service>, ApiError> {
+    async fn update_service(&self, r: &UpdateServiceRequest) -> Result<Mutated<Service>, ApiError> {
         self.look();
         self.sim.update_service(r).await
     }
@@ -1175,7 +1182,10 @@ async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
     let bounds = format!("min {} max {}", target.min_capacity, target.max_capacity);
     assert_eq!(lines[0]["before"], bounds.as_str());
     assert_eq!(lines[1]["before"], bounds.as_str());
-    assert_eq!(lines[1]["after"], format!("min {} max 12", target.min_capacity));
+    assert_eq!(
+        lines[1]["after"],
+        format!("min {} max 12", target.min_capacity)
+    );
     assert_eq!(lines[1]["outcome"], "ok");
     // UpdateService: the desired count ECS had just before, not the dialog's 3; the failure recorded.
     assert_eq!(lines[2]["before"], "desired 4");
@@ -1285,6 +1295,9 @@ async fn the_rollback_picker_marks_the_revision_the_tasks_run_not_the_primary() 
     assert!(!screen.contains("running now"), "{screen}");
     assert!(!l61.contains('▶'), "{l61}");
     assert!(l61.contains("PRIMARY"), "{l61}");
-    assert!(l60.contains('▶') && l60.contains("4 tasks running"), "{l60}");
+    assert!(
+        l60.contains('▶') && l60.contains("4 tasks running"),
+        "{l60}"
+    );
     insta::assert_snapshot!("rollback_revisions_after_a_failed_rollout", screen);
 }

@@ -251,7 +251,9 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
     let phases: Vec<&str> = all.iter().map(|l| l["phase"].as_str().unwrap()).collect();
     assert_eq!(
         phases,
-        ["intent", "outcome", "intent", "outcome", "intent", "outcome"]
+        [
+            "intent", "outcome", "intent", "outcome", "intent", "outcome"
+        ]
     );
     let lines: Vec<&serde_json::Value> = all.iter().filter(|l| l["phase"] == "outcome").collect();
     assert_eq!(lines[0]["before"], "desired 2", "read from moto");

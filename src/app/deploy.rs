@@ -427,7 +427,10 @@ fn target_problems(snap: &DeploySnapshot, revision: &str) -> Vec<String> {
         out.push(match states.as_slice() {
             [_] => format!(
                 "{bad_count} of {total} targets {}",
-                bad.keys().next().map(String::as_str).unwrap_or("not healthy")
+                bad.keys()
+                    .next()
+                    .map(String::as_str)
+                    .unwrap_or("not healthy")
             ),
             _ => format!(
                 "{bad_count} of {total} targets not healthy ({})",
@@ -831,7 +834,8 @@ mod tests {
     }
 
     #[test]
-    fn deployed_with_unhealthy_targets_and_a_firing_alarm_is_amber_and_turns_green_when_they_clear() {
+    fn deployed_with_unhealthy_targets_and_a_firing_alarm_is_amber_and_turns_green_when_they_clear()
+    {
         let mut view = watching_payments_60();
         // Unhealthy targets only in the second target group: still not a success.
         view.apply(rolled_back(
@@ -872,7 +876,10 @@ mod tests {
         let mut view = watching_payments_60();
         let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
         // A draining target of the old revision is not the watched revision's problem.
-        snap.tasks.push(task_at("10.0.0.9", "arn:aws:ecs:us-east-1:1:task-definition/payments:61"));
+        snap.tasks.push(task_at(
+            "10.0.0.9",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:61",
+        ));
         if let Some((_, Ok(targets))) = snap.health.first_mut() {
             targets.push(target("10.0.0.9", "draining"));
         }
@@ -936,14 +943,34 @@ mod tests {
     #[test]
     fn a_failed_rollout_that_launches_nothing_more_is_not_refreshed_as_deploying() {
         let failed = snapshot(vec![
-            deployment("ecs-svc/61", "PRIMARY", "arn:aws:ecs:us-east-1:1:task-definition/payments:61", "FAILED"),
-            deployment("ecs-svc/60", "ACTIVE", "arn:aws:ecs:us-east-1:1:task-definition/payments:60", "COMPLETED"),
+            deployment(
+                "ecs-svc/61",
+                "PRIMARY",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:61",
+                "FAILED",
+            ),
+            deployment(
+                "ecs-svc/60",
+                "ACTIVE",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+                "COMPLETED",
+            ),
         ]);
         assert!(!failed.rolling());
         assert!(!failed.busy());
         let rolling = snapshot(vec![
-            deployment("ecs-svc/62", "PRIMARY", "arn:aws:ecs:us-east-1:1:task-definition/payments:62", "IN_PROGRESS"),
-            deployment("ecs-svc/60", "ACTIVE", "arn:aws:ecs:us-east-1:1:task-definition/payments:60", "COMPLETED"),
+            deployment(
+                "ecs-svc/62",
+                "PRIMARY",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:62",
+                "IN_PROGRESS",
+            ),
+            deployment(
+                "ecs-svc/60",
+                "ACTIVE",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+                "COMPLETED",
+            ),
         ]);
         assert!(rolling.rolling() && rolling.busy());
     }

@@ -466,9 +466,7 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                                 MAX_DESIRED_DIGITS
                             ))
                         }
-                        None => {
-                            d.error = Some("ignored a control character (pasted text?)".into())
-                        }
+                        None => d.error = Some("ignored a control character (pasted text?)".into()),
                     }
                 }
             }

@@ -296,7 +296,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         .skip(view.scroll as usize)
     {
         let time =
-            e.at.map(|t| clock(t, offset)[..8].to_owned())
+            e.at.map(|t| clock(t, offset).chars().take(8).collect::<String>())
                 .unwrap_or_else(|| "--:--:--".into());
         let style: Style = if e.failure { theme.error } else { theme.base };
         let mut spans = vec![
@@ -329,7 +329,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
 fn gave_up(e: &ApiError, key: &str) -> String {
     // The shared hints promise retries the background refresh makes; a dialog makes them only on the key.
     let what = match e {
-        ApiError::Throttled { .. } | ApiError::Network(_) => "still failing after retries".to_owned(),
+        ApiError::Throttled { .. } | ApiError::Network(_) => {
+            "still failing after retries".to_owned()
+        }
         ApiError::Other(_) => "see the log file for details".to_owned(),
         ApiError::ExpiredCredentials { .. } => "log in again (aws sso login)".to_owned(),
         _ => e.hint(),

@@ -7,8 +7,8 @@
 use crate::app::actions::{AuditLine, AuditPhase, Call, Plan, diff, mark_revisions};
 use crate::app::effect::Fetch;
 use crate::app::msg::{DialogAnswer, Msg};
-use crate::workers::retry::{Backoff, with_retry};
 use crate::aws::*;
+use crate::workers::retry::{Backoff, with_retry};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -69,9 +69,11 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    with_retry(Backoff::default(), call, |error, attempt| {
-        tracing::info!(%error, attempt, "dialog lookup failed; retrying")
-    })
+    with_retry(
+        Backoff::default(),
+        call,
+        |error, attempt| tracing::info!(%error, attempt, "dialog lookup failed; retrying"),
+    )
     .await
 }
 
