@@ -331,5 +331,9 @@ fn append_audit(path: Option<&PathBuf>, line: &AuditLine) -> Result<(), String> 
         .append(true)
         .open(path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    writeln!(file, "{json}").map_err(|e| format!("{}: {e}", path.display()))
+    writeln!(file, "{json}").map_err(|e| format!("{}: {e}", path.display()))?;
+    // An intent line must survive the machine going down mid-call, not only the process: actions are rare,
+    // one sync each costs nothing noticeable.
+    file.sync_data()
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
