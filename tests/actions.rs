@@ -924,6 +924,7 @@ async fn a_failed_dialog_lookup_says_press_r_and_r_asks_again() {
     .await;
     let screen = text(&h.state);
     assert!(screen.contains("press r to retry"), "{screen}");
+    assert!(screen.contains("r retry · Esc cancel"), "{screen}");
     assert!(!screen.contains("— retrying"), "{screen}");
     // Access denied is not retried behind the user's back: one call.
     assert_eq!(

@@ -538,8 +538,18 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     let (plan, keys) = match &d.stage {
         Stage::Edit => (
             None,
-            match d.body {
+            match &d.body {
+                Body::Scale(s) if matches!(s.autoscaling, Fetched::Failed(_)) => {
+                    "Enter review · Ctrl-r ask autoscaling again · Esc cancel"
+                }
                 Body::Scale(_) => "Enter review · Tab move autoscaling min/max · Esc cancel",
+                Body::Rollback {
+                    revisions: Fetched::Failed(_),
+                    ..
+                }
+                | Body::Stop {
+                    deployment: Fetched::Failed(_),
+                } => "r retry · Esc cancel",
                 Body::Rollback { .. } => "j/k choose · Enter review · Esc cancel",
                 _ => "Esc cancel",
             },
