@@ -205,28 +205,37 @@ async fn scale_2_to_6_beyond_autoscaling_max_moves_it_and_converges_on_the_watch
         .unwrap()
         .unwrap();
     assert_eq!((target.min_capacity, target.max_capacity), (1, 6));
-    // One audit line per call sent.
+    // Two audit lines per call sent: the intent before it leaves, the outcome after.
     let lines = h.audit_lines();
-    assert_eq!(lines.len(), 2);
-    assert_eq!(lines[1]["action"], "scale");
-    assert_eq!(lines[1]["before"], "desired 2");
-    assert_eq!(lines[1]["after"], "desired 6");
-    assert_eq!(lines[1]["profile"], "prod");
-    assert_eq!(lines[1]["cluster"], "production");
-    assert_eq!(lines[1]["outcome"], "ok");
+    let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["intent", "outcome", "intent", "outcome"]);
+    let update = &lines[3];
+    assert_eq!(update["action"], "scale");
+    assert_eq!(update["before"], "desired 2");
+    assert_eq!(update["after"], "desired 6");
+    assert_eq!(update["profile"], "prod");
+    assert_eq!(update["cluster"], "production");
+    assert_eq!(update["outcome"], "ok");
     assert!(
-        lines[1]["request"]
+        update["request"]
             .as_str()
             .unwrap()
             .starts_with("ecs:UpdateService")
     );
-    assert!(lines[1]["request_id"].as_str().is_some());
+    assert!(update["request_id"].as_str().is_some());
+    assert_eq!(lines[2]["request"], update["request"]);
+    assert!(lines[2].get("outcome").is_none());
+    // The autoscaling line records the bounds it moves, not the desired count.
+    let register = &lines[1];
     assert!(
-        lines[0]["request"]
+        register["request"]
             .as_str()
             .unwrap()
             .starts_with("application-autoscaling:RegisterScalableTarget")
     );
+    assert_eq!(register["before"], "min 1 max 4", "{register}");
+    assert_eq!(register["after"], "min 1 max 6");
+    assert_eq!(register["outcome"], "ok");
 }
 
 #[tokio::test]
@@ -303,7 +312,14 @@ async fn rolling_back_a_failed_rollout_from_the_dialog_succeeds() {
     else {
         panic!()
     };
-    assert!(r.list[0].current, "newest first, the running one marked");
+    // The :61 rollout failed: it is still the service's task definition, but every task runs :60.
+    assert!(r.list[0].primary, "newest first, the primary one marked");
+    assert_eq!(r.list[0].running, 0, "no task runs the failed revision");
+    assert_eq!(
+        r.list[*selected].running, payments.deployments[1].running_count,
+        "the running tasks are counted on the revision they run"
+    );
+    assert!(r.list[*selected].running > 0);
     assert_eq!(
         r.list[*selected].task_definition, previous,
         "the last revision that deployed successfully is offered"
@@ -419,6 +435,7 @@ async fn refused_in_read_only(key_char: char, label: &str) {
             9,
             &ecsdeck::app::actions::Scale {
                 input: "9".into(),
+                preselected: false,
                 autoscaling: Fetched::Ready(None),
                 move_bounds: false,
                 typed_name: None,
@@ -731,4 +748,557 @@ async fn watch_screen_snapshots() {
         .await;
         insta::assert_snapshot!(format!("watch_{service}"), text(&h.state));
     }
+}
+
+// Defects of issue 11: the scale dialog, the retries of dialog lookups, the audit log's intent lines and the
+// amber verdict on the watch screen.
+
+fn scale_input(h: &Harness) -> String {
+    match &h.dialog().body {
+        Body::Scale(s) => s.input.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn open_scale(h: &mut Harness) {
+    h.press(ch('S'));
+    h.until("the scalable target", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Scale(sc) if sc.autoscaling != Fetched::Loading))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn typing_in_the_scale_dialog_replaces_the_prefilled_count() {
+    // web runs 4 with autoscaling 2..8 in the still fleet.
+    let mut h = Harness::new(still_sim(), "web", false);
+    open_scale(&mut h).await;
+    assert_eq!(scale_input(&h), "4");
+    h.typed("12");
+    assert_eq!(scale_input(&h), "12", "not 412");
+    h.press(key(KeyCode::Enter));
+    let Stage::Confirm(plan) = &h.dialog().stage else {
+        panic!("{:?}", h.dialog().stage)
+    };
+    assert_eq!(plan.changes[0], "desired 4 → 12");
+    // Backspace on the prefilled count clears it whole.
+    h.press(key(KeyCode::Esc));
+    h.press(key(KeyCode::Esc));
+    open_scale(&mut h).await;
+    h.press(key(KeyCode::Backspace));
+    assert_eq!(scale_input(&h), "");
+    // Once edited, typing appends as usual.
+    h.typed("1");
+    h.typed("0");
+    assert_eq!(scale_input(&h), "10");
+}
+
+#[tokio::test]
+async fn scaling_to_the_current_count_is_never_sent_nor_audited() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    open_scale(&mut h).await;
+    h.sim.calls.reset();
+    // The prefilled count as is, and typed again.
+    for typed in ["", "4"] {
+        if !typed.is_empty() {
+            clear_input(&mut h);
+        }
+        h.typed(typed);
+        let effects = h.press(key(KeyCode::Enter));
+        assert!(effects.is_empty(), "{effects:?}");
+        let d = h.dialog();
+        assert_eq!(d.stage, Stage::Edit);
+        assert!(
+            d.error
+                .as_deref()
+                .is_some_and(|e| e.contains("already has desired 4: nothing to send")),
+            "{:?}",
+            d.error
+        );
+        assert!(text(&h.state).contains("nothing to send"));
+    }
+    // The executor does not send it either, when the count it reads fresh already is the one asked for
+    // (the dialog's snapshot may be older than ECS).
+    let service = services(&h.sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "web")
+        .unwrap();
+    let mut stale = service.clone();
+    stale.desired_count = 2;
+    let plan = ecsdeck::app::actions::scale_plan(
+        "production",
+        &stale,
+        4,
+        &ecsdeck::app::actions::Scale {
+            input: "4".into(),
+            preselected: false,
+            autoscaling: Fetched::Ready(None),
+            move_bounds: false,
+            typed_name: None,
+        },
+    );
+    h.executor.execute(77, plan);
+    let msg = tokio::time::timeout(Duration::from_secs(5), h.rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    let Msg::Executed {
+        result: Err(why), ..
+    } = msg
+    else {
+        panic!("{msg:?}")
+    };
+    assert!(why.contains("nothing sent"), "{why}");
+    assert_eq!(h.sim.calls.update_service.load(Ordering::SeqCst), 0);
+    assert!(h.audit_lines().is_empty(), "{:?}", h.audit_lines());
+}
+
+#[tokio::test]
+async fn the_autoscaling_warning_follows_the_current_input() {
+    // web: autoscaling 2..8.
+    let mut h = Harness::new(still_sim(), "web", false);
+    open_scale(&mut h).await;
+    h.typed("12");
+    h.press(key(KeyCode::Enter));
+    assert!(
+        h.dialog()
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("desired 12")
+    );
+    // Back to editing, a count inside the bounds: the warning goes as it is typed.
+    h.press(key(KeyCode::Esc));
+    clear_input(&mut h);
+    h.typed("6");
+    assert_eq!(h.dialog().warning, None);
+    h.press(key(KeyCode::Enter));
+    assert_eq!(h.dialog().warning, None);
+    assert!(!text(&h.state).contains("will undo"));
+    // And another count outside them warns about that count, not the first one.
+    h.press(key(KeyCode::Esc));
+    clear_input(&mut h);
+    h.typed("1");
+    assert!(
+        h.dialog()
+            .warning
+            .as_deref()
+            .unwrap()
+            .contains("undo desired 1."),
+        "{:?}",
+        h.dialog().warning
+    );
+}
+
+#[tokio::test]
+async fn a_dialog_lookup_retries_transient_failures_by_itself() {
+    let mut h = Harness::new(moving_sim(400), "web", false);
+    h.sim.set_outage(true);
+    h.sim.calls.reset();
+    h.press(ch('X'));
+    // The first attempts fail; the lookup keeps trying with backoff until the network is back.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while h.sim.calls.list_service_deployments.load(Ordering::SeqCst) < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no retry was made");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    h.sim.set_outage(false);
+    h.until("the lookup to answer", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Stop { deployment } if !matches!(deployment, Fetched::Loading)))
+    })
+    .await;
+    let Body::Stop { deployment } = &h.dialog().body else {
+        panic!()
+    };
+    assert!(matches!(deployment, Fetched::Ready(_)), "{deployment:?}");
+}
+
+#[tokio::test]
+async fn a_failed_dialog_lookup_says_press_r_and_r_asks_again() {
+    let mut h = Harness::new(still_sim(), "checkout", false);
+    h.sim.deny("ecs:ListServiceDeployments");
+    h.press(ch('X'));
+    h.until("the lookup to fail", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Stop { deployment: Fetched::Failed(_) }))
+    })
+    .await;
+    let screen = text(&h.state);
+    assert!(screen.contains("press r to retry"), "{screen}");
+    assert!(screen.contains("r retry · Esc cancel"), "{screen}");
+    assert!(!screen.contains("— retrying"), "{screen}");
+    // Access denied is not retried behind the user's back: one call.
+    assert_eq!(
+        h.sim.calls.list_service_deployments.load(Ordering::SeqCst),
+        1
+    );
+    h.sim.allow("ecs:ListServiceDeployments");
+    let effects = h.press(ch('r'));
+    assert!(matches!(effects[..], [Effect::Fetch { .. }]), "{effects:?}");
+    h.until(
+        "the deployment in progress",
+        |s| matches!(&s.mode, Mode::Dialog(d) if matches!(d.stage, Stage::Confirm(_))),
+    )
+    .await;
+    // The rollback dialog: the same key.
+    h.press(key(KeyCode::Esc));
+    h.sim.deny("ecs:ListTaskDefinitions");
+    h.press(ch('R'));
+    h.until("the revisions to fail", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Failed(_), .. }))
+    })
+    .await;
+    assert!(text(&h.state).contains("press r to retry"));
+    h.sim.allow("ecs:ListTaskDefinitions");
+    h.press(ch('r'));
+    h.until("the revisions", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Ready(_), .. }))
+    })
+    .await;
+}
+
+/// The simulator behind a recorder: when a mutating call arrives, what the audit log already holds.
+struct Spy {
+    sim: Arc<Sim>,
+    audit: std::path::PathBuf,
+    /// The audit log's lines at the moment each mutating call arrived.
+    seen: std::sync::Mutex<Vec<Vec<serde_json::Value>>>,
+}
+
+impl Spy {
+    fn look(&self) {
+        let lines = std::fs::read_to_string(&self.audit)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        self.seen.lock().unwrap().push(lines);
+    }
+}
+
+#[async_trait::async_trait]
+impl Api for Spy {
+    async fn list_clusters(&self, t: Option<String>) -> Result<Page, ApiError> {
+        self.sim.list_clusters(t).await
+    }
+    async fn describe_clusters(&self, c: &[String]) -> Result<Vec<Cluster>, ApiError> {
+        self.sim.describe_clusters(c).await
+    }
+    async fn list_services(&self, c: &str, t: Option<String>) -> Result<Page, ApiError> {
+        self.sim.list_services(c, t).await
+    }
+    async fn describe_services(&self, c: &str, s: &[String]) -> Result<Vec<Service>, ApiError> {
+        self.sim.describe_services(c, s).await
+    }
+    async fn list_tasks(
+        &self,
+        c: &str,
+        s: Option<&str>,
+        d: DesiredStatus,
+        t: Option<String>,
+    ) -> Result<Page, ApiError> {
+        self.sim.list_tasks(c, s, d, t).await
+    }
+    async fn describe_tasks(&self, c: &str, t: &[String]) -> Result<Vec<Task>, ApiError> {
+        self.sim.describe_tasks(c, t).await
+    }
+    async fn describe_task_definition(&self, td: &str) -> Result<TaskDefinition, ApiError> {
+        self.sim.describe_task_definition(td).await
+    }
+    async fn describe_log_groups(
+        &self,
+        p: Option<&str>,
+        t: Option<String>,
+    ) -> Result<LogGroupPage, ApiError> {
+        self.sim.describe_log_groups(p, t).await
+    }
+    async fn describe_log_streams(
+        &self,
+        g: &str,
+        p: Option<&str>,
+        t: Option<String>,
+    ) -> Result<LogStreamPage, ApiError> {
+        self.sim.describe_log_streams(g, p, t).await
+    }
+    async fn filter_log_events(&self, r: &FilterRequest) -> Result<FilterPage, ApiError> {
+        self.sim.filter_log_events(r).await
+    }
+    async fn get_log_events(
+        &self,
+        g: &str,
+        s: &str,
+        st: Option<Millis>,
+        t: Option<String>,
+    ) -> Result<StreamPage, ApiError> {
+        self.sim.get_log_events(g, s, st, t).await
+    }
+    async fn start_live_tail(&self, r: &LiveTailRequest) -> Result<LiveTail, ApiError> {
+        self.sim.start_live_tail(r).await
+    }
+    async fn get_metric_data(&self, r: &MetricRequest) -> Result<MetricPage, ApiError> {
+        self.sim.get_metric_data(r).await
+    }
+    async fn describe_alarms(
+        &self,
+        s: Option<&str>,
+        t: Option<String>,
+    ) -> Result<AlarmPage, ApiError> {
+        self.sim.describe_alarms(s, t).await
+    }
+    async fn describe_target_groups(&self, a: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
+        self.sim.describe_target_groups(a).await
+    }
+    async fn describe_target_health(&self, a: &str) -> Result<Vec<TargetHealth>, ApiError> {
+        self.sim.describe_target_health(a).await
+    }
+    async fn update_service(&self, r: &UpdateServiceRequest) -> Result<Mutated<Service>, ApiError> {
+        self.look();
+        self.sim.update_service(r).await
+    }
+    async fn list_task_definitions(&self, f: &str, t: Option<String>) -> Result<Page, ApiError> {
+        self.sim.list_task_definitions(f, t).await
+    }
+    async fn list_service_deployments(
+        &self,
+        c: &str,
+        s: &str,
+    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
+        self.sim.list_service_deployments(c, s).await
+    }
+    async fn describe_service_deployments(
+        &self,
+        a: &[String],
+    ) -> Result<Vec<ServiceDeployment>, ApiError> {
+        self.sim.describe_service_deployments(a).await
+    }
+    async fn describe_service_revisions(
+        &self,
+        a: &[String],
+    ) -> Result<Vec<ServiceRevision>, ApiError> {
+        self.sim.describe_service_revisions(a).await
+    }
+    async fn stop_service_deployment(&self, a: &str) -> Result<Mutated<String>, ApiError> {
+        self.look();
+        self.sim.stop_service_deployment(a).await
+    }
+    async fn describe_scalable_target(
+        &self,
+        c: &str,
+        s: &str,
+    ) -> Result<Option<ScalableTarget>, ApiError> {
+        self.sim.describe_scalable_target(c, s).await
+    }
+    async fn register_scalable_target(&self, t: &ScalableTarget) -> Result<Mutated<()>, ApiError> {
+        self.look();
+        self.sim.register_scalable_target(t).await
+    }
+}
+
+#[tokio::test]
+async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
+    let sim = still_sim();
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let spy = Arc::new(Spy {
+        sim: sim.clone(),
+        audit: audit.clone(),
+        seen: Default::default(),
+    });
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let executor = Executor::new(
+        spy.clone(),
+        tx,
+        ExecutorConfig {
+            read_only: false,
+            audit_log: Some(audit.clone()),
+            profile: "prod".into(),
+            region: "eu-west-1".into(),
+        },
+    );
+    let web = services(&sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "web")
+        .unwrap();
+    // The dialog saw desired 3 and bounds 2..8; ECS says 4 by now: the audit records what ECS says.
+    let mut seen_by_dialog = web.clone();
+    seen_by_dialog.desired_count = 3;
+    let target = sim
+        .describe_scalable_target("production", "web")
+        .await
+        .unwrap()
+        .unwrap();
+    let plan = ecsdeck::app::actions::scale_plan(
+        "production",
+        &seen_by_dialog,
+        12,
+        &ecsdeck::app::actions::Scale {
+            input: "12".into(),
+            preselected: false,
+            autoscaling: Fetched::Ready(Some(target.clone())),
+            move_bounds: true,
+            typed_name: None,
+        },
+    );
+    assert_eq!(plan.calls.len(), 2);
+    // The UpdateService is refused: the second call fails after the first went through.
+    sim.deny("ecs:UpdateService");
+    executor.execute(1, plan);
+    let msg = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(&msg, Msg::Executed { result: Err(e), .. } if e.contains("UpdateService")),
+        "{msg:?}"
+    );
+
+    // When each call arrived, its intent line was already on disk (a kill right then leaves it).
+    let seen = spy.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "two calls arrived");
+    let last = |lines: &Vec<serde_json::Value>| lines.last().cloned().unwrap_or_default();
+    assert_eq!(seen[0].len(), 1);
+    assert_eq!(last(&seen[0])["phase"], "intent");
+    assert!(
+        last(&seen[0])["request"]
+            .as_str()
+            .unwrap()
+            .starts_with("application-autoscaling:RegisterScalableTarget")
+    );
+    assert_eq!(seen[1].len(), 3);
+    assert_eq!(last(&seen[1])["phase"], "intent");
+    assert!(
+        last(&seen[1])["request"]
+            .as_str()
+            .unwrap()
+            .starts_with("ecs:UpdateService")
+    );
+
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["intent", "outcome", "intent", "outcome"]);
+    // RegisterScalableTarget: min/max before (read fresh) and after, never "desired".
+    let bounds = format!("min {} max {}", target.min_capacity, target.max_capacity);
+    assert_eq!(lines[0]["before"], bounds.as_str());
+    assert_eq!(lines[1]["before"], bounds.as_str());
+    assert_eq!(
+        lines[1]["after"],
+        format!("min {} max 12", target.min_capacity)
+    );
+    assert_eq!(lines[1]["outcome"], "ok");
+    // UpdateService: the desired count ECS had just before, not the dialog's 3; the failure recorded.
+    assert_eq!(lines[2]["before"], "desired 4");
+    assert_eq!(lines[3]["before"], "desired 4");
+    assert_eq!(lines[3]["after"], "desired 12");
+    let failure = lines[3]["outcome"].as_str().unwrap();
+    assert!(failure != "ok" && !failure.is_empty(), "{failure}");
+    assert!(lines[2].get("outcome").is_none());
+}
+
+#[tokio::test]
+async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_green_after() {
+    let mut h = Harness::new(still_sim(), "payments", false);
+    h.state.height = 44;
+    h.press(ch('W'));
+    settle(
+        &mut h,
+        "the first refresh",
+        |s| matches!(s.view(), View::Deploy(v) if v.snapshot.is_some() && !v.load.loading),
+    )
+    .await;
+    let View::Deploy(v) = h.state.view_mut() else {
+        panic!()
+    };
+    // As after `R` to :60 in the demo: the :60 deployment is PRIMARY and COMPLETED again, its tasks
+    // running, but two of its targets still fail their checks and the 5XX alarm fires.
+    let mut snap = v.snapshot.clone().unwrap();
+    snap.service.deployments.retain(|d| d.status == "ACTIVE");
+    let Some(d60) = snap.service.deployments.first_mut() else {
+        panic!()
+    };
+    d60.status = "PRIMARY".into();
+    snap.service.task_definition = d60.task_definition.clone();
+    v.target = ecsdeck::app::deploy::Target::Deployment {
+        id: d60.id.clone(),
+        task_definition: d60.task_definition.clone(),
+    };
+    let healthy = snap.clone();
+    for (_, targets) in snap.health.iter_mut() {
+        for t in targets.as_mut().unwrap().iter_mut().take(2) {
+            t.state = "unhealthy".into();
+            t.reason = Some("Target.FailedHealthChecks".into());
+        }
+    }
+    let alarm = |state: &str| Alarm {
+        alarm_name: "production-payments-target-5xx".into(),
+        state_value: state.into(),
+        state_reason: None,
+        state_updated_at: None,
+        namespace: None,
+        metric_name: None,
+        dimensions: vec![],
+    };
+    v.apply(snap);
+    v.metrics
+        .apply(ecsdeck::workers::metrics::MetricsUpdate::Alarms(Ok(vec![
+            alarm("ALARM"),
+        ])));
+    let amber = text(&h.state);
+    assert!(
+        amber.contains("⚠ payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"),
+        "{amber}"
+    );
+    assert!(!amber.contains("SUCCEEDED"));
+    // The service deployment's alarm row says the alarm fires, not just that ECS monitors it.
+    assert!(
+        amber.contains("MONITORING: production-payments-target-5xx ALARM"),
+        "{amber}"
+    );
+    insta::assert_snapshot!("watch_rolled_back_still_unhealthy", amber);
+
+    let View::Deploy(v) = h.state.view_mut() else {
+        panic!()
+    };
+    v.apply(healthy);
+    v.metrics
+        .apply(ecsdeck::workers::metrics::MetricsUpdate::Alarms(Ok(vec![
+            alarm("OK"),
+        ])));
+    let green = text(&h.state);
+    assert!(
+        green.contains("✔ SUCCEEDED: payments:60 is deployed and steady"),
+        "{green}"
+    );
+    insta::assert_snapshot!("watch_rolled_back_healthy", green);
+}
+
+#[tokio::test]
+async fn the_rollback_picker_marks_the_revision_the_tasks_run_not_the_primary() {
+    // payments: the :61 deployment is PRIMARY but FAILED (4/0/0/5); all 4 running tasks are on :60.
+    let mut h = Harness::new(still_sim(), "payments", false);
+    h.press(ch('R'));
+    settle(&mut h, "revisions", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Ready(_), .. }))
+    })
+    .await;
+    let screen = text(&h.state);
+    let line = |rev: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(&format!("{rev}—")))
+            .unwrap_or_else(|| panic!("{rev} not listed:\n{screen}"))
+            .to_owned()
+    };
+    let l61 = line("payments:61 ");
+    let l60 = line("payments:60 ");
+    assert!(!screen.contains("running now"), "{screen}");
+    assert!(!l61.contains('▶'), "{l61}");
+    assert!(l61.contains("PRIMARY"), "{l61}");
+    assert!(
+        l60.contains('▶') && l60.contains("4 tasks running"),
+        "{l60}"
+    );
+    insta::assert_snapshot!("rollback_revisions_after_a_failed_rollout", screen);
 }

@@ -219,6 +219,7 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
 
     let scale = Scale {
         input: "5".into(),
+        preselected: false,
         autoscaling: Fetched::Ready(None),
         move_bounds: false,
         typed_name: None,
@@ -241,12 +242,21 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
         (5, "web:1")
     );
 
-    // Three calls, three audit lines, each with moto's request id.
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&ex.audit)
+    // Three calls: each an intent line before it was sent, then an outcome line with moto's request id.
+    let all: Vec<serde_json::Value> = std::fs::read_to_string(&ex.audit)
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    let phases: Vec<&str> = all.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(
+        phases,
+        [
+            "intent", "outcome", "intent", "outcome", "intent", "outcome"
+        ]
+    );
+    let lines: Vec<&serde_json::Value> = all.iter().filter(|l| l["phase"] == "outcome").collect();
+    assert_eq!(lines[0]["before"], "desired 2", "read from moto");
     let kinds: Vec<&str> = lines
         .iter()
         .map(|l| l["action"].as_str().unwrap())
@@ -271,6 +281,18 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
         Msg::Executed { result: Err(e), .. } => assert!(e.contains("UpdateService"), "{e}"),
         other => panic!("{other:?}"),
     }
+    let all: Vec<serde_json::Value> = std::fs::read_to_string(&ex.audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let [.., intent, outcome] = all.as_slice() else {
+        panic!("{all:?}")
+    };
+    assert_eq!(intent["phase"], "intent");
+    assert_eq!(intent["after"], "web:99");
+    assert_eq!(outcome["phase"], "outcome");
+    assert_ne!(outcome["outcome"], "ok");
 }
 
 #[tokio::test]
@@ -295,7 +317,7 @@ async fn revisions_are_listed_newest_first_and_diffed_by_names_never_values() {
         .map(|x| family_rev(&x.task_definition))
         .collect();
     assert_eq!(listed, ["web:2", "web:1"], "web-worker is another family");
-    assert!(r.list[0].current);
+    assert!(r.list[0].primary);
     // moto has no service deployments API: the previous ACTIVE revision stands in, and the dialog says so.
     assert!(
         r.good_source.contains("previous ACTIVE revision"),
@@ -361,6 +383,7 @@ async fn autoscaling_bounds_are_read_and_moved_with_the_desired_count() {
     assert_eq!((target.min_capacity, target.max_capacity), (2, 4));
     let scale = Scale {
         input: "9".into(),
+        preselected: false,
         autoscaling: Fetched::Ready(Some(target)),
         move_bounds: true,
         typed_name: None,
@@ -376,6 +399,24 @@ async fn autoscaling_bounds_are_read_and_moved_with_the_desired_count() {
         .unwrap();
     assert_eq!((moved.min_capacity, moved.max_capacity), (2, 9));
     assert_eq!(describe(&s.api).await.desired_count, 9);
+    // The RegisterScalableTarget lines record the bounds, read from AWS before the call.
+    let register: Vec<serde_json::Value> = std::fs::read_to_string(&ex.audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|l| {
+            l["request"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("application-autoscaling:"))
+        })
+        .collect();
+    assert_eq!(register.len(), 2, "{register:?}");
+    assert!(
+        register
+            .iter()
+            .all(|l| l["before"] == "min 2 max 4" && l["after"] == "min 2 max 9"),
+        "{register:?}"
+    );
 }
 
 #[tokio::test]

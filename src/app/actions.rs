@@ -47,8 +47,11 @@ impl<T> From<Result<T, ApiError>> for Fetched<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revision {
     pub task_definition: String,
-    /// The service runs it now.
-    pub current: bool,
+    /// The service's task definition (its PRIMARY deployment's): rolling back to it changes nothing.
+    pub primary: bool,
+    /// Tasks running it now, per the service's deployments: after a failed rollout these are not the
+    /// primary's.
+    pub running: i32,
     /// A deployment of it completed successfully (per the service deployments API, or the previous ACTIVE
     /// revision when that API is not available).
     pub good: bool,
@@ -146,6 +149,8 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scale {
     pub input: String,
+    /// The input still holds the prefilled current count, shown selected: typing replaces it.
+    pub preselected: bool,
     pub autoscaling: Fetched<Option<ScalableTarget>>,
     /// Move min/max along with the desired count (offered when it falls outside them).
     pub move_bounds: bool,
@@ -257,6 +262,25 @@ pub fn bounds_warning(target: &ScalableTarget, desired: i32) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The autoscaling warning for what the scale dialog holds now (none while the input is not a count, or
+/// when min/max move along).
+pub fn scale_warning(scale: &Scale) -> Option<String> {
+    match (&scale.autoscaling, parse_desired(&scale.input)) {
+        (Fetched::Ready(Some(t)), Ok(n)) if !scale.move_bounds => bounds_warning(t, n),
+        _ => None,
+    }
+}
+
+/// Why a scale to `desired` has nothing to send, if it has not.
+pub fn scale_no_op(service: &Service, desired: i32) -> Option<String> {
+    (service.desired_count == desired).then(|| {
+        format!(
+            "{} already has desired {desired}: nothing to send — type another count, or Esc",
+            service.service_name
+        )
+    })
 }
 
 /// The plan of a scale to `desired`.
@@ -457,7 +481,8 @@ pub fn mark_revisions(
             .iter()
             .map(|a| Revision {
                 task_definition: a.clone(),
-                current: family_rev(a) == current,
+                primary: family_rev(a) == current,
+                running: 0,
                 good: good.iter().any(|g| family_rev(g) == family_rev(a)),
             })
             .collect(),
@@ -465,20 +490,44 @@ pub fn mark_revisions(
     }
 }
 
+/// Counts each revision's running tasks from the service's deployments (one deployment per task
+/// definition, its running count ECS's own).
+pub fn count_running(revisions: &mut Revisions, service: &Service) {
+    for r in &mut revisions.list {
+        r.running = service
+            .deployments
+            .iter()
+            .filter(|d| family_rev(&d.task_definition) == family_rev(&r.task_definition))
+            .map(|d| d.running_count.max(0))
+            .sum();
+    }
+}
+
 /// The revision a rollback offers first: the newest good one that is not running now, else the one just
 /// before the current.
 pub fn default_choice(revisions: &[Revision]) -> usize {
-    let current = revisions.iter().position(|r| r.current);
+    let current = revisions.iter().position(|r| r.primary);
     revisions
         .iter()
-        .position(|r| r.good && !r.current)
+        .position(|r| r.good && !r.primary)
         .or_else(|| current.map(|c| (c + 1).min(revisions.len().saturating_sub(1))))
         .unwrap_or(0)
 }
 
-/// One line of the audit log: one executed call.
+/// Which of a call's two audit lines this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditPhase {
+    /// Written before the call leaves: a crash or kill before the answer still leaves this trace.
+    Intent,
+    /// Written when the answer came back.
+    Outcome,
+}
+
+/// One line of the audit log: a call about to be sent (intent), or its answer (outcome).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditLine {
+    pub phase: AuditPhase,
     /// RFC 3339, UTC.
     pub time: String,
     pub profile: String,
@@ -490,8 +539,9 @@ pub struct AuditLine {
     pub after: String,
     pub request: String,
     pub request_id: Option<String>,
-    /// `ok`, or the error.
-    pub outcome: String,
+    /// `ok`, or the error; absent from an intent line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 #[cfg(test)]
@@ -550,6 +600,7 @@ mod tests {
         assert_eq!(bounds_warning(&target, 5), None);
         let mut scale = Scale {
             input: "8".into(),
+            preselected: false,
             autoscaling: Fetched::Ready(Some(target)),
             move_bounds: false,
             typed_name: None,
@@ -671,7 +722,7 @@ mod tests {
             &["td/web:42".into(), "td/web:40".into()],
             "service deployments".into(),
         );
-        assert!(r.list[0].current && r.list[0].good);
+        assert!(r.list[0].primary && r.list[0].good);
         assert_eq!(
             default_choice(&r.list),
             2,

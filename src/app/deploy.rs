@@ -20,16 +20,23 @@ pub struct DeploySnapshot {
 }
 
 impl DeploySnapshot {
-    /// A deployment is under way: the watch refreshes faster.
+    /// A deployment is rolling: an ECS rollout IN_PROGRESS, or a service deployment not final yet.
+    pub fn rolling(&self) -> bool {
+        !still_under_way(self, None).is_empty()
+    }
+
+    /// Something is moving: the watch refreshes faster. A FAILED rollout whose breaker did not roll back
+    /// launches nothing more, so it is not waited on.
     pub fn busy(&self) -> bool {
-        self.service.deployments.len() > 1
-            || self
-                .service
-                .deployments
-                .iter()
-                .any(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"))
-            || self.service.running_count != self.service.desired_count
-            || self.service.pending_count > 0
+        let s = &self.service;
+        let failed = s
+            .primary_deployment()
+            .is_some_and(|p| p.rollout_state.as_deref() == Some("FAILED"));
+        self.rolling()
+            || (!failed
+                && (s.deployments.len() > 1
+                    || s.running_count != s.desired_count
+                    || s.pending_count > 0))
     }
 }
 
@@ -49,6 +56,8 @@ pub enum Target {
 pub enum Outcome {
     Waiting,
     InProgress(String),
+    /// ECS calls it done, but targets of the revision are not healthy or an alarm fires (amber).
+    Deployed(String),
     Succeeded(String),
     Failed(String),
 }
@@ -57,7 +66,10 @@ impl Outcome {
     pub fn text(&self) -> &str {
         match self {
             Outcome::Waiting => "waiting for the first refresh",
-            Outcome::InProgress(t) | Outcome::Succeeded(t) | Outcome::Failed(t) => t,
+            Outcome::InProgress(t)
+            | Outcome::Deployed(t)
+            | Outcome::Succeeded(t)
+            | Outcome::Failed(t) => t,
         }
     }
 }
@@ -159,8 +171,9 @@ impl DeployView {
         }
     }
 
-    /// Success only when the watched deployment itself completes; a circuit-breaker rollback is a failure of
-    /// the new revision, however stable the service is afterwards.
+    /// Success only when the watched deployment itself completes, nothing else is still deploying, every
+    /// target of its revision is healthy in every target group and no alarm of the service fires; a
+    /// circuit-breaker rollback is a failure of the new revision, however stable the service is afterwards.
     pub fn outcome(&self) -> Outcome {
         let Some(snap) = &self.snapshot else {
             return Outcome::Waiting;
@@ -192,7 +205,13 @@ impl DeployView {
                 match primary {
                     Some(p) if &p.id == id => {
                         if self.seen_completed || p.rollout_state.as_deref() == Some("COMPLETED") {
-                            Outcome::Succeeded(format!("SUCCEEDED: {td} is deployed and steady"))
+                            self.judge_deployed(
+                                snap,
+                                Some(id),
+                                &p.task_definition,
+                                &format!("{td} deployed"),
+                                format!("SUCCEEDED: {td} is deployed and steady"),
+                            )
                         } else {
                             Outcome::InProgress(format!(
                                 "deploying {td}: {} of {} running, {} pending, {} failed",
@@ -200,10 +219,16 @@ impl DeployView {
                             ))
                         }
                     }
-                    Some(p) if self.seen_completed => Outcome::Succeeded(format!(
-                        "SUCCEEDED: {td} deployed; since replaced by {}",
-                        family_rev(&p.task_definition)
-                    )),
+                    Some(p) if self.seen_completed => {
+                        let now = family_rev(&p.task_definition);
+                        self.judge_deployed(
+                            snap,
+                            None,
+                            &p.task_definition,
+                            &format!("{td} deployed, since replaced by {now}"),
+                            format!("SUCCEEDED: {td} deployed; since replaced by {now}"),
+                        )
+                    }
                     Some(p) => Outcome::Failed(format!(
                         "FAILED: {td} is no longer the primary deployment; {} ({}) replaced it",
                         family_rev(&p.task_definition),
@@ -219,7 +244,16 @@ impl DeployView {
                         s.desired_count
                     ))
                 } else if settled {
-                    Outcome::Succeeded(format!("SUCCEEDED: {n} tasks running"))
+                    let revision = primary
+                        .map(|p| p.task_definition.as_str())
+                        .unwrap_or(s.task_definition.as_str());
+                    self.judge_deployed(
+                        snap,
+                        None,
+                        revision,
+                        &format!("scaled to {n}"),
+                        format!("SUCCEEDED: {n} tasks running"),
+                    )
                 } else {
                     Outcome::InProgress(format!(
                         "scaling to {n}: {} running, {} pending",
@@ -243,10 +277,18 @@ impl DeployView {
                         .map(|p| family_rev(&p.task_definition))
                         .unwrap_or("?")
                 )),
-                _ if settled => Outcome::Succeeded(format!(
-                    "steady: {} of {} running",
-                    s.running_count, s.desired_count
-                )),
+                _ if settled => {
+                    let revision = primary
+                        .map(|p| p.task_definition.as_str())
+                        .unwrap_or(s.task_definition.as_str());
+                    self.judge_deployed(
+                        snap,
+                        None,
+                        revision,
+                        &format!("{} running", family_rev(revision)),
+                        format!("steady: {} of {} running", s.running_count, s.desired_count),
+                    )
+                }
                 _ => Outcome::InProgress(format!(
                     "{} of {} running, {} pending",
                     s.running_count, s.desired_count, s.pending_count
@@ -254,6 +296,158 @@ impl DeployView {
             },
         }
     }
+
+    /// The verdict once ECS calls the work done: still in progress while any deployment is under way,
+    /// amber while `revision`'s targets or the service's alarms say it is not healthy, green only then.
+    fn judge_deployed(
+        &self,
+        snap: &DeploySnapshot,
+        watched: Option<&str>,
+        revision: &str,
+        done: &str,
+        success: String,
+    ) -> Outcome {
+        let busy = still_under_way(snap, watched);
+        if !busy.is_empty() {
+            return Outcome::InProgress(format!("{done}; {}", busy.join("; ")));
+        }
+        let mut problems = target_problems(snap, revision);
+        problems.extend(self.alarm_problems(snap));
+        if problems.is_empty() {
+            Outcome::Succeeded(success)
+        } else {
+            Outcome::Deployed(format!("{done}; {}", problems.join("; ")))
+        }
+    }
+
+    /// Alarms of the service in ALARM: CloudWatch's states (the metrics worker's scan) and the ones a service
+    /// deployment reports triggered.
+    fn alarm_problems(&self, snap: &DeploySnapshot) -> Vec<String> {
+        let mut firing: Vec<String> = self
+            .metrics
+            .firing()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        // The newest service deployment is the one under way or just finished: older ones' triggers are
+        // history, already acted on.
+        if let Ok(list) = &snap.deployments {
+            for name in list
+                .first()
+                .and_then(|d| d.alarms.as_ref())
+                .into_iter()
+                .flat_map(|a| a.triggered_alarm_names.iter())
+            {
+                if !firing.contains(name) {
+                    firing.push(name.clone());
+                }
+            }
+        }
+        match firing.as_slice() {
+            [] => vec![],
+            [one] => vec![format!("alarm {one} in ALARM")],
+            many => vec![format!("alarms {} in ALARM", many.join(", "))],
+        }
+    }
+
+    /// CloudWatch's state of an alarm the screen knows of (from the metrics worker's scan).
+    pub fn alarm_state(&self, name: &str) -> Option<&str> {
+        match &self.metrics.alarms {
+            Some(Ok(alarms)) => alarms
+                .iter()
+                .find(|a| a.alarm_name == name)
+                .map(|a| a.state_value.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Deployments still under way, described: ECS rollouts IN_PROGRESS other than `except` (the watched one,
+/// already judged complete) and the service deployments API's records not final yet.
+fn still_under_way(snap: &DeploySnapshot, except: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = snap
+        .service
+        .deployments
+        .iter()
+        .filter(|d| Some(d.id.as_str()) != except)
+        .filter(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"))
+        .map(|d| {
+            format!(
+                "deployment {} of {} still IN_PROGRESS",
+                d.id,
+                family_rev(&d.task_definition)
+            )
+        })
+        .collect();
+    if let Ok(list) = &snap.deployments {
+        out.extend(
+            list.iter()
+                .filter(|d| deployment_under_way(&d.status))
+                .map(|d| format!("service deployment {}", d.status)),
+        );
+    }
+    out
+}
+
+/// What says `revision` is not healthy behind its load balancers: its targets (or targets no known task
+/// explains) not healthy in any target group, and target groups whose health is unknown.
+fn target_problems(snap: &DeploySnapshot, revision: &str) -> Vec<String> {
+    let revision = family_rev(revision);
+    let mut total = 0usize;
+    let mut bad: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut unknown = Vec::new();
+    for (arn, rows) in target_rows(snap) {
+        match rows {
+            Err(e) => unknown.push(format!(
+                "health of {} unknown ({e})",
+                target_group_name(&arn)
+            )),
+            Ok(rows) => {
+                for r in rows {
+                    let ours = r.revision.as_deref() == Some(revision);
+                    let healthy = r.state == "healthy";
+                    if ours {
+                        total += 1;
+                    }
+                    // A target no task explains may well be ours: counted when it is not healthy.
+                    if !healthy && (ours || r.revision.is_none()) {
+                        if !ours {
+                            total += 1;
+                        }
+                        *bad.entry(r.state).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let bad_count: usize = bad.values().sum();
+    let mut out = Vec::new();
+    if bad_count > 0 {
+        let states: Vec<String> = bad.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        out.push(match states.as_slice() {
+            [_] => format!(
+                "{bad_count} of {total} targets {}",
+                bad.keys()
+                    .next()
+                    .map(String::as_str)
+                    .unwrap_or("not healthy")
+            ),
+            _ => format!(
+                "{bad_count} of {total} targets not healthy ({})",
+                states.join(", ")
+            ),
+        });
+    }
+    out.extend(unknown);
+    out
+}
+
+/// `…:targetgroup/<name>/<id>` -> the name.
+pub fn target_group_name(arn: &str) -> &str {
+    arn.split(":targetgroup/")
+        .nth(1)
+        .and_then(|n| n.split('/').next())
+        .unwrap_or(arn)
 }
 
 /// Adds events not seen before (by id), keeping newest first.
@@ -394,6 +588,7 @@ fn revision_number(r: &Option<String>) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workers::metrics::MetricsUpdate;
 
     fn event(id: &str, at: Millis, message: &str) -> ServiceEvent {
         ServiceEvent {
@@ -562,6 +757,222 @@ mod tests {
             "COMPLETED",
         )]));
         assert!(matches!(other.outcome(), Outcome::Failed(_)));
+    }
+
+    fn task_at(ip: &str, td: &str) -> Task {
+        Task {
+            task_arn: format!("arn:aws:ecs:us-east-1:1:task/prod/{ip}"),
+            task_definition_arn: td.into(),
+            last_status: "RUNNING".into(),
+            private_ip: Some(ip.into()),
+            ..Default::default()
+        }
+    }
+
+    fn target(ip: &str, state: &str) -> TargetHealth {
+        TargetHealth {
+            id: ip.into(),
+            port: Some(8080),
+            state: state.into(),
+            reason: None,
+            description: None,
+        }
+    }
+
+    fn alarm(name: &str, state: &str) -> Alarm {
+        Alarm {
+            alarm_name: name.into(),
+            state_value: state.into(),
+            state_reason: None,
+            state_updated_at: None,
+            namespace: None,
+            metric_name: None,
+            dimensions: vec![],
+        }
+    }
+
+    /// payments after a rollback to :60: its deployment COMPLETED, 4 tasks on :60 behind two target groups.
+    fn rolled_back(blue: [&str; 2], green: [&str; 2]) -> DeploySnapshot {
+        let mut snap = snapshot(vec![deployment(
+            "ecs-svc/60",
+            "PRIMARY",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+            "COMPLETED",
+        )]);
+        snap.tasks = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"]
+            .iter()
+            .map(|ip| task_at(ip, "arn:aws:ecs:us-east-1:1:task-definition/payments:60"))
+            .collect();
+        snap.health = vec![
+            (
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/blue/1".into(),
+                Ok(vec![
+                    target("10.0.0.1", blue[0]),
+                    target("10.0.0.2", blue[1]),
+                ]),
+            ),
+            (
+                "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/green/2".into(),
+                Ok(vec![
+                    target("10.0.0.3", green[0]),
+                    target("10.0.0.4", green[1]),
+                ]),
+            ),
+        ];
+        snap
+    }
+
+    fn watching_payments_60() -> DeployView {
+        DeployView::new(
+            "prod",
+            "payments",
+            Target::Deployment {
+                id: "ecs-svc/60".into(),
+                task_definition: "arn:aws:ecs:us-east-1:1:task-definition/payments:60".into(),
+            },
+        )
+    }
+
+    #[test]
+    fn deployed_with_unhealthy_targets_and_a_firing_alarm_is_amber_and_turns_green_when_they_clear()
+    {
+        let mut view = watching_payments_60();
+        // Unhealthy targets only in the second target group: still not a success.
+        view.apply(rolled_back(
+            ["healthy", "healthy"],
+            ["unhealthy", "unhealthy"],
+        ));
+        view.metrics.apply(MetricsUpdate::Alarms(Ok(vec![alarm(
+            "production-payments-target-5xx",
+            "ALARM",
+        )])));
+        let outcome = view.outcome();
+        assert_eq!(
+            outcome,
+            Outcome::Deployed(
+                "payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"
+                    .into()
+            )
+        );
+        // The alarm clears first: still amber for the targets.
+        view.metrics.apply(MetricsUpdate::Alarms(Ok(vec![alarm(
+            "production-payments-target-5xx",
+            "OK",
+        )])));
+        view.apply(rolled_back(["healthy", "healthy"], ["healthy", "initial"]));
+        assert_eq!(
+            view.outcome(),
+            Outcome::Deployed("payments:60 deployed; 1 of 4 targets initial".into())
+        );
+        view.apply(rolled_back(["healthy", "healthy"], ["healthy", "healthy"]));
+        assert_eq!(
+            view.outcome(),
+            Outcome::Succeeded("SUCCEEDED: payments:60 is deployed and steady".into())
+        );
+    }
+
+    #[test]
+    fn targets_of_other_revisions_do_not_count_but_unknown_health_does() {
+        let mut view = watching_payments_60();
+        let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
+        // A draining target of the old revision is not the watched revision's problem.
+        snap.tasks.push(task_at(
+            "10.0.0.9",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:61",
+        ));
+        if let Some((_, Ok(targets))) = snap.health.first_mut() {
+            targets.push(target("10.0.0.9", "draining"));
+        }
+        view.apply(snap.clone());
+        assert!(matches!(view.outcome(), Outcome::Succeeded(_)));
+        snap.health.push((
+            "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/canary/3".into(),
+            Err(ApiError::Network("connection refused".into())),
+        ));
+        view.apply(snap);
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::Deployed(t) if t.contains("health of canary unknown")),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn a_deployment_still_in_progress_is_never_called_succeeded() {
+        // The watched deployment completed, but another one is still rolling (an emulator that never
+        // finishes, or someone else's deploy): in progress, not SUCCEEDED.
+        let mut view = watching_payments_60();
+        let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
+        snap.service.deployments.push(deployment(
+            "ecs-svc/62",
+            "ACTIVE",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:62",
+            "IN_PROGRESS",
+        ));
+        view.apply(snap);
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::InProgress(t) if t.contains("ecs-svc/62 of payments:62 still IN_PROGRESS")),
+            "{outcome:?}"
+        );
+        // A scale whose counts settled while the primary's rollout stays IN_PROGRESS (moto) is not done.
+        let mut scale = DeployView::new("prod", "web", Target::Desired(4));
+        scale.apply(snapshot(vec![deployment(
+            "ecs-svc/1",
+            "PRIMARY",
+            "td/web:1",
+            "IN_PROGRESS",
+        )]));
+        assert!(
+            matches!(scale.outcome(), Outcome::InProgress(_)),
+            "{:?}",
+            scale.outcome()
+        );
+        assert!(scale.snapshot.as_ref().is_some_and(|s| s.rolling()));
+        // A service deployment the API still reports under way counts too.
+        let mut api = watching_payments_60();
+        let mut snap = rolled_back(["healthy", "healthy"], ["healthy", "healthy"]);
+        snap.deployments = Ok(vec![ServiceDeployment {
+            status: "ROLLBACK_IN_PROGRESS".into(),
+            ..Default::default()
+        }]);
+        api.apply(snap);
+        assert!(matches!(api.outcome(), Outcome::InProgress(_)));
+    }
+
+    #[test]
+    fn a_failed_rollout_that_launches_nothing_more_is_not_refreshed_as_deploying() {
+        let failed = snapshot(vec![
+            deployment(
+                "ecs-svc/61",
+                "PRIMARY",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:61",
+                "FAILED",
+            ),
+            deployment(
+                "ecs-svc/60",
+                "ACTIVE",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+                "COMPLETED",
+            ),
+        ]);
+        assert!(!failed.rolling());
+        assert!(!failed.busy());
+        let rolling = snapshot(vec![
+            deployment(
+                "ecs-svc/62",
+                "PRIMARY",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:62",
+                "IN_PROGRESS",
+            ),
+            deployment(
+                "ecs-svc/60",
+                "ACTIVE",
+                "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+                "COMPLETED",
+            ),
+        ]);
+        assert!(rolling.rolling() && rolling.busy());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::msg::DialogAnswer;
 use super::state::{Mode, State, ToastLevel, View};
 use super::update::{is_text_input, open_deploy, toast};
 use crate::aws::{Service, family_and_revision, family_rev};
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The service an action would act on: the selected row of a services list, a service's details, or the
 /// service of the watch screen.
@@ -58,6 +58,7 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
         ActionKind::Scale => (
             Body::Scale(Scale {
                 input: service.desired_count.to_string(),
+                preselected: true,
                 autoscaling: Fetched::Loading,
                 move_bounds: false,
                 typed_name: None,
@@ -73,31 +74,15 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
             Stage::Confirm(force_plan(&cluster, &service)),
             None,
         ),
-        ActionKind::Rollback => {
-            let family = family_and_revision(&service.task_definition)
-                .map(|(f, _)| f.to_owned())
-                .unwrap_or_default();
-            let previous = service
-                .deployments
-                .iter()
-                .find(|d| d.status == "ACTIVE" && d.task_definition != service.task_definition)
-                .map(|d| d.task_definition.clone());
-            (
-                Body::Rollback {
-                    revisions: Fetched::Loading,
-                    selected: 0,
-                    diff: None,
-                },
-                Stage::Edit,
-                Some(Fetch::Revisions {
-                    cluster: cluster.clone(),
-                    service: name.clone(),
-                    family,
-                    current: service.task_definition.clone(),
-                    previous,
-                }),
-            )
-        }
+        ActionKind::Rollback => (
+            Body::Rollback {
+                revisions: Fetched::Loading,
+                selected: 0,
+                diff: None,
+            },
+            Stage::Edit,
+            Some(revisions_fetch(&cluster, &service)),
+        ),
         ActionKind::StopDeployment => (
             Body::Stop {
                 deployment: Fetched::Loading,
@@ -124,6 +109,81 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
         .unwrap_or_default()
 }
 
+/// The rollback dialog's question: the family's revisions, and which deployed well.
+fn revisions_fetch(cluster: &str, service: &Service) -> Fetch {
+    let family = family_and_revision(&service.task_definition)
+        .map(|(f, _)| f.to_owned())
+        .unwrap_or_default();
+    let previous = service
+        .deployments
+        .iter()
+        .find(|d| d.status == "ACTIVE" && d.task_definition != service.task_definition)
+        .map(|d| d.task_definition.clone());
+    Fetch::Revisions {
+        cluster: cluster.to_owned(),
+        service: service.service_name.clone(),
+        family,
+        current: service.task_definition.clone(),
+        previous,
+    }
+}
+
+/// Asks again what the dialog failed to learn (the executor already retried transient failures with the
+/// shared backoff; this is the user's `r` after it gave up or after a permanent error was fixed).
+fn retry_fetch(d: &mut Dialog) -> Option<Effect> {
+    let fetch = match (&mut d.body, &d.stage) {
+        (Body::Scale(s), Stage::Edit) if matches!(s.autoscaling, Fetched::Failed(_)) => {
+            s.autoscaling = Fetched::Loading;
+            Fetch::Autoscaling {
+                cluster: d.cluster.clone(),
+                service: d.service.service_name.clone(),
+            }
+        }
+        (Body::Rollback { revisions, .. }, Stage::Edit)
+            if matches!(revisions, Fetched::Failed(_)) =>
+        {
+            *revisions = Fetched::Loading;
+            revisions_fetch(&d.cluster, &d.service)
+        }
+        (
+            Body::Rollback {
+                diff: Some(diff), ..
+            },
+            Stage::Confirm(plan),
+        ) if matches!(diff, Fetched::Failed(_)) => {
+            let to = plan.calls.iter().find_map(|c| match c {
+                Call::UpdateService(req) => req.task_definition.clone(),
+                _ => None,
+            })?;
+            *diff = Fetched::Loading;
+            Fetch::Diff {
+                from: d.service.task_definition.clone(),
+                to,
+            }
+        }
+        (Body::Stop { deployment }, Stage::Edit) if matches!(deployment, Fetched::Failed(_)) => {
+            *deployment = Fetched::Loading;
+            d.error = None;
+            Fetch::InProgress {
+                cluster: d.cluster.clone(),
+                service: d.service.service_name.clone(),
+            }
+        }
+        _ => return None,
+    };
+    Some(Effect::Fetch { id: d.id, fetch })
+}
+
+/// `r` retries a failed lookup where `r` types nothing; Ctrl-r everywhere (the scale dialog takes letters).
+fn is_retry_key(d: &Dialog, key: &KeyEvent) -> bool {
+    let typing = matches!(d.body, Body::Scale(_));
+    match key.code {
+        KeyCode::Char('r') if key.modifiers.contains(KeyModifiers::CONTROL) => true,
+        KeyCode::Char('r') => !typing && key.modifiers.is_empty(),
+        _ => false,
+    }
+}
+
 /// An answer from AWS for the dialog `id` (dropped if that dialog is gone).
 pub(super) fn answer(state: &mut State, id: u64, answer: DialogAnswer) {
     let Mode::Dialog(d) = &mut state.mode else {
@@ -133,7 +193,12 @@ pub(super) fn answer(state: &mut State, id: u64, answer: DialogAnswer) {
         return;
     }
     match (&mut d.body, answer) {
-        (Body::Scale(s), DialogAnswer::Autoscaling(r)) => s.autoscaling = r.into(),
+        (Body::Scale(s), DialogAnswer::Autoscaling(r)) => {
+            s.autoscaling = r.into();
+            if d.stage == Stage::Edit {
+                d.warning = scale_warning(s);
+            }
+        }
         (
             Body::Rollback {
                 revisions,
@@ -142,6 +207,10 @@ pub(super) fn answer(state: &mut State, id: u64, answer: DialogAnswer) {
             },
             DialogAnswer::Revisions(r),
         ) => {
+            let r = r.map(|mut r| {
+                count_running(&mut r, &d.service);
+                r
+            });
             if let Ok(r) = &r {
                 *selected = default_choice(&r.list);
             }
@@ -232,6 +301,12 @@ pub(super) fn executed(
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Effect> {
     let mut effects = vec![];
+    if is_retry_key(&d, &key)
+        && let Some(effect) = retry_fetch(&mut d)
+    {
+        state.mode = Mode::Dialog(Box::new(d));
+        return vec![effect];
+    }
     // `n` answers a confirmation like Esc (unless it is a letter of the service name being typed).
     let code = match (&d.stage, key.code) {
         (Stage::Confirm(p), KeyCode::Char('n')) if !needs_name(p) => KeyCode::Esc,
@@ -255,6 +330,7 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Eff
                 s.typed_name = None;
                 d.stage = Stage::Edit;
                 d.error = None;
+                d.warning = scale_warning(s);
                 false
             }
             Body::Rollback { ref mut diff, .. } => {
@@ -327,10 +403,7 @@ fn confirm_key(
                 && let Ok(n) = parse_desired(&s.input)
             {
                 s.move_bounds = !s.move_bounds;
-                d.warning = match &s.autoscaling {
-                    Fetched::Ready(Some(t)) if !s.move_bounds => bounds_warning(t, n),
-                    _ => None,
-                };
+                d.warning = scale_warning(s);
                 d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
             }
         }
@@ -355,42 +428,58 @@ fn send(state: &State, d: &mut Dialog, plan: Plan, effects: &mut Vec<Effect>) {
 
 fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
     match &mut d.body {
-        Body::Scale(s) => match key.code {
-            KeyCode::Backspace => {
-                s.input.pop();
-                d.error = None;
-            }
-            KeyCode::Tab => {
-                s.move_bounds = !s.move_bounds;
-            }
-            KeyCode::Enter => match parse_desired(&s.input) {
-                Err(e) => d.error = Some(e),
-                Ok(n) => {
-                    d.error = None;
-                    d.warning = match &s.autoscaling {
-                        Fetched::Ready(Some(t)) if !s.move_bounds => bounds_warning(t, n),
-                        _ => None,
-                    };
-                    if n == 0 {
-                        s.typed_name = Some(String::new());
+        Body::Scale(s) => {
+            match key.code {
+                KeyCode::Backspace => {
+                    if s.preselected {
+                        s.input.clear();
+                    } else {
+                        s.input.pop();
                     }
-                    d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
-                }
-            },
-            _ => match is_text_input(&key) {
-                Some(c) if s.input.len() < MAX_COUNT_INPUT => {
-                    s.input.push(c);
                     d.error = None;
                 }
-                Some(_) => {
-                    d.error = Some(format!(
-                        "too long: a desired count is at most {} digits",
-                        MAX_DESIRED_DIGITS
-                    ))
+                KeyCode::Tab => {
+                    s.move_bounds = !s.move_bounds;
                 }
-                None => d.error = Some("ignored a control character (pasted text?)".into()),
-            },
-        },
+                KeyCode::Enter => match parse_desired(&s.input) {
+                    Err(e) => d.error = Some(e),
+                    Ok(n) => match scale_no_op(&d.service, n) {
+                        Some(why) => d.error = Some(why),
+                        None => {
+                            d.error = None;
+                            if n == 0 {
+                                s.typed_name = Some(String::new());
+                            }
+                            d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
+                        }
+                    },
+                },
+                _ => {
+                    // The prefilled count is selected: the first character typed replaces it.
+                    if s.preselected && is_text_input(&key).is_some() {
+                        s.input.clear();
+                    }
+                    match is_text_input(&key) {
+                        Some(c) if s.input.len() < MAX_COUNT_INPUT => {
+                            s.input.push(c);
+                            d.error = None;
+                        }
+                        Some(_) => {
+                            d.error = Some(format!(
+                                "too long: a desired count is at most {} digits",
+                                MAX_DESIRED_DIGITS
+                            ))
+                        }
+                        None => d.error = Some("ignored a control character (pasted text?)".into()),
+                    }
+                }
+            }
+            // Any edit ends the selection; Tab only toggles min/max moving along.
+            if key.code != KeyCode::Tab {
+                s.preselected = false;
+            }
+            d.warning = scale_warning(s);
+        }
         Body::Rollback {
             revisions,
             selected,
@@ -409,9 +498,9 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                     let Some(choice) = r.list.get(*selected) else {
                         return;
                     };
-                    if choice.current {
+                    if choice.primary {
                         d.error = Some(format!(
-                            "{} is what the service runs now: pick an earlier revision",
+                            "{} is the service's task definition now: pick another revision",
                             family_rev(&choice.task_definition)
                         ));
                         return;

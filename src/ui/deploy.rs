@@ -3,10 +3,12 @@
 use super::detail::{fields, section, text_table};
 use super::{placeholder, stale_banner};
 use crate::app::actions::{Body, Dialog, Fetched, Plan, Stage};
-use crate::app::deploy::{DeployView, Outcome, event_lines, stopped_groups, target_rows};
+use crate::app::deploy::{
+    DeployView, Outcome, event_lines, stopped_groups, target_group_name, target_rows,
+};
 use crate::app::rows::{age, clock, status_tone};
 use crate::app::state::State;
-use crate::aws::{ServiceDeployment, family_rev};
+use crate::aws::{ApiError, ServiceDeployment, family_rev};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -29,11 +31,12 @@ fn outcome_line(view: &DeployView, theme: &Theme) -> Line<'static> {
     let style = match &outcome {
         Outcome::Succeeded(_) => theme.ok,
         Outcome::Failed(_) => theme.error,
-        Outcome::InProgress(_) | Outcome::Waiting => theme.warn,
+        Outcome::InProgress(_) | Outcome::Deployed(_) | Outcome::Waiting => theme.warn,
     };
     let icon = match &outcome {
         Outcome::Succeeded(_) => "✔",
         Outcome::Failed(_) => "✖",
+        Outcome::Deployed(_) => "⚠",
         _ => "⟳",
     };
     Line::from(vec![
@@ -43,6 +46,7 @@ fn outcome_line(view: &DeployView, theme: &Theme) -> Line<'static> {
 }
 
 fn service_deployment_lines(
+    view: &DeployView,
     list: &[ServiceDeployment],
     now: i64,
     theme: &Theme,
@@ -55,17 +59,29 @@ fn service_deployment_lines(
                 .as_ref()
                 .map(|c| format!("{}/{} {}", c.failure_count, c.threshold, c.status))
                 .unwrap_or_else(|| "-".into());
-            let alarms = d
+            // ECS says only whether it monitors an alarm; CloudWatch says whether that alarm fires.
+            let (alarms, alarm_tone) = d
                 .alarms
                 .as_ref()
                 .map(|a| {
-                    if a.triggered_alarm_names.is_empty() {
-                        format!("{} ({})", a.status, a.alarm_names.join(", "))
-                    } else {
-                        format!("TRIGGERED {}", a.triggered_alarm_names.join(", "))
-                    }
+                    let mut firing = !a.triggered_alarm_names.is_empty();
+                    let states: Vec<String> = a
+                        .alarm_names
+                        .iter()
+                        .map(|name| {
+                            let state = if a.triggered_alarm_names.contains(name) {
+                                "TRIGGERED"
+                            } else {
+                                view.alarm_state(name).unwrap_or("state unknown")
+                            };
+                            firing |= state == "ALARM";
+                            format!("{name} {state}")
+                        })
+                        .collect();
+                    let tone = if firing { theme.error } else { theme.base };
+                    (format!("{}: {}", a.status, states.join(", ")), tone)
                 })
-                .unwrap_or_else(|| "-".into());
+                .unwrap_or_else(|| ("-".into(), theme.base));
             let tone = match d.status.as_str() {
                 "SUCCESSFUL" => theme.ok,
                 s if s.starts_with("ROLLBACK") || s == "STOPPED" => theme.error,
@@ -81,7 +97,7 @@ fn service_deployment_lines(
                 (d.status.clone(), tone),
                 (d.lifecycle_stage.clone().unwrap_or("-".into()), theme.base),
                 (breaker, theme.base),
-                (alarms, theme.base),
+                (alarms, alarm_tone),
                 (age(now, d.started_at), theme.muted),
                 (reason, theme.muted),
             ]
@@ -128,8 +144,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
             ),
             (
                 "refresh",
-                if snap.busy() {
+                if snap.rolling() {
                     "fast (deploying)"
+                } else if snap.busy() {
+                    "fast (tasks starting or stopping)"
                 } else {
                     "normal"
                 }
@@ -187,7 +205,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
     match &snap.deployments {
         Ok(list) if !list.is_empty() => {
             top.push(section("Service deployments", theme));
-            top.extend(service_deployment_lines(list, now, theme));
+            top.extend(service_deployment_lines(view, list, now, theme));
         }
         Ok(_) => {}
         Err(e) => top.push(Line::from(Span::styled(
@@ -218,13 +236,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         )));
     }
     for (arn, rows) in groups {
-        // `…:targetgroup/<name>/<id>` -> the name.
-        let name = arn
-            .split(":targetgroup/")
-            .nth(1)
-            .and_then(|n| n.split('/').next())
-            .unwrap_or(&arn)
-            .to_owned();
+        let name = target_group_name(&arn).to_owned();
         lines.push(Line::from(Span::styled(format!("  {name}"), theme.label)));
         match rows {
             Err(e) => lines.push(Line::from(Span::styled(format!("    {e}"), theme.error))),
@@ -284,7 +296,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         .skip(view.scroll as usize)
     {
         let time =
-            e.at.map(|t| clock(t, offset)[..8].to_owned())
+            e.at.map(|t| clock(t, offset).chars().take(8).collect::<String>())
                 .unwrap_or_else(|| "--:--:--".into());
         let style: Style = if e.failure { theme.error } else { theme.base };
         let mut spans = vec![
@@ -310,6 +322,21 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
     if pane > 0 {
         super::charts::render_pane(frame, pane_area, state, &view.metrics, theme);
     }
+}
+
+/// A dialog's failed lookup: the executor already retried what was worth retrying, so nothing is retrying
+/// now; the user's key asks again.
+fn gave_up(e: &ApiError, key: &str) -> String {
+    // The shared hints promise retries the background refresh makes; a dialog makes them only on the key.
+    let what = match e {
+        ApiError::Throttled { .. } | ApiError::Network(_) => {
+            "still failing after retries".to_owned()
+        }
+        ApiError::Other(_) => "see the log file for details".to_owned(),
+        ApiError::ExpiredCredentials { .. } => "log in again (aws sso login)".to_owned(),
+        _ => e.hint(),
+    };
+    format!("{e} — {what}; press {key} to retry")
 }
 
 fn plan_lines(plan: &Plan, theme: &Theme) -> Vec<Line<'static>> {
@@ -373,7 +400,7 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                     }
                 ),
                 Fetched::Ready(None) => "autoscaling: none on this service".into(),
-                Fetched::Failed(e) => format!("autoscaling: unknown ({e})"),
+                Fetched::Failed(e) => format!("autoscaling: unknown ({})", gave_up(e, "Ctrl-r")),
             };
             lines.push(Line::from(Span::styled(
                 format!("  {autoscaling}"),
@@ -381,10 +408,16 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
             )));
             if d.stage == Stage::Edit {
                 lines.push(Line::default());
-                lines.push(Line::from(vec![
-                    Span::styled("  new desired count: ", theme.key),
-                    Span::styled(format!("{}▏", sc.input), theme.input),
-                ]));
+                let mut input = vec![Span::styled("  new desired count: ", theme.key)];
+                if sc.preselected {
+                    // Selected like a prefilled field anywhere: typing replaces it.
+                    input.push(Span::styled(sc.input.clone(), theme.selected));
+                    input.push(Span::styled("▏", theme.input));
+                    input.push(Span::styled("  (typing replaces it)", theme.muted));
+                } else {
+                    input.push(Span::styled(format!("{}▏", sc.input), theme.input));
+                }
+                lines.push(Line::from(input));
             }
             if let (Some(typed), Stage::Confirm(_)) = (&sc.typed_name, &d.stage) {
                 lines.push(Line::default());
@@ -409,19 +442,19 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                 theme.muted,
             ))),
             Fetched::Failed(e) => lines.push(Line::from(Span::styled(
-                format!("  cannot list revisions: {e} — {}", e.hint()),
+                format!("  cannot list revisions: {}", gave_up(e, "r")),
                 theme.error,
             ))),
             Fetched::Ready(r) => {
                 if d.stage == Stage::Edit {
                     lines.push(Line::from(Span::styled(
-                        format!("  {}  ▶ = running now", r.good_source),
+                        format!("  {}  ▶ = tasks running it now", r.good_source),
                         theme.muted,
                     )));
                     let rows = (height as usize).saturating_sub(10).max(3);
                     let first = selected.saturating_sub(rows - 1);
                     for (i, rev) in r.list.iter().enumerate().skip(first).take(rows) {
-                        let marker = match (rev.current, rev.good) {
+                        let marker = match (rev.running > 0, rev.good) {
                             (true, true) => "▶ ✓",
                             (true, false) => "▶  ",
                             (false, true) => "  ✓",
@@ -432,8 +465,27 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                         } else {
                             (" ", theme.base)
                         };
+                        let mut notes = Vec::new();
+                        if rev.running > 0 {
+                            notes.push(format!(
+                                "{} task{} running",
+                                rev.running,
+                                if rev.running == 1 { "" } else { "s" }
+                            ));
+                        }
+                        if rev.primary {
+                            notes.push("PRIMARY (the service's task definition)".to_owned());
+                        }
+                        let notes = if notes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" — {}", notes.join(", "))
+                        };
                         lines.push(Line::from(Span::styled(
-                            format!(" {pointer}{marker} {}", family_rev(&rev.task_definition)),
+                            format!(
+                                " {pointer}{marker} {}{notes}",
+                                family_rev(&rev.task_definition)
+                            ),
                             style,
                         )));
                     }
@@ -445,7 +497,7 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                             lines.push(Line::from(Span::styled("  comparing…", theme.muted)))
                         }
                         Fetched::Failed(e) => lines.push(Line::from(Span::styled(
-                            format!("  cannot compare: {e}"),
+                            format!("  cannot compare: {}", gave_up(e, "r")),
                             theme.error,
                         ))),
                         Fetched::Ready(d) if d.is_empty() => lines.push(Line::from(Span::styled(
@@ -474,7 +526,7 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                 theme.muted,
             ))),
             Fetched::Failed(e) => lines.push(Line::from(Span::styled(
-                format!("  cannot list service deployments: {e} — {}", e.hint()),
+                format!("  cannot list service deployments: {}", gave_up(e, "r")),
                 theme.error,
             ))),
             Fetched::Ready(_) => {}
@@ -486,8 +538,18 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     let (plan, keys) = match &d.stage {
         Stage::Edit => (
             None,
-            match d.body {
+            match &d.body {
+                Body::Scale(s) if matches!(s.autoscaling, Fetched::Failed(_)) => {
+                    "Enter review · Ctrl-r ask autoscaling again · Esc cancel"
+                }
                 Body::Scale(_) => "Enter review · Tab move autoscaling min/max · Esc cancel",
+                Body::Rollback {
+                    revisions: Fetched::Failed(_),
+                    ..
+                }
+                | Body::Stop {
+                    deployment: Fetched::Failed(_),
+                } => "r retry · Esc cancel",
                 Body::Rollback { .. } => "j/k choose · Enter review · Esc cancel",
                 _ => "Esc cancel",
             },

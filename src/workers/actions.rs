@@ -4,10 +4,11 @@
 //!
 //! In read-only mode it refuses every plan without sending anything, whatever the reducer let through.
 
-use crate::app::actions::{AuditLine, Call, Plan, diff, mark_revisions};
+use crate::app::actions::{AuditLine, AuditPhase, Call, Plan, diff, mark_revisions};
 use crate::app::effect::Fetch;
 use crate::app::msg::{DialogAnswer, Msg};
 use crate::aws::*;
+use crate::workers::retry::{Backoff, with_retry};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,28 +63,42 @@ impl Executor {
     }
 }
 
+/// A dialog's lookup with the shared backoff: a throttle or a network blip is retried, not shown as final.
+async fn retried<T, F, Fut>(call: F) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    with_retry(
+        Backoff::default(),
+        call,
+        |error, attempt| tracing::info!(%error, attempt, "dialog lookup failed; retrying"),
+    )
+    .await
+}
+
 async fn answer(api: &dyn Api, fetch: Fetch) -> DialogAnswer {
     match fetch {
-        Fetch::Autoscaling { cluster, service } => {
-            DialogAnswer::Autoscaling(api.describe_scalable_target(&cluster, &service).await)
-        }
+        Fetch::Autoscaling { cluster, service } => DialogAnswer::Autoscaling(
+            retried(|| api.describe_scalable_target(&cluster, &service)).await,
+        ),
         Fetch::Diff { from, to } => DialogAnswer::Diff(
             match futures::try_join!(
-                api.describe_task_definition(&from),
-                api.describe_task_definition(&to)
+                retried(|| api.describe_task_definition(&from)),
+                retried(|| api.describe_task_definition(&to))
             ) {
                 Ok((a, b)) => Ok(diff(&a, &b)),
                 Err(e) => Err(e),
             },
         ),
-        Fetch::InProgress { cluster, service } => {
-            DialogAnswer::InProgress(api.list_service_deployments(&cluster, &service).await.map(
-                |list| {
+        Fetch::InProgress { cluster, service } => DialogAnswer::InProgress(
+            retried(|| api.list_service_deployments(&cluster, &service))
+                .await
+                .map(|list| {
                     list.into_iter()
                         .find(|d| matches!(d.status.as_str(), "PENDING" | "IN_PROGRESS"))
-                },
-            ))
-        }
+                }),
+        ),
         Fetch::Revisions {
             cluster,
             service,
@@ -105,8 +120,8 @@ async fn revisions(
     current: &str,
     previous: Option<String>,
 ) -> Result<crate::app::actions::Revisions, ApiError> {
-    let page = api.list_task_definitions(family, None).await?;
-    let good = match api.list_service_deployments(cluster, service).await {
+    let page = retried(|| api.list_task_definitions(family, None)).await?;
+    let good = match retried(|| api.list_service_deployments(cluster, service)).await {
         Ok(list) => {
             let arns: Vec<String> = list
                 .iter()
@@ -117,7 +132,7 @@ async fn revisions(
             if arns.is_empty() {
                 Err("no successful deployment on record".to_owned())
             } else {
-                api.describe_service_revisions(&arns)
+                retried(|| api.describe_service_revisions(&arns))
                     .await
                     .map(|r| r.into_iter().map(|r| r.task_definition).collect::<Vec<_>>())
                     .map_err(|e| e.to_string())
@@ -141,7 +156,8 @@ async fn revisions(
     })
 }
 
-/// Sends the plan's calls in order, stopping at the first failure; one audit line per call sent.
+/// Sends the plan's calls in order, stopping at the first failure. Each call gets an intent line in the audit
+/// log before it leaves and an outcome line when it answers; its "before" is read from AWS just before.
 async fn execute(
     api: &dyn Api,
     config: &ExecutorConfig,
@@ -158,7 +174,33 @@ async fn execute(
     }
     let mut service = None;
     let mut audit_error = None;
+    let mut write = |line: &AuditLine| {
+        if let Err(e) = append_audit(config.audit_log.as_ref(), line) {
+            tracing::warn!(%e, "audit log not written");
+            audit_error = Some(e);
+        }
+    };
     for call in &plan.calls {
+        let (before, after) = match before_and_after(api, plan, call).await {
+            Ok(pair) => pair,
+            // The change is already the state: sending it would only add noise to the audit log.
+            Err(NoOp(why)) => return (Err(why), audit_error),
+        };
+        let mut line = AuditLine {
+            phase: AuditPhase::Intent,
+            time: crate::app::rows::iso_utc(crate::workers::poll::now_ms()),
+            profile: config.profile.clone(),
+            region: config.region.clone(),
+            cluster: plan.cluster.clone(),
+            service: plan.service.clone(),
+            action: plan.kind,
+            before,
+            after,
+            request: call.text(),
+            request_id: None,
+            outcome: None,
+        };
+        write(&line);
         let (request_id, outcome) = match call {
             Call::UpdateService(req) => match api.update_service(req).await {
                 Ok(m) => {
@@ -179,31 +221,101 @@ async fn execute(
                 Err(e) => (None, Err(e)),
             },
         };
-        let line = AuditLine {
-            time: crate::app::rows::iso_utc(crate::workers::poll::now_ms()),
-            profile: config.profile.clone(),
-            region: config.region.clone(),
-            cluster: plan.cluster.clone(),
-            service: plan.service.clone(),
-            action: plan.kind,
-            before: plan.before.clone(),
-            after: plan.after.clone(),
-            request: call.text(),
-            request_id,
-            outcome: match &outcome {
-                Ok(()) => "ok".into(),
-                Err(e) => e.to_string(),
-            },
-        };
-        if let Err(e) = append_audit(config.audit_log.as_ref(), &line) {
-            tracing::warn!(%e, "audit log not written");
-            audit_error = Some(e);
-        }
+        line.phase = AuditPhase::Outcome;
+        line.time = crate::app::rows::iso_utc(crate::workers::poll::now_ms());
+        line.request_id = request_id;
+        line.outcome = Some(match &outcome {
+            Ok(()) => "ok".into(),
+            Err(e) => e.to_string(),
+        });
+        write(&line);
         if let Err(e) = outcome {
             return (Err(format!("{e} — {}", e.hint())), audit_error);
         }
     }
     (Ok(service), audit_error)
+}
+
+/// A call whose change is already in place: not sent, with the reason.
+struct NoOp(String);
+
+/// What a call changes, as it is on AWS right now (read fresh, not the dialog's snapshot) and as it will be.
+/// A read that fails leaves "unknown" in the audit line rather than stopping a change the user confirmed.
+async fn before_and_after(
+    api: &dyn Api,
+    plan: &Plan,
+    call: &Call,
+) -> Result<(String, String), NoOp> {
+    let unknown = |e: ApiError| format!("unknown ({e})");
+    match call {
+        Call::UpdateService(req) => {
+            let names = [req.service.clone()];
+            let fresh = api
+                .describe_services(&req.cluster, &names)
+                .await
+                .and_then(|found| {
+                    found
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| ApiError::NotFound(format!("service {}", req.service)))
+                });
+            if let (Some(n), Ok(s)) = (req.desired_count, &fresh)
+                && s.desired_count == n
+                && req.task_definition.is_none()
+                && !req.force_new_deployment
+            {
+                return Err(NoOp(format!(
+                    "nothing sent: {} already has desired {n} (read from ECS just now)",
+                    req.service
+                )));
+            }
+            let (before, after) = if let Some(n) = req.desired_count {
+                (
+                    fresh.map(|s| format!("desired {}", s.desired_count)),
+                    format!("desired {n}"),
+                )
+            } else if let Some(td) = &req.task_definition {
+                (
+                    fresh.map(|s| family_rev(&s.task_definition).to_owned()),
+                    family_rev(td).to_owned(),
+                )
+            } else {
+                let current = fresh.map(|s| family_rev(&s.task_definition).to_owned());
+                let after = match &current {
+                    Ok(td) => format!("{td} (new deployment)"),
+                    Err(_) => plan.after.clone(),
+                };
+                (current, after)
+            };
+            Ok((before.unwrap_or_else(unknown), after))
+        }
+        Call::RegisterScalableTarget { target, .. } => {
+            let before = api
+                .describe_scalable_target(&plan.cluster, &plan.service)
+                .await
+                .map(|t| match t {
+                    Some(t) => format!("min {} max {}", t.min_capacity, t.max_capacity),
+                    None => "no scalable target".to_owned(),
+                });
+            Ok((
+                before.unwrap_or_else(unknown),
+                format!("min {} max {}", target.min_capacity, target.max_capacity),
+            ))
+        }
+        Call::StopServiceDeployment { arn, .. } => {
+            let before = api
+                .describe_service_deployments(std::slice::from_ref(arn))
+                .await
+                .and_then(|found| {
+                    found
+                        .into_iter()
+                        .next()
+                        .map(|d| d.status)
+                        .ok_or_else(|| ApiError::NotFound(format!("service deployment {arn}")))
+                });
+            Ok((before.unwrap_or_else(unknown), plan.after.clone()))
+        }
+    }
 }
 
 fn append_audit(path: Option<&PathBuf>, line: &AuditLine) -> Result<(), String> {
@@ -219,5 +331,9 @@ fn append_audit(path: Option<&PathBuf>, line: &AuditLine) -> Result<(), String> 
         .append(true)
         .open(path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    writeln!(file, "{json}").map_err(|e| format!("{}: {e}", path.display()))
+    writeln!(file, "{json}").map_err(|e| format!("{}: {e}", path.display()))?;
+    // An intent line must survive the machine going down mid-call, not only the process: actions are rare,
+    // one sync each costs nothing noticeable.
+    file.sync_data()
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
