@@ -180,7 +180,7 @@ async fn check(protocol: Protocol, case: Case) {
     let stub = Stub::start(move |_| reply(protocol, case));
     let config = sdk_config(&stub.endpoint).await;
     let api = SdkApi::from_config(&config, Some("oncall".into()));
-    let (log, _guard) = LogCapture::start();
+    let log = LogCapture::start();
     let (err, action) = call(protocol, &api).await;
     let text = shown(&err);
     let context = format!("{protocol:?} {case:?}: {err:?}\n{text}");
@@ -257,11 +257,11 @@ async fn check(protocol: Protocol, case: Case) {
         }
     }
     // The log file holds the whole story at warn level: the call, the endpoint, the status and the body.
-    let logged = log.text();
-    let line = logged
-        .lines()
+    let lines = log.lines_with(&stub.endpoint);
+    let line = lines
+        .iter()
         .find(|l| l.contains("AWS call failed"))
-        .unwrap_or_else(|| panic!("nothing logged for {context}\n{logged}"));
+        .unwrap_or_else(|| panic!("nothing logged for {context}\n{}", log.text()));
     assert!(line.contains(" WARN "), "logged at warn: {line}");
     assert!(line.contains(action), "{line}");
     assert!(line.contains(&stub.endpoint), "{line}");
@@ -290,7 +290,7 @@ async fn cloudwatch_logs_failures_are_one_sentence_and_logged() {
     for case in CASES {
         let stub = Stub::start(move |_| reply(Protocol::Json, case));
         let api = SdkApi::from_config(&sdk_config(&stub.endpoint).await, Some("oncall".into()));
-        let (log, _guard) = LogCapture::start();
+        let log = LogCapture::start();
         let err = api
             .describe_log_groups(Some("/ecs/"), None)
             .await
@@ -300,7 +300,13 @@ async fn cloudwatch_logs_failures_are_one_sentence_and_logged() {
             assert!(text.contains("logs:DescribeLogGroups"), "{case:?}: {text}");
         }
         assert_no_debug_text(&text);
-        assert!(log.text().contains("logs:DescribeLogGroups"), "{case:?}");
+        assert!(
+            log.lines_with(&stub.endpoint)
+                .iter()
+                .any(|l| l.contains(" WARN ") && l.contains("logs:DescribeLogGroups")),
+            "{case:?}: {}",
+            log.text()
+        );
         if let Case::Html500 = case {
             assert!(text.contains("HTTP 500 with an HTML page"), "{text}");
         }
@@ -324,7 +330,7 @@ async fn a_refused_connection_says_so_with_the_endpoint() {
         .port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let api = SdkApi::from_config(&sdk_config(&endpoint).await, None);
-    let (log, _guard) = LogCapture::start();
+    let log = LogCapture::start();
     let err = api.list_clusters(None).await.unwrap_err();
     let text = shown(&err);
     assert!(matches!(err, ApiError::Network(_)), "{err:?}");
@@ -334,7 +340,13 @@ async fn a_refused_connection_says_so_with_the_endpoint() {
     );
     assert!(text.contains("ecs:ListClusters"), "{text}");
     assert_no_debug_text(&text);
-    assert!(log.text().contains(" WARN "), "{}", log.text());
+    assert!(
+        log.lines_with(&endpoint)
+            .iter()
+            .any(|l| l.contains(" WARN ") && l.contains("ecs:ListClusters")),
+        "{}",
+        log.text()
+    );
 }
 
 #[tokio::test]

@@ -768,8 +768,17 @@ impl Api for SdkApi {
                             None
                         }
                         Err(e) => {
+                            // A modeled exception's name travels in a frame header, not its payload.
+                            let modeled = match &e {
+                                SdkError::ServiceError(s)
+                                    if s.err().is_session_streaming_exception() =>
+                                {
+                                    Some("SessionStreamingException".to_owned())
+                                }
+                                _ => None,
+                            };
                             let failure = Failure {
-                                code: e.code().map(str::to_owned),
+                                code: e.code().map(str::to_owned).or(modeled),
                                 message: e.message().map(str::to_owned),
                                 detail: DisplayErrorContext(&e).to_string(),
                                 ..failure
