@@ -145,9 +145,11 @@ async fn call(protocol: Protocol, api: &SdkApi) -> (ApiError, &'static str) {
             "cloudwatch:DescribeAlarms",
         ),
         Protocol::Query => (
-            api.describe_target_groups(&["arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/1".into()])
-                .await
-                .expect_err("the stub fails"),
+            api.describe_target_groups(&[
+                "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web/1".into(),
+            ])
+            .await
+            .expect_err("the stub fails"),
             "elasticloadbalancing:DescribeTargetGroups",
         ),
     }
@@ -172,7 +174,10 @@ fn assert_no_debug_text(text: &str) {
         "0x3c",
         "{ ",
     ] {
-        assert!(!text.contains(leak), "debug text {leak:?} on screen: {text}");
+        assert!(
+            !text.contains(leak),
+            "debug text {leak:?} on screen: {text}"
+        );
     }
 }
 

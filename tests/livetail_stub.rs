@@ -93,7 +93,10 @@ async fn a_session_runs_through_the_sdk_at_the_endpoint_override() {
             // AWS ends every session after three hours with this exception.
             exception("SessionTimeoutException", "Session timed out"),
         ]),
-        _ => json(400, r#"{"__type":"InvalidOperationException","message":"unexpected"}"#),
+        _ => json(
+            400,
+            r#"{"__type":"InvalidOperationException","message":"unexpected"}"#,
+        ),
     });
     let api = api_for(&stub).await;
     let items = collect(&api).await;
@@ -178,8 +181,12 @@ async fn a_mid_stream_error_ends_the_session_with_one_sentence_and_a_log_line() 
     let items = collect(&api).await;
     assert_eq!(items.len(), 3, "{items:#?}");
     assert!(matches!(items[0], Ok(LiveTailItem::Started { .. })));
-    assert!(matches!(&items[1], Ok(LiveTailItem::Update { events, .. }) if events[0].message == "before"));
-    let err = items[2].as_ref().expect_err("the exception ends the session");
+    assert!(
+        matches!(&items[1], Ok(LiveTailItem::Update { events, .. }) if events[0].message == "before")
+    );
+    let err = items[2]
+        .as_ref()
+        .expect_err("the exception ends the session");
     let shown = format!("{err} → {}", err.hint());
     assert!(shown.contains("logs:StartLiveTail"), "{shown}");
     assert!(shown.contains("SessionStreamingException"), "{shown}");
@@ -187,7 +194,12 @@ async fn a_mid_stream_error_ends_the_session_with_one_sentence_and_a_log_line() 
         shown.contains("Internal error while streaming the session"),
         "{shown}"
     );
-    for leak in ["ServiceError {", "Unhandled(", "unhandled error", "service error"] {
+    for leak in [
+        "ServiceError {",
+        "Unhandled(",
+        "unhandled error",
+        "service error",
+    ] {
         assert!(!shown.contains(leak), "{leak}: {shown}");
     }
     assert!(
@@ -205,7 +217,9 @@ async fn a_dropped_connection_mid_stream_is_an_error_not_an_end() {
     let api = api_for(&stub).await;
     let items = collect(&api).await;
     assert_eq!(items.len(), 2, "{items:#?}");
-    let err = items[1].as_ref().expect_err("a cut stream is not a clean end");
+    let err = items[1]
+        .as_ref()
+        .expect_err("a cut stream is not a clean end");
     let shown = format!("{err} → {}", err.hint());
     assert!(shown.contains("logs:StartLiveTail"), "{shown}");
     assert!(err.is_transient(), "worth reconnecting: {err:?}");
@@ -277,7 +291,10 @@ async fn the_tail_engine_routes_live_events_by_their_group() {
                 Reply::Stream(vec![session_start(), Step::Hang])
             }
         }
-        _ => json(400, r#"{"__type":"InvalidOperationException","message":"unexpected"}"#),
+        _ => json(
+            400,
+            r#"{"__type":"InvalidOperationException","message":"unexpected"}"#,
+        ),
     });
     let api = Arc::new(api_for(&stub).await);
     let seen: Arc<Mutex<(Vec<String>, Vec<TailStatus>)>> = Arc::default();
@@ -347,7 +364,11 @@ async fn the_tail_engine_routes_live_events_by_their_group() {
             .map(|r| r.json()["startTime"].as_i64().unwrap_or_default())
             .collect()
     };
-    assert_eq!(start_of("/ecs/a"), vec![since, since], "group a wrote nothing");
+    assert_eq!(
+        start_of("/ecs/a"),
+        vec![since, since],
+        "group a wrote nothing"
+    );
     assert_eq!(
         start_of("/ecs/b"),
         vec![since, late - 30_000],

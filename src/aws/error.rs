@@ -245,7 +245,10 @@ pub fn classify(f: &Failure) -> ApiError {
     } else if let Some(answer) = &f.answer {
         ApiError::BadAnswer {
             action,
-            what: format!("{endpoint} answered {}, not an AWS response", answer.describe()),
+            what: format!(
+                "{endpoint} answered {}, not an AWS response",
+                answer.describe()
+            ),
             transient: answer.status >= 500,
         }
     } else if lower.contains("connection refused") {

@@ -1,5 +1,6 @@
 //! `SdkApi`: the production [`Api`] over the official AWS SDK. The only module that imports `aws_sdk_*`.
 
+use super::error::{Answer, Failure, classify};
 use super::*;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_applicationautoscaling as aas;
@@ -7,15 +8,14 @@ use aws_sdk_cloudwatch as cw;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_ecs as ecs;
 use aws_sdk_elasticloadbalancingv2 as elb;
-use super::error::{Answer, Failure, classify};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
@@ -197,7 +197,11 @@ fn answer_of(response: &HttpResponse) -> Answer {
     Answer {
         status: response.status().as_u16(),
         content_type: response.headers().get("content-type").map(str::to_owned),
-        body: response.body().bytes().map(<[u8]>::to_vec).unwrap_or_default(),
+        body: response
+            .body()
+            .bytes()
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default(),
     }
 }
 
@@ -1242,6 +1246,10 @@ mod tests {
         let text = "dispatch failure: io error: Connection refused (os error 111)";
         let e = classify(&failure("ecs:ListServices", None, text, text));
         assert!(matches!(e, ApiError::Network(_)), "{e:?}");
-        assert!(e.to_string().contains("https://ecs.eu-west-1.amazonaws.com refused"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("https://ecs.eu-west-1.amazonaws.com refused"),
+            "{e}"
+        );
     }
 }

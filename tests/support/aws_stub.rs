@@ -179,7 +179,11 @@ fn serve(stream: TcpStream, handler: &Handler, record: &Mutex<Vec<Request>>) {
                             b"\r\n".to_vec(),
                         ]
                         .concat();
-                        if writer.write_all(&chunk).and_then(|_| writer.flush()).is_err() {
+                        if writer
+                            .write_all(&chunk)
+                            .and_then(|_| writer.flush())
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -212,10 +216,7 @@ fn serve(stream: TcpStream, handler: &Handler, record: &Mutex<Vec<Request>>) {
 pub fn json(status: u16, body: &str) -> Reply {
     Reply::Http {
         status,
-        headers: vec![(
-            "Content-Type".into(),
-            "application/x-amz-json-1.1".into(),
-        )],
+        headers: vec![("Content-Type".into(), "application/x-amz-json-1.1".into())],
         body: body.as_bytes().to_vec(),
     }
 }
