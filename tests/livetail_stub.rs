@@ -229,6 +229,30 @@ async fn a_dropped_connection_mid_stream_is_an_error_not_an_end() {
 }
 
 #[tokio::test]
+async fn a_garbled_frame_mid_stream_is_an_error_in_one_sentence() {
+    let stub = Stub::start(|_| {
+        let mut garbage = vec![0, 0, 0, 40, 0, 0, 0, 8, 1, 2, 3, 4];
+        garbage.extend_from_slice(b"not an event stream frame at all");
+        Reply::Stream(vec![session_start(), Step::Frame(garbage), Step::Hang])
+    });
+    let api = api_for(&stub).await;
+    let items = collect(&api).await;
+    assert_eq!(items.len(), 2, "{items:#?}");
+    let err = items[1]
+        .as_ref()
+        .expect_err("a broken frame ends the session");
+    let shown = format!("{err} → {}", err.hint());
+    assert!(
+        shown.contains(&format!(
+            "logs:StartLiveTail failed: the event stream from {} was not AWS's framing",
+            stub.endpoint
+        )),
+        "{shown}"
+    );
+    assert!(err.is_transient(), "worth reconnecting: {err:?}");
+}
+
+#[tokio::test]
 async fn a_refused_session_is_classified_like_any_call() {
     let stub = Stub::start(|_| {
         json(

@@ -146,6 +146,8 @@ impl Answer {
             || start.starts_with("<html")
         {
             "an HTML page"
+        } else if content_type.starts_with("text/plain") {
+            "a plain-text message"
         } else {
             "a body it could not read"
         };
@@ -201,22 +203,13 @@ pub fn classify(f: &Failure) -> ApiError {
         }
         "" => {}
         code => {
-            let transient = f.answer.as_ref().is_some_and(|a| a.status >= 500);
+            // A code AWS sent that this list does not know: AWS's own words are the best description.
             let what = if message == code {
                 code.to_owned()
             } else {
                 format!("{code}: {}", first_line(&message))
             };
-            // A code AWS sent but this list does not know: AWS's own words are the best description.
-            return if transient {
-                ApiError::BadAnswer {
-                    action,
-                    what: format!("AWS answered {what}"),
-                    transient,
-                }
-            } else {
-                ApiError::Other(format!("{action}: {what}"))
-            };
+            return ApiError::Other(format!("{action}: {what}"));
         }
     }
     let lower = f.detail.to_ascii_lowercase();
@@ -284,6 +277,16 @@ pub fn classify(f: &Failure) -> ApiError {
             what: format!("{endpoint} answered with something that is not HTTP"),
             transient: false,
         }
+    } else if lower.contains("checksum")
+        || lower.contains("unmarshall")
+        || lower.contains("invalid message length")
+        || lower.contains("invalid header value type")
+    {
+        ApiError::BadAnswer {
+            action,
+            what: format!("the event stream from {endpoint} was not AWS's framing"),
+            transient: true,
+        }
     } else if lower.contains("dispatch failure") || lower.contains("io error") {
         ApiError::Network(format!("{action}: the connection to {endpoint} failed"))
     } else {
@@ -302,5 +305,100 @@ pub fn first_line(text: &str) -> String {
         format!("{head}…")
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn network(detail: &str) -> ApiError {
+        classify(&Failure {
+            action: "ecs:ListClusters".into(),
+            endpoint: "https://ecs.eu-west-1.amazonaws.com".into(),
+            detail: detail.into(),
+            ..Failure::default()
+        })
+    }
+
+    #[test]
+    fn dns_failures_and_timeouts_name_the_endpoint() {
+        let dns = network(
+            "dispatch failure: io error: client error (Connect): dns error: failed to lookup address information: Name or service not known",
+        );
+        assert_eq!(
+            dns.to_string(),
+            "cannot reach AWS: ecs:ListClusters: the name of https://ecs.eu-west-1.amazonaws.com does not resolve (DNS)"
+        );
+        assert!(dns.is_transient());
+        let slow = classify(&Failure {
+            timed_out: true,
+            ..Failure {
+                action: "ecs:ListClusters".into(),
+                endpoint: "https://ecs.eu-west-1.amazonaws.com".into(),
+                ..Failure::default()
+            }
+        });
+        assert!(
+            slow.to_string()
+                .contains("https://ecs.eu-west-1.amazonaws.com did not answer in time"),
+            "{slow}"
+        );
+    }
+
+    #[test]
+    fn answers_are_described_by_what_they_are() {
+        let answer = |status, content_type: &str, body: &str| Answer {
+            status,
+            content_type: Some(content_type.into()),
+            body: body.as_bytes().to_vec(),
+        };
+        assert_eq!(
+            answer(502, "text/html", "<html>bad gateway</html>").describe(),
+            "HTTP 502 with an HTML page"
+        );
+        assert_eq!(
+            answer(500, "application/octet-stream", "  <!DOCTYPE html><p>x").describe(),
+            "HTTP 500 with an HTML page"
+        );
+        assert_eq!(
+            answer(503, "text/plain", "upstream overloaded").describe(),
+            "HTTP 503 with a plain-text message"
+        );
+        assert_eq!(
+            answer(504, "text/plain", "").describe(),
+            "HTTP 504 with an empty body"
+        );
+        assert_eq!(
+            answer(200, "application/json", "{{{").describe(),
+            "HTTP 200 with a body it could not read"
+        );
+    }
+
+    #[test]
+    fn an_unknown_aws_code_keeps_aws_words() {
+        let e = classify(&Failure {
+            action: "ecs:UpdateService".into(),
+            code: Some("PlatformUnknownException".into()),
+            message: Some("The platform is unknown".into()),
+            answer: Some(Answer {
+                status: 400,
+                ..Answer::default()
+            }),
+            ..Failure::default()
+        });
+        assert_eq!(
+            e.to_string(),
+            "ecs:UpdateService: PlatformUnknownException: The platform is unknown"
+        );
+    }
+
+    #[test]
+    fn first_line_cuts_by_characters_not_bytes() {
+        let long = "日本語".repeat(100);
+        let cut = first_line(&long);
+        assert_eq!(cut.chars().count(), 201);
+        assert!(cut.ends_with('…'));
+        assert_eq!(first_line("one\ntwo"), "one");
     }
 }
