@@ -738,7 +738,7 @@ impl Api for SdkApi {
             .map_err(|e| self.map_err("logs:StartLiveTail", e))?;
         let failure = Failure {
             action: "logs:StartLiveTail".into(),
-            endpoint: self.endpoint_of("logs:").to_owned(),
+            endpoint: self.endpoint_of("logs:StartLiveTail").to_owned(),
             profile: self.profile.clone(),
             ..Failure::default()
         };
@@ -768,7 +768,8 @@ impl Api for SdkApi {
                         {
                             // AWS ends every session after three hours this way: the stream is over,
                             // not broken, and the engine reconnects.
-                            tracing::info!(error = %DisplayErrorContext(&e.err()), "Live Tail session timed out");
+                            let reason = DisplayErrorContext(e.err()).to_string();
+                            tracing::info!(error = %reason, "Live Tail session timed out");
                             None
                         }
                         Err(e) => {
