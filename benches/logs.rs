@@ -70,6 +70,7 @@ fn event(i: u64) -> LogEvent {
     };
     LogEvent {
         event_id: Some(format!("{:056}", i)),
+        log_group: None,
         log_stream_name: format!("ecs/web/{task:032x}"),
         timestamp: T0 + (i / 4) as i64,
         ingestion_time: None,

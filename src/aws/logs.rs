@@ -39,6 +39,9 @@ pub struct LogStreamPage {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogEvent {
     pub event_id: Option<String>,
+    /// The group's name or ARN as Live Tail reports it (`logGroupIdentifier`): one session covers up to 10
+    /// groups whose stream names can overlap. Polling asks one group at a time and leaves it empty.
+    pub log_group: Option<String>,
     pub log_stream_name: String,
     pub timestamp: Millis,
     pub ingestion_time: Option<Millis>,

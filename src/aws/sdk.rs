@@ -1,5 +1,6 @@
 //! `SdkApi`: the production [`Api`] over the official AWS SDK. The only module that imports `aws_sdk_*`.
 
+use super::error::{Answer, Failure, classify};
 use super::*;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_applicationautoscaling as aas;
@@ -7,7 +8,14 @@ use aws_sdk_cloudwatch as cw;
 use aws_sdk_cloudwatchlogs as logs;
 use aws_sdk_ecs as ecs;
 use aws_sdk_elasticloadbalancingv2 as elb;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::endpoint::EndpointPrefix;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
@@ -28,6 +36,7 @@ pub struct SdkApi {
     elb: elb::Client,
     aas: aas::Client,
     profile: Option<String>,
+    endpoints: Endpoints,
 }
 
 impl SdkApi {
@@ -74,7 +83,7 @@ impl SdkApi {
     ) -> SdkApi {
         SdkApi {
             ecs: ecs::Client::new(config),
-            logs: logs::Client::new(config),
+            logs: logs::Client::from_conf(logs_config(config)),
             cw: cw::Client::from_conf(
                 cw::config::Builder::from(cloudwatch)
                     // Large PutMetricData bodies are gzipped by default; ecsdeck only reads.
@@ -84,6 +93,7 @@ impl SdkApi {
             elb: elb::Client::new(config),
             aas: aas::Client::new(config),
             profile,
+            endpoints: Endpoints::of(config, cloudwatch),
         }
     }
 
@@ -92,133 +102,150 @@ impl SdkApi {
         self.ecs.config().region().map(|r| r.to_string())
     }
 
-    fn map_err<E, R>(&self, action: &str, err: SdkError<E, R>) -> ApiError
+    /// Where calls of `action`'s service go: shown in network errors, since "connection refused" alone does
+    /// not say whether the VPN, the proxy or `--endpoint-url` is at fault.
+    fn endpoint_of(&self, action: &str) -> &str {
+        let e = &self.endpoints;
+        match action.split(':').next().unwrap_or_default() {
+            "logs" => &e.logs,
+            "cloudwatch" => &e.cloudwatch,
+            "elasticloadbalancing" => &e.elb,
+            "application-autoscaling" => &e.autoscaling,
+            _ => &e.ecs,
+        }
+    }
+
+    fn map_err<E>(&self, action: &str, err: SdkError<E, HttpResponse>) -> ApiError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: std::fmt::Debug,
     {
-        let text = DisplayErrorContext(&err).to_string();
-        let code = err.code().map(str::to_owned);
-        let message = err
-            .message()
-            .map(str::to_owned)
-            .unwrap_or_else(|| text.clone());
-        let kind = match &err {
-            SdkError::TimeoutError(_) => Some(ApiError::Network(format!("{action} timed out"))),
-            SdkError::DispatchFailure(d) if d.is_io() || d.is_timeout() => Some(ApiError::Network(
-                format!("{action}: {}", first_line(&text)),
-            )),
-            _ => None,
+        let failure = Failure {
+            action: action.to_owned(),
+            endpoint: self.endpoint_of(action).to_owned(),
+            profile: self.profile.clone(),
+            code: err.code().map(str::to_owned),
+            message: err.message().map(str::to_owned),
+            answer: err.raw_response().map(answer_of),
+            timed_out: match &err {
+                SdkError::TimeoutError(_) => true,
+                SdkError::DispatchFailure(d) => d.is_timeout(),
+                _ => false,
+            },
+            detail: DisplayErrorContext(&err).to_string(),
         };
-        let mapped = kind.unwrap_or_else(|| {
-            classify(
-                action,
-                code.as_deref(),
-                &message,
-                &text,
-                self.profile.as_deref(),
-            )
-        });
-        tracing::debug!(%action, ?code, error = %text, "AWS call failed");
-        mapped
+        log_failure(&failure)
     }
 }
 
-/// Maps an AWS error code and text to what the user must do. Separate from the SDK types so that every
-/// branch is testable.
-pub fn classify(
-    action: &str,
-    code: Option<&str>,
-    message: &str,
-    full_text: &str,
-    profile: Option<&str>,
-) -> ApiError {
-    let lower = full_text.to_ascii_lowercase();
-    match code.unwrap_or("") {
-        "ThrottlingException"
-        | "Throttling"
-        | "TooManyRequestsException"
-        | "RequestLimitExceeded" => {
-            return ApiError::Throttled {
-                action: action.into(),
-                message: message.into(),
-            };
-        }
-        "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => {
-            return ApiError::AccessDenied {
-                action: action.into(),
-                message: message.into(),
-            };
-        }
-        "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => {
-            return ApiError::ExpiredCredentials {
-                profile: profile.map(str::to_owned),
-                message: message.into(),
-            };
-        }
-        "UnrecognizedClientException"
-        | "InvalidClientTokenId"
-        | "InvalidSignatureException"
-        | "IncompleteSignature"
-        | "MissingAuthenticationToken" => {
-            return ApiError::NoCredentials(message.into());
-        }
-        "ClusterNotFoundException"
-        | "ServiceNotFoundException"
-        | "ResourceNotFoundException"
-        | "TargetGroupNotFound"
-        | "TargetGroupNotFoundException"
-        | "LoadBalancerNotFound" => {
-            return ApiError::NotFound(message.into());
-        }
-        "InvalidParameterException" | "MalformedQueryException" | "ValidationException"
-            if action.starts_with("logs:") || action.starts_with("cloudwatch:") =>
-        {
-            return ApiError::Invalid {
-                action: action.into(),
-                message: message.into(),
-            };
-        }
-        _ => {}
-    }
-    if lower.contains("sso") && (lower.contains("expired") || lower.contains("refresh")) {
-        ApiError::ExpiredCredentials {
-            profile: profile.map(str::to_owned),
-            message: "the SSO session has expired".into(),
-        }
-    } else if lower.contains("expired") && lower.contains("token") {
-        ApiError::ExpiredCredentials {
-            profile: profile.map(str::to_owned),
-            message: message.into(),
-        }
-    } else if lower.contains("no credentials")
-        || lower.contains("credentials provider")
-        || lower.contains("credential provider")
-        || lower.contains("failed to load credentials")
-        || lower.contains("could not find") && lower.contains("profile")
-    {
-        // The SDK's text lists every provider it tried; the log keeps it, the screen gets the gist.
-        ApiError::NoCredentials(
-            "none found in the chain (environment, profile, SSO, web identity, container, instance metadata)"
-                .into(),
-        )
-    } else if lower.contains("connection refused")
-        || lower.contains("dns error")
-        || lower.contains("timed out")
-        || lower.contains("dispatch failure")
-    {
-        ApiError::Network(format!("{action}: {}", first_line(message)))
+/// Classifies a failure and writes everything known about it to the log file: the screen shows one
+/// sentence and points there, so the log must hold the rest.
+fn log_failure(failure: &Failure) -> ApiError {
+    let mapped = classify(failure);
+    let answer = failure.answer.as_ref();
+    let body = answer.map(|a| {
+        let text = String::from_utf8_lossy(&a.body);
+        text.chars().take(2_000).collect::<String>()
+    });
+    tracing::warn!(
+        action = %failure.action,
+        endpoint = %failure.endpoint,
+        code = ?failure.code,
+        status = ?answer.map(|a| a.status),
+        content_type = ?answer.and_then(|a| a.content_type.as_deref()),
+        body = ?body,
+        error = %failure.detail,
+        shown = %mapped,
+        "AWS call failed"
+    );
+    mapped
+}
+
+/// The Logs client. StartLiveTail puts `stream-` before the endpoint's host name (`stream-logs.<region>...`);
+/// with an endpoint override (an emulator, a VPC endpoint, a test stub) that name does not exist, so the
+/// override is called exactly as given and Live Tail works through `--endpoint-url` too.
+fn logs_config(config: &SdkConfig) -> logs::Config {
+    let builder = logs::config::Builder::from(config);
+    if config.endpoint_url().is_some() {
+        builder.interceptor(NoHostPrefix).build()
     } else {
-        ApiError::Other(format!("{action}: {}", first_line(message)))
+        builder.build()
     }
 }
 
-/// The first line of an SDK error text, at most 200 characters: enough to recognise it on screen.
-fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or(text);
-    match line.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &line[..i]),
-        None => line.to_owned(),
+#[derive(Debug)]
+struct NoHostPrefix;
+
+impl Intercept for NoHostPrefix {
+    fn name(&self) -> &'static str {
+        "NoHostPrefix"
+    }
+
+    // The operation stores its prefix before execution and the endpoint is applied within each attempt:
+    // unsetting it here, in between, leaves the override untouched.
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().unset::<EndpointPrefix>();
+        Ok(())
+    }
+}
+
+fn answer_of(response: &HttpResponse) -> Answer {
+    Answer {
+        status: response.status().as_u16(),
+        content_type: response.headers().get("content-type").map(str::to_owned),
+        body: response
+            .body()
+            .bytes()
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default(),
+    }
+}
+
+/// The endpoint each client calls, as [`SdkApi::endpoint_of`] reports it.
+#[derive(Debug, Clone, Default)]
+struct Endpoints {
+    ecs: String,
+    logs: String,
+    cloudwatch: String,
+    elb: String,
+    autoscaling: String,
+}
+
+impl Endpoints {
+    fn of(config: &SdkConfig, cloudwatch: &SdkConfig) -> Endpoints {
+        let at = |config: &SdkConfig, prefix: &str| match config.endpoint_url() {
+            Some(url) => url.to_owned(),
+            None => {
+                let region = config.region().map(|r| r.to_string());
+                format!(
+                    "https://{prefix}.{}.amazonaws.com",
+                    region.as_deref().unwrap_or("<no region>")
+                )
+            }
+        };
+        Endpoints {
+            ecs: at(config, "ecs"),
+            logs: at(config, "logs"),
+            cloudwatch: at(cloudwatch, "monitoring"),
+            elb: at(config, "elasticloadbalancing"),
+            autoscaling: at(config, "application-autoscaling"),
+        }
+    }
+}
+
+/// A Live Tail event, keeping its log group: two groups can have streams of the same name.
+fn live_event(e: &logs::types::LiveTailSessionLogEvent) -> LogEvent {
+    LogEvent {
+        event_id: None,
+        log_group: opt(e.log_group_identifier()),
+        log_stream_name: owned(e.log_stream_name()),
+        timestamp: e.timestamp().unwrap_or_default(),
+        ingestion_time: e.ingestion_time(),
+        message: owned(e.message()),
     }
 }
 
@@ -647,6 +674,7 @@ impl Api for SdkApi {
                 .iter()
                 .map(|e| LogEvent {
                     event_id: opt(e.event_id()),
+                    log_group: None,
                     log_stream_name: owned(e.log_stream_name()),
                     timestamp: e.timestamp().unwrap_or_default(),
                     ingestion_time: e.ingestion_time(),
@@ -681,6 +709,7 @@ impl Api for SdkApi {
                 .iter()
                 .map(|e| LogEvent {
                     event_id: None,
+                    log_group: None,
                     log_stream_name: stream.to_owned(),
                     timestamp: e.timestamp().unwrap_or_default(),
                     ingestion_time: e.ingestion_time(),
@@ -707,9 +736,14 @@ impl Api for SdkApi {
             .send()
             .await
             .map_err(|e| self.map_err("logs:StartLiveTail", e))?;
-        let profile = self.profile.clone();
+        let failure = Failure {
+            action: "logs:StartLiveTail".into(),
+            endpoint: self.endpoint_of("logs:StartLiveTail").to_owned(),
+            profile: self.profile.clone(),
+            ..Failure::default()
+        };
         let stream = futures::stream::unfold(Some(out.response_stream), move |receiver| {
-            let profile = profile.clone();
+            let failure = failure.clone();
             async move {
                 let mut receiver = receiver?;
                 loop {
@@ -723,35 +757,39 @@ impl Api for SdkApi {
                             ))
                         }
                         Ok(Some(logs::types::StartLiveTailResponseStream::SessionUpdate(u))) => {
-                            let events = u
-                                .session_results()
-                                .iter()
-                                .map(|e| LogEvent {
-                                    event_id: None,
-                                    log_stream_name: owned(e.log_stream_name()),
-                                    timestamp: e.timestamp().unwrap_or_default(),
-                                    ingestion_time: e.ingestion_time(),
-                                    message: owned(e.message()),
-                                })
-                                .collect();
+                            let events = u.session_results().iter().map(live_event).collect();
                             let sampled = u.session_metadata().is_some_and(|m| m.sampled());
                             Some((Ok(LiveTailItem::Update { events, sampled }), Some(receiver)))
                         }
                         Ok(Some(_)) => continue,
                         Ok(None) => None,
+                        Err(SdkError::ServiceError(e))
+                            if e.err().is_session_timeout_exception() =>
+                        {
+                            // AWS ends every session after three hours this way: the stream is over,
+                            // not broken, and the engine reconnects.
+                            let reason = DisplayErrorContext(e.err()).to_string();
+                            tracing::info!(error = %reason, "Live Tail session timed out");
+                            None
+                        }
                         Err(e) => {
-                            let text = DisplayErrorContext(&e).to_string();
-                            let code = e.code().map(str::to_owned);
-                            let message = e.message().map(str::to_owned).unwrap_or(text.clone());
-                            let err = classify(
-                                "logs:StartLiveTail",
-                                code.as_deref(),
-                                &message,
-                                &text,
-                                profile.as_deref(),
-                            );
+                            // A modeled exception's name travels in a frame header, not its payload.
+                            let modeled = match &e {
+                                SdkError::ServiceError(s)
+                                    if s.err().is_session_streaming_exception() =>
+                                {
+                                    Some("SessionStreamingException".to_owned())
+                                }
+                                _ => None,
+                            };
+                            let failure = Failure {
+                                code: e.code().map(str::to_owned).or(modeled),
+                                message: e.message().map(str::to_owned),
+                                detail: DisplayErrorContext(&e).to_string(),
+                                ..failure
+                            };
                             // A stream error ends the session: report it, then stop.
-                            Some((Err(err), None))
+                            Some((Err(log_failure(&failure)), None))
                         }
                     };
                 }
@@ -1156,15 +1194,25 @@ impl Api for SdkApi {
 mod tests {
     use super::*;
 
+    fn failure(action: &str, code: Option<&str>, message: &str, detail: &str) -> Failure {
+        Failure {
+            action: action.into(),
+            endpoint: "https://ecs.eu-west-1.amazonaws.com".into(),
+            code: code.map(str::to_owned),
+            message: Some(message.into()),
+            detail: detail.into(),
+            ..Failure::default()
+        }
+    }
+
     #[test]
     fn classify_names_the_denied_action() {
-        let e = classify(
+        let e = classify(&failure(
             "ecs:DescribeServices",
             Some("AccessDeniedException"),
             "User is not authorized",
             "",
-            None,
-        );
+        ));
         assert_eq!(
             e.to_string(),
             "ecs:DescribeServices denied: User is not authorized"
@@ -1174,7 +1222,10 @@ mod tests {
     #[test]
     fn classify_expired_sso_tells_the_login_command() {
         let text = "dispatch failure: other: the SSO session has expired or is invalid";
-        let e = classify("ecs:ListClusters", None, text, text, Some("prod"));
+        let e = classify(&Failure {
+            profile: Some("prod".into()),
+            ..failure("ecs:ListClusters", None, text, text)
+        });
         assert!(
             e.hint().contains("aws sso login --profile prod"),
             "{}",
@@ -1185,19 +1236,21 @@ mod tests {
     #[test]
     fn classify_throttling_and_connection_refused() {
         assert!(matches!(
-            classify(
+            classify(&failure(
                 "ecs:ListServices",
                 Some("ThrottlingException"),
                 "Rate exceeded",
                 "",
-                None
-            ),
+            )),
             ApiError::Throttled { .. }
         ));
         let text = "dispatch failure: io error: Connection refused (os error 111)";
-        assert!(matches!(
-            classify("ecs:ListServices", None, text, text, None),
-            ApiError::Network(_)
-        ));
+        let e = classify(&failure("ecs:ListServices", None, text, text));
+        assert!(matches!(e, ApiError::Network(_)), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("https://ecs.eu-west-1.amazonaws.com refused"),
+            "{e}"
+        );
     }
 }

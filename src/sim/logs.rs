@@ -154,6 +154,7 @@ impl SimStream {
     fn log_event(&self, k: u64, timestamp: Millis, ingested: Millis, message: String) -> LogEvent {
         LogEvent {
             event_id: Some(self.event_id(k)),
+            log_group: None,
             log_stream_name: self.name.clone(),
             timestamp,
             ingestion_time: Some(ingested),
@@ -580,6 +581,7 @@ impl LogSim {
                     if ingested > after && pattern.matches(&message) {
                         out.push(LogEvent {
                             event_id: None,
+                            log_group: Some(g.arn.clone()),
                             log_stream_name: s.name.clone(),
                             timestamp: ts,
                             ingestion_time: Some(ingested),

@@ -887,10 +887,10 @@ pub async fn tail(
                     }
                     let mut by_source: Vec<Vec<LogEvent>> = vec![vec![]; engine.spec.sources.len()];
                     for e in events {
-                        // Live Tail does not say which group an event came from in our types; a stream
-                        // name belongs to the first source whose selector takes it.
-                        let i = engine.spec.sources.iter().position(|s| s.streams.matches(&e.log_stream_name)).unwrap_or(0);
-                        by_source[i].push(e);
+                        let i = source_of(&engine.spec.sources, arns.as_deref(), &e);
+                        if let Some(bucket) = by_source.get_mut(i) {
+                            bucket.push(e);
+                        }
                     }
                     for (i, events) in by_source.into_iter().enumerate() {
                         if !events.is_empty() {
@@ -970,6 +970,24 @@ pub async fn tail(
     }
 }
 
+/// The source a Live Tail event belongs to: the one of its group (Live Tail names it by ARN or name), so
+/// that groups whose stream names overlap keep their own watermarks. An event that names no group falls
+/// back to the first source whose streams take its stream name.
+fn source_of(sources: &[LogSource], arns: Option<&[String]>, e: &LogEvent) -> usize {
+    let bare = |g: &str| g.strip_suffix(":*").unwrap_or(g).to_owned();
+    let by_group = e.log_group.as_deref().map(bare).and_then(|group| {
+        arns.and_then(|arns| arns.iter().position(|a| bare(a) == group))
+            .or_else(|| sources.iter().position(|s| s.group == group))
+    });
+    by_group
+        .or_else(|| {
+            sources
+                .iter()
+                .position(|s| s.streams.matches(&e.log_stream_name))
+        })
+        .unwrap_or(0)
+}
+
 fn merge(a: Option<Vec<Millis>>, b: Vec<Millis>) -> Vec<Millis> {
     match a {
         Some(a) => a.into_iter().zip(b).map(|(x, y)| x.min(y)).collect(),
@@ -984,6 +1002,7 @@ mod tests {
     fn ev(id: Option<&str>, ts: Millis, msg: &str) -> LogEvent {
         LogEvent {
             event_id: id.map(str::to_owned),
+            log_group: None,
             log_stream_name: "ecs/web/1".into(),
             timestamp: ts,
             ingestion_time: None,
