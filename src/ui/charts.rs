@@ -54,15 +54,17 @@ fn error_line(what: &str, e: &ApiError, theme: &Theme) -> Line<'static> {
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &MetricsView, theme: &Theme) {
     let status = status_lines(state, view, theme);
     // Errors wrap rather than run off the edge, but leave the charts at least half the screen.
-    let status_height = wrapped_height(&status, area.width).min(area.height / 2);
+    let status_rows = wrapped_height(&status, area.width);
+    let status_height = status_rows.min(area.height / 2);
     let [top, grid] =
         Layout::vertical([Constraint::Length(status_height), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
 
     if grid.width < MIN_CHART_WIDTH || grid.height < MIN_CHART_ROWS {
         let screen = frame.area();
+        // The status lines whole (they only wrap less on a wider screen) and one chart under them.
         let needs_width = screen.width.saturating_sub(grid.width) + MIN_CHART_WIDTH;
-        let needs_height = screen.height.saturating_sub(grid.height) + MIN_CHART_ROWS;
+        let needs_height = screen.height.saturating_sub(area.height) + status_rows + MIN_CHART_ROWS;
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(Span::styled(
