@@ -63,8 +63,15 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &MetricsView, 
     if grid.width < MIN_CHART_WIDTH || grid.height < MIN_CHART_ROWS {
         let screen = frame.area();
         // The status lines whole (they only wrap less on a wider screen) and one chart under them.
-        let needs_width = screen.width.saturating_sub(grid.width) + MIN_CHART_WIDTH;
-        let needs_height = screen.height.saturating_sub(area.height) + status_rows + MIN_CHART_ROWS;
+        let needs_width = screen
+            .width
+            .saturating_sub(grid.width)
+            .saturating_add(MIN_CHART_WIDTH);
+        let needs_height = screen
+            .height
+            .saturating_sub(area.height)
+            .saturating_add(status_rows)
+            .saturating_add(MIN_CHART_ROWS);
         frame.render_widget(
             Paragraph::new(vec![
                 Line::from(Span::styled(
