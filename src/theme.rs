@@ -27,6 +27,10 @@ macro_rules! theme_struct {
             fn each_mut(&mut self) -> impl Iterator<Item = &mut Style> {
                 [$(&mut self.$field),*].into_iter()
             }
+            /// Every style with its key, in declaration order (for checks over a whole theme).
+            pub fn styles(&self) -> Vec<(&'static str, Style)> {
+                vec![$((stringify!($field), self.$field)),*]
+            }
         }
     };
 }
@@ -69,6 +73,9 @@ theme_struct!(
     chart_axis,
     chart_marker,
 );
+
+/// Styles that draw lines, not text (box borders, chart axes): WCAG asks 3:1 of them, 4.5:1 of text.
+pub const NON_TEXT: &[&str] = &["border", "chart_axis"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -4,9 +4,9 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::metrics::{Window, fetch_range, plan};
+use ecsdeck::app::metrics::{ChartPage, Window, fetch_range, plan};
 use ecsdeck::app::{Effect, Msg, State, View, update};
-use ecsdeck::aws::{Alarm, MetricRequest, Millis, Service};
+use ecsdeck::aws::{Alarm, ApiError, MetricRequest, Millis, Service};
 use ecsdeck::sim::Sim;
 use ecsdeck::workers::metrics::{
     FleetColumns, MetricsConfig, MetricsRequest, MetricsUpdate, MetricsWorker,
@@ -528,4 +528,259 @@ async fn columns_turned_on_before_the_list_loaded_are_fetched_when_it_arrives() 
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(columns(&updates).len(), 2);
+}
+
+fn resize(state: &mut State, width: u16, height: u16) {
+    update(state, Msg::Resize { width, height });
+}
+
+/// The scroll of the charts on screen, and the most it may be at this size.
+fn chart_scroll(state: &State) -> (usize, usize) {
+    let View::Metrics(view) = state.view() else {
+        panic!("not on the charts");
+    };
+    let grid = state.height.saturating_sub(4);
+    let page = ChartPage::fit(view.panels(), state.width, grid, view.scroll);
+    (view.scroll, page.max_scroll())
+}
+
+/// Every key that moves a list or scrolls a page.
+fn movement_keys() -> Vec<(&'static str, Msg)> {
+    vec![
+        ("j", ch('j')),
+        ("k", ch('k')),
+        ("g", ch('g')),
+        ("G", ch('G')),
+        ("Down", key(KeyCode::Down)),
+        ("Up", key(KeyCode::Up)),
+        ("PgDn", key(KeyCode::PageDown)),
+        ("PgUp", key(KeyCode::PageUp)),
+        ("Home", key(KeyCode::Home)),
+        ("End", key(KeyCode::End)),
+        ("Ctrl-f", ctrl('f')),
+        ("Ctrl-b", ctrl('b')),
+    ]
+}
+
+#[test]
+fn every_movement_key_in_charts_from_every_way_in_scrolls_within_range() {
+    let sim = fleet();
+    type Opener = fn(&mut State);
+    let ways: [(&str, Opener); 4] = [
+        ("m on the services list", |s| {
+            update(s, ch('m'));
+        }),
+        ("m on the service's tasks", |s| {
+            update(s, key(KeyCode::Enter));
+            update(s, ch('m'));
+        }),
+        ("m on the service's details", |s| {
+            update(s, ch('d'));
+            update(s, ch('m'));
+        }),
+        (":metrics", |s| {
+            update(s, ch(':'));
+            type_text(s, "metrics");
+            update(s, key(KeyCode::Enter));
+        }),
+    ];
+    for (way, open) in ways {
+        for (width, height) in [(80, 24), (120, 40), (200, 50), (40, 10), (20, 6), (1, 1)] {
+            let mut state = on_production_service("payments");
+            open(&mut state);
+            assert!(matches!(state.view(), View::Metrics(_)), "{way}");
+            feed(&mut state, &sim, "payments", Window::H1, NOW);
+            resize(&mut state, width, height);
+            // The sequence goes down, past the end, back up and past the top.
+            let keys = movement_keys();
+            for (name, msg) in keys.iter().chain(keys.iter().rev()).cloned() {
+                update(&mut state, msg);
+                let (scroll, max) = chart_scroll(&state);
+                assert!(
+                    scroll <= max,
+                    "{way} at {width}x{height}, after {name}: scroll {scroll} > {max}"
+                );
+                assert!(matches!(state.view(), View::Metrics(_)), "{way}: {name}");
+                text(&state);
+            }
+        }
+    }
+}
+
+#[test]
+fn charts_that_do_not_fit_scroll_by_whole_charts_with_an_indicator() {
+    let mut state = charts_of("payments");
+    resize(&mut state, 80, 24);
+    let first = text(&state);
+    assert!(first.contains("charts 1–2 of 7 ↓"), "{first}");
+    update(&mut state, ch('j'));
+    let screen = text(&state);
+    assert!(screen.contains("charts 2–3 of 7 ↑↓"), "{screen}");
+    assert!(screen.contains("Memory utilization") && screen.contains("Requests"));
+    assert!(!screen.contains("CPU utilization"), "{screen}");
+    insta::assert_snapshot!(screen);
+    // The bottom shows the last chart with target health and alarms; further down stays there.
+    update(&mut state, ch('G'));
+    update(&mut state, ch('j'));
+    let bottom = text(&state);
+    assert!(
+        bottom.contains("charts 7–7 of 7 · target health & alarms ↑"),
+        "{bottom}"
+    );
+    assert!(bottom.contains("Target health now"), "{bottom}");
+    update(&mut state, ch('g'));
+    assert_eq!(text(&state), first);
+}
+
+#[test]
+fn charts_on_a_tiny_terminal_say_what_they_need() {
+    let mut state = charts_of("payments");
+    resize(&mut state, 40, 10);
+    // The sentence may wrap on so narrow a screen.
+    let screen = text(&state).replace('\n', " ");
+    assert!(
+        screen.contains("terminal too small for charts (needs"),
+        "{screen}"
+    );
+    let needs = screen
+        .split("needs ")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .unwrap()
+        .to_owned();
+    let (w, h) = needs.split_once('×').unwrap();
+    let (w, h): (u16, u16) = (w.parse().unwrap(), h.parse().unwrap());
+    assert!(w >= 40 && h > 10, "{needs}");
+    // At the size it asks for, a chart is drawn.
+    resize(&mut state, w, h);
+    let screen = text(&state);
+    assert!(screen.contains("CPU utilization"), "{screen}");
+    assert!(!screen.contains("too small"), "{screen}");
+}
+
+fn throttled() -> ApiError {
+    ApiError::Throttled {
+        action: "cloudwatch:GetMetricData".into(),
+        message: "Rate exceeded".into(),
+    }
+}
+
+#[test]
+fn failed_charts_say_failed_with_the_age_of_what_they_show() {
+    // Never loaded: failed, not "loading…".
+    let mut state = on_production_service("payments");
+    update(&mut state, ch('m'));
+    metrics(&mut state, MetricsUpdate::DataFailed(throttled()));
+    let screen = text(&state);
+    assert!(!screen.contains("loading"), "{screen}");
+    assert!(screen.contains("FAILED — no data yet: "), "{screen}");
+    assert!(screen.contains("· failed, no data"), "{screen}");
+    // Loaded, then a refresh fails two minutes later: the charts stay, marked stale with their age.
+    let mut state = charts_of("payments");
+    update(
+        &mut state,
+        Msg::Tick {
+            now_ms: NOW + 120_000,
+        },
+    );
+    metrics(&mut state, MetricsUpdate::DataFailed(throttled()));
+    let screen = text(&state);
+    assert!(!screen.contains("loading"), "{screen}");
+    assert!(
+        screen.contains("STALE — last refreshed 2m ago: cloudwatch:GetMetricData throttled"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("refresh failed, showing data fetched 2m ago"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("CPU utilization · STALE: data 3m ago"),
+        "{screen}"
+    );
+    // A long error wraps instead of running off the screen.
+    resize(&mut state, 80, 24);
+    let screen = text(&state);
+    let at = screen.lines().position(|l| l.contains("STALE —")).unwrap();
+    let next = screen.lines().nth(at + 1).unwrap();
+    assert!(!next.contains("window 1h"), "the reason goes on: {screen}");
+}
+
+#[test]
+fn services_at_80_columns_keep_the_alarm_and_the_whole_revision() {
+    let sim = fleet();
+    let mut state = on_production_service("");
+    resize(&mut state, 80, 24);
+    let generation = state.generation;
+    update(
+        &mut state,
+        Msg::Metrics {
+            generation,
+            update: MetricsUpdate::FleetAlarms {
+                result: Ok(sim.metrics().alarms(Some("ALARM"), NOW)),
+                at: NOW,
+            },
+        },
+    );
+    let screen = text(&state);
+    let header = screen.lines().find(|l| l.contains("NAME")).unwrap();
+    assert!(header.contains("ALARM"), "{screen}");
+    assert!(header.contains("TASK DEF"), "{screen}");
+    // The least important columns went first.
+    for gone in ["AGE", "LAUNCH", "CONTROLLER"] {
+        assert!(!header.contains(gone), "{gone} should go first: {header}");
+    }
+    let row = screen.lines().find(|l| l.contains("│payments")).unwrap();
+    assert!(row.contains("payments:61"), "{row}");
+    // The alarm's name is cut to the room left, but its column and its warning stay.
+    assert!(row.contains("⚠ production-p"), "{row}");
+    // Every revision is whole, not only the alarm's row.
+    for s in services(&sim, "production") {
+        let rev = ecsdeck::aws::family_rev(&s.task_definition);
+        let name = format!("│{} ", s.service_name);
+        if let Some(row) = screen.lines().find(|l| l.starts_with(&name)) {
+            assert!(row.contains(&format!(" {rev} ")), "{rev} cut: {row}");
+        }
+    }
+}
+
+#[test]
+fn deployment_markers_in_a_legend_stay_whole() {
+    let screen = text(&charts_of("payments"));
+    for line in screen.lines() {
+        let legend = line.trim_start_matches(['━', ' ']);
+        assert!(
+            !legend.starts_with("deploy") && !legend.starts_with('■'),
+            "a marker split from its legend: {line}\n{screen}"
+        );
+    }
+    assert!(screen.contains("┊ deploy ▲04:15 ■04:35"), "{screen}");
+}
+
+#[test]
+fn without_colour_avg_and_max_are_told_apart_by_glyph() {
+    let state = charts_of("api");
+    let theme = ecsdeck::theme::Theme::builtin("dark")
+        .unwrap()
+        .without_colour();
+    let terminal = draw(&state, &theme);
+    let buffer = terminal.backend().buffer();
+    let lines: Vec<String> = (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect();
+    let legend = lines.iter().find(|l| l.contains(" avg ")).unwrap();
+    assert!(
+        legend.contains("━ avg") && legend.contains("• max"),
+        "{legend}"
+    );
+    // The plot has both glyphs too.
+    let plot: String = lines.join("\n");
+    assert!(plot.contains('•'), "{plot}");
+    // In colour the series keep braille and the line glyph.
+    let coloured = text(&state);
+    assert!(coloured.contains("━ max"), "{coloured}");
 }

@@ -377,3 +377,87 @@ fn a_failed_rollout_row_is_drawn_in_the_error_style() {
         "the name of a FAILED service stands out"
     );
 }
+
+/// The first cell of the row holding `needle`, and that row's text.
+fn row_style(state: &State, needle: &str) -> (ratatui::style::Style, String) {
+    let theme = Theme::builtin("dark").unwrap();
+    let terminal = draw(state, &theme);
+    let buffer = terminal.backend().buffer();
+    (0..buffer.area.height)
+        .find_map(|y| {
+            let line: String = (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect();
+            let x = line.find(needle)?;
+            let column = line[..x].chars().count() as u16;
+            Some((buffer[(column, y)].style(), line))
+        })
+        .expect("the row is on screen")
+}
+
+#[test]
+fn a_list_is_stale_at_its_first_failed_refresh_and_live_again_after_the_next() {
+    let theme = Theme::builtin("dark").unwrap();
+    let mut state = services_loaded();
+    let (live, _) = row_style(&state, "auth:15");
+    update(
+        &mut state,
+        ecsdeck::app::Msg::Tick {
+            now_ms: NOW + 42_000,
+        },
+    );
+    send(&mut state, DataUpdate::Started);
+    // The first attempt fails; the worker retries, and the rows on screen are 42 s old already.
+    send(
+        &mut state,
+        DataUpdate::Retrying {
+            error: ApiError::Network(
+                "ecs:ListServices: dispatch failure: connection refused".into(),
+            ),
+            attempt: 1,
+        },
+    );
+    let screen = text(&state);
+    assert!(
+        screen.contains("STALE — last refreshed 42s ago: cannot reach AWS"),
+        "{screen}"
+    );
+    assert!(screen.contains("→ retrying"), "{screen}");
+    let (stale, row) = row_style(&state, "auth:15");
+    assert_eq!(stale.fg, theme.muted.fg, "stale rows are muted: {row}");
+    assert_ne!(live.fg, stale.fg);
+    // The failed rollout still stands out on stale data.
+    let (failed, _) = row_style(&state, "payments");
+    assert_eq!(failed.fg, theme.error.fg);
+    // The next success clears it.
+    deliver(&mut state, Rows::Services(services(&fleet(), "production")));
+    let screen = text(&state);
+    assert!(!screen.contains("STALE"), "{screen}");
+    assert_eq!(row_style(&state, "auth:15").0, live);
+}
+
+#[test]
+fn a_detail_is_stale_at_its_first_failed_refresh() {
+    let mut state = service_detail();
+    update(
+        &mut state,
+        ecsdeck::app::Msg::Tick {
+            now_ms: NOW + 90_000,
+        },
+    );
+    send(
+        &mut state,
+        DataUpdate::Retrying {
+            error: ApiError::Throttled {
+                action: "ecs:DescribeServices".into(),
+                message: "Rate exceeded".into(),
+            },
+            attempt: 1,
+        },
+    );
+    let screen = text(&state);
+    assert!(
+        screen.contains("STALE — last refreshed 1m ago: ecs:DescribeServices throttled"),
+        "{screen}"
+    );
+}

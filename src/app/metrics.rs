@@ -51,7 +51,8 @@ impl Window {
     /// The next longer (`+1`) or shorter (`-1`) window, stopping at the ends.
     pub fn step(self, delta: i32) -> Window {
         let i = Window::ALL.iter().position(|w| *w == self).unwrap_or(1) as i32;
-        Window::ALL[(i + delta).clamp(0, Window::ALL.len() as i32 - 1) as usize]
+        let next = (i + delta).clamp(0, Window::ALL.len() as i32 - 1) as usize;
+        Window::ALL.get(next).copied().unwrap_or(self)
     }
     /// The period for `queries` metrics over this window: one minute (ECS and ALB publish per minute, so
     /// 24 h is 1,440 points), doubled only if one call would otherwise return more datapoints than AWS sends
@@ -477,6 +478,64 @@ pub fn cost_per_hour(metrics: usize, refresh_secs: u64) -> (u64, f64) {
     (per_hour, per_hour as f64 * DOLLARS_PER_METRIC)
 }
 
+/// Rows a chart needs to say something useful (title, legend, three plot rows, axis, labels).
+pub const MIN_CHART_ROWS: u16 = 7;
+/// Columns a chart needs: y labels, the axis, and a plot worth reading.
+pub const MIN_CHART_WIDTH: u16 = 30;
+/// The charts go side by side from this width.
+const TWO_COLUMNS_WIDTH: u16 = 100;
+
+/// Which part of the charts' grid is on screen: charts scroll by whole rows of charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartPage {
+    /// Charts side by side.
+    pub cols: usize,
+    /// Rows of charts on screen at once.
+    pub rows: usize,
+    /// Rows of charts in all.
+    pub total_rows: usize,
+    /// The first row on screen (clamped to what fits).
+    pub first_row: usize,
+}
+
+impl ChartPage {
+    /// What of `items` panels fits a grid of `width`×`height` cells scrolled to panel `scroll`. The grid
+    /// keeps a line for the scroll indicator when not everything fits.
+    pub fn fit(items: usize, width: u16, height: u16, scroll: usize) -> ChartPage {
+        let cols = if width >= TWO_COLUMNS_WIDTH { 2 } else { 1 };
+        let total_rows = items.div_ceil(cols).max(1);
+        let fits = usize::from(height / MIN_CHART_ROWS);
+        let rows = if fits >= total_rows {
+            total_rows
+        } else {
+            usize::from(height.saturating_sub(1) / MIN_CHART_ROWS).max(1)
+        };
+        let first_row = (scroll / cols).min(total_rows - rows.min(total_rows));
+        ChartPage {
+            cols,
+            rows,
+            total_rows,
+            first_row,
+        }
+    }
+
+    pub fn scrolls(&self) -> bool {
+        self.rows < self.total_rows
+    }
+
+    /// The panels on screen, as a range of indices.
+    pub fn visible(&self, items: usize) -> std::ops::Range<usize> {
+        let start = (self.first_row * self.cols).min(items);
+        let end = ((self.first_row + self.rows) * self.cols).min(items);
+        start..end
+    }
+
+    /// The highest first panel: the last row of charts at the bottom of the screen.
+    pub fn max_scroll(&self) -> usize {
+        self.total_rows.saturating_sub(self.rows) * self.cols
+    }
+}
+
 /// The charts of one service, with what the worker reported: a full-screen view (`m`) or the service
 /// detail's pane (`compact`).
 #[derive(Debug, Clone)]
@@ -500,6 +559,8 @@ pub struct MetricsView {
     /// Per target group ARN, in the service's order.
     pub health: Vec<(String, Result<Vec<TargetHealth>, ApiError>)>,
     pub alarms: Option<Result<Vec<Alarm>, ApiError>>,
+    /// The first panel on screen (charts, then target health and alarms) when they do not all fit.
+    pub scroll: usize,
 }
 
 impl MetricsView {
@@ -520,6 +581,7 @@ impl MetricsView {
             calls: 0,
             health: Vec::new(),
             alarms: None,
+            scroll: 0,
         };
         view.replan();
         view
@@ -532,6 +594,19 @@ impl MetricsView {
             window: self.window,
             compact: self.compact,
         }
+    }
+
+    /// Panels of the full-screen view: every chart, then target health and alarms.
+    pub fn panels(&self) -> usize {
+        self.charts.len() + 1
+    }
+
+    /// Moves by `rows` rows of charts (negative: up), within what a `width`×`height` grid can show.
+    /// `isize::MIN` / `isize::MAX` go to the top / bottom.
+    pub fn scroll_rows(&mut self, rows: isize, width: u16, height: u16) {
+        let page = ChartPage::fit(self.panels(), width, height, self.scroll);
+        let row = page.first_row.saturating_add_signed(rows);
+        self.scroll = row.saturating_mul(page.cols).min(page.max_scroll());
     }
 
     pub fn groups(&self) -> &[TargetGroup] {

@@ -20,20 +20,28 @@ pub struct Column {
     /// Minimum width in cells; the widest columns may grow.
     pub width: u16,
     pub numeric: bool,
+    /// How much the column matters when the terminal is too narrow for all: the lowest goes first, and
+    /// [`ESSENTIAL`] never goes (a name or a `family:rev` cut short is worse than a column missing).
+    pub keep: u8,
 }
 
-const fn col(title: &'static str, width: u16) -> Column {
+/// A column that is never dropped for width.
+pub const ESSENTIAL: u8 = u8::MAX;
+
+const fn col(title: &'static str, width: u16, keep: u8) -> Column {
     Column {
         title,
         width,
         numeric: false,
+        keep,
     }
 }
-const fn num(title: &'static str, width: u16) -> Column {
+const fn num(title: &'static str, width: u16, keep: u8) -> Column {
     Column {
         title,
         width,
         numeric: true,
+        keep,
     }
 }
 
@@ -190,13 +198,13 @@ pub fn status_tone(status: &str) -> Tone {
 
 impl Row for Cluster {
     const COLUMNS: &'static [Column] = &[
-        col("NAME", 20),
-        col("STATUS", 6),
-        num("RUNNING", 7),
-        num("PENDING", 7),
-        num("SERVICES", 8),
-        num("INSTANCES", 9),
-        col("CAPACITY PROVIDERS", 18),
+        col("NAME", 20, ESSENTIAL),
+        col("STATUS", 6, 6),
+        num("RUNNING", 7, 8),
+        num("PENDING", 7, 7),
+        num("SERVICES", 8, 5),
+        num("INSTANCES", 9, 4),
+        col("CAPACITY PROVIDERS", 18, 3),
     ];
     fn key(&self) -> &str {
         &self.cluster_arn
@@ -242,17 +250,17 @@ pub fn rollout(service: &Service) -> &str {
 
 impl Row for Service {
     const COLUMNS: &'static [Column] = &[
-        col("NAME", 18),
-        col("STATUS", 6),
-        num("DES", 3),
-        num("RUN", 3),
-        num("PEND", 4),
-        col("TASK DEF", 12),
-        col("LAUNCH", 7),
-        col("CONTROLLER", 10),
-        col("ROLLOUT", 9),
-        num("DEPL", 4),
-        num("AGE", 4),
+        col("NAME", 18, ESSENTIAL),
+        col("STATUS", 6, 5),
+        num("DES", 3, 8),
+        num("RUN", 3, 8),
+        num("PEND", 4, 6),
+        col("TASK DEF", 12, ESSENTIAL),
+        col("LAUNCH", 7, 2),
+        col("CONTROLLER", 10, 3),
+        col("ROLLOUT", 9, 9),
+        num("DEPL", 4, 4),
+        num("AGE", 4, 1),
     ];
     fn key(&self) -> &str {
         &self.service_arn
@@ -323,16 +331,16 @@ impl Row for Task {
     // A task has no name: its id and its service's name are what people type.
     const NAME_COLUMNS: &'static [usize] = &[0, 1];
     const COLUMNS: &'static [Column] = &[
-        col("ID", 8),
-        col("SERVICE", 10),
-        col("LAST", 7),
-        col("DESIRED", 7),
-        col("HEALTH", 7),
-        col("TASK DEF", 12),
-        num("STARTED", 7),
-        col("AZ", 10),
-        col("IP", 11),
-        col("STOPPED REASON", 20),
+        col("ID", 8, ESSENTIAL),
+        col("SERVICE", 10, 4),
+        col("LAST", 7, 9),
+        col("DESIRED", 7, 5),
+        col("HEALTH", 7, 8),
+        col("TASK DEF", 12, ESSENTIAL),
+        num("STARTED", 7, 6),
+        col("AZ", 10, 2),
+        col("IP", 11, 3),
+        col("STOPPED REASON", 20, 7),
     ];
     fn key(&self) -> &str {
         &self.task_arn
@@ -401,10 +409,10 @@ pub fn human_bytes(n: i64) -> String {
 
 impl Row for LogGroup {
     const COLUMNS: &'static [Column] = &[
-        col("NAME", 40),
-        num("RETENTION", 9),
-        num("STORED", 8),
-        num("AGE", 5),
+        col("NAME", 40, ESSENTIAL),
+        num("RETENTION", 9, 4),
+        num("STORED", 8, 5),
+        num("AGE", 5, 3),
     ];
     fn key(&self) -> &str {
         &self.log_group_name

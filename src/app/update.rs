@@ -633,6 +633,22 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         | Action::PageUp
         | Action::PageDown => {
             let action = binding.action;
+            let (width, height) = (state.width, state.height);
+            if let View::Metrics(view) = state.view_mut() {
+                // Whole rows of charts; the grid is the screen less header, breadcrumb, footer and status.
+                let grid = height.saturating_sub(4);
+                let page = super::metrics::ChartPage::fit(view.panels(), width, grid, view.scroll);
+                let rows = match action {
+                    Action::Up => -1,
+                    Action::Down => 1,
+                    Action::PageUp => -(page.rows as isize),
+                    Action::PageDown => page.rows as isize,
+                    Action::Top => isize::MIN,
+                    _ => isize::MAX,
+                };
+                view.scroll_rows(rows, width, grid);
+                return vec![];
+            }
             let mut handled = false;
             with_list(state, |l, h| {
                 handled = true;
@@ -645,11 +661,11 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     _ => l.to_end(true, h),
                 }
             });
-            if !handled {
-                let scroll = detail_scroll(state);
-                if let Some(next) = scroll_key(&key, *scroll, u16::MAX) {
-                    *scroll = next;
-                }
+            if !handled
+                && let Some(scroll) = detail_scroll(state)
+                && let Some(next) = scroll_key(&key, *scroll, u16::MAX)
+            {
+                *scroll = next;
             }
             vec![]
         }
@@ -718,12 +734,19 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-fn detail_scroll(state: &mut State) -> &mut u16 {
+/// The scroll of a view that scrolls by lines; None for views that move otherwise (tables, charts, logs),
+/// which then ignore the key.
+fn detail_scroll(state: &mut State) -> Option<&mut u16> {
     match state.view_mut() {
-        View::Task { detail, .. } => &mut detail.scroll,
-        View::Service { detail, .. } => &mut detail.scroll,
-        View::Deploy(v) => &mut v.scroll,
-        _ => unreachable!("tables are handled by with_list"),
+        View::Task { detail, .. } => Some(&mut detail.scroll),
+        View::Service { detail, .. } => Some(&mut detail.scroll),
+        View::Deploy(v) => Some(&mut v.scroll),
+        View::Clusters(_)
+        | View::Services { .. }
+        | View::Tasks { .. }
+        | View::LogGroups { .. }
+        | View::Logs(_)
+        | View::Metrics(_) => None,
     }
 }
 

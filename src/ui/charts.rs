@@ -1,8 +1,11 @@
 //! A service's charts: braille line charts with axes, a legend with current / min / max, deployment markers
 //! and data age; target health and alarms beside them. Pure: reads a [`MetricsView`], draws.
 
-use super::ago;
-use crate::app::metrics::{ChartSpec, MetricsView, Unit, cost_per_hour, summary};
+use super::{ago, wrapped_height};
+use crate::app::metrics::{
+    ChartPage, ChartSpec, MIN_CHART_ROWS, MIN_CHART_WIDTH, MetricsView, Unit, cost_per_hour,
+    summary,
+};
 use crate::app::rows::clock;
 use crate::app::state::State;
 use crate::aws::{ApiError, Millis};
@@ -14,56 +17,137 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Wrap};
 
-/// Rows a chart needs to say something useful.
-const MIN_CHART_ROWS: u16 = 7;
+/// A series' colour, and the glyph that tells it apart where colours cannot (`NO_COLOR`, or every series
+/// muted on stale data): the second series of a chart is drawn in dots, not braille.
+fn series_style(theme: &Theme, i: usize, stale: bool) -> Style {
+    if stale {
+        return theme.muted;
+    }
+    match i % 4 {
+        0 => theme.chart_1,
+        1 => theme.chart_2,
+        2 => theme.chart_3,
+        _ => theme.chart_4,
+    }
+}
 
-fn series_style(theme: &Theme, i: usize) -> Style {
-    [theme.chart_1, theme.chart_2, theme.chart_3, theme.chart_4][i % 4]
+/// Braille for every series while their styles differ; where two look alike, the later one is drawn
+/// in another glyph (dots, then blocks).
+fn series_marker(styles: &[Style], i: usize) -> (Marker, &'static str) {
+    let style = styles.get(i).copied().unwrap_or_default();
+    let alike = styles.iter().take(i).filter(|s| **s == style).count();
+    match alike {
+        0 => (Marker::Braille, "━"),
+        1 => (Marker::Dot, "•"),
+        _ => (Marker::Block, "█"),
+    }
 }
 
 fn error_line(what: &str, e: &ApiError, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("✖ {what}: {e}"), theme.error),
-        Span::styled(format!(" — {}", e.hint()), theme.muted),
+        Span::styled(format!(" — {}", e.hint()), theme.warn),
     ])
 }
 
 /// The full-screen charts of one service (`m`).
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &MetricsView, theme: &Theme) {
-    let mut status = status_lines(state, view, theme);
-    status.truncate(3);
+    let status = status_lines(state, view, theme);
+    // Errors wrap rather than run off the edge, but leave the charts at least half the screen.
+    let status_rows = wrapped_height(&status, area.width);
+    let status_height = status_rows.min(area.height / 2);
     let [top, grid] =
-        Layout::vertical([Constraint::Length(status.len() as u16), Constraint::Min(1)]).areas(area);
-    frame.render_widget(Paragraph::new(status), top);
+        Layout::vertical([Constraint::Length(status_height), Constraint::Min(0)]).areas(area);
+    frame.render_widget(Paragraph::new(status).wrap(Wrap { trim: false }), top);
 
-    let cols: u16 = if grid.width >= 100 { 2 } else { 1 };
-    let items = view.charts.len() + 1;
-    let rows = items.div_ceil(cols as usize) as u16;
-    let row_height = (grid.height / rows.max(1)).max(MIN_CHART_ROWS);
+    if grid.width < MIN_CHART_WIDTH || grid.height < MIN_CHART_ROWS {
+        let screen = frame.area();
+        // The status lines whole (they only wrap less on a wider screen) and one chart under them.
+        let needs_width = screen
+            .width
+            .saturating_sub(grid.width)
+            .saturating_add(MIN_CHART_WIDTH);
+        let needs_height = screen
+            .height
+            .saturating_sub(area.height)
+            .saturating_add(status_rows)
+            .saturating_add(MIN_CHART_ROWS);
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled(
+                    format!(
+                        "terminal too small for charts (needs {}×{})",
+                        needs_width.max(screen.width),
+                        needs_height.max(screen.height)
+                    ),
+                    theme.warn,
+                )),
+                Line::from(Span::styled("y: the data as JSON", theme.base)),
+            ])
+            .wrap(Wrap { trim: true }),
+            grid,
+        );
+        return;
+    }
+
+    let panels = view.panels();
+    let page = ChartPage::fit(panels, grid.width, grid.height, view.scroll);
+    let [grid, indicator] = Layout::vertical([
+        Constraint::Min(1),
+        Constraint::Length(u16::from(page.scrolls())),
+    ])
+    .areas(grid);
+    let rows = u16::try_from(page.rows).unwrap_or(1).max(1);
+    let row_height = grid.height / rows;
     let mut cells = Vec::new();
     for r in 0..rows {
         let y = grid.y + r * row_height;
-        if y + MIN_CHART_ROWS > grid.y + grid.height {
-            break;
-        }
+        // The last row takes what division left over.
         let height = if r + 1 == rows {
-            grid.y + grid.height - y
+            grid.bottom().saturating_sub(y)
         } else {
-            row_height.min(grid.y + grid.height - y)
+            row_height
         };
         let row = Rect { y, height, ..grid };
-        let parts = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols as usize])
+        let cols = u32::try_from(page.cols).unwrap_or(1);
+        let parts = Layout::horizontal(vec![Constraint::Ratio(1, cols); page.cols])
             .spacing(1)
             .split(row);
         cells.extend(parts.iter().copied());
     }
-    let mut cells = cells.into_iter();
-    for spec in &view.charts {
-        let Some(cell) = cells.next() else { return };
-        render_chart(frame, cell, state, view, spec, theme);
+    let shown = page.visible(panels);
+    for (index, cell) in shown.clone().zip(cells) {
+        match view.charts.get(index) {
+            Some(spec) => render_chart(frame, cell, state, view, spec, theme),
+            None => render_side(frame, cell, state, view, theme),
+        }
     }
-    if let Some(cell) = cells.next() {
-        render_side(frame, cell, state, view, theme);
+    if page.scrolls() {
+        let charts = view.charts.len();
+        let last_chart = shown.end.min(charts);
+        let mut text = if shown.start < charts {
+            format!("charts {}–{last_chart} of {charts}", shown.start + 1)
+        } else {
+            format!("after {charts} charts")
+        };
+        if shown.end > charts {
+            text.push_str(" · target health & alarms");
+        }
+        let more_above = page.first_row > 0;
+        let more_below = page.first_row + page.rows < page.total_rows;
+        let arrows = match (more_above, more_below) {
+            (true, true) => " ↑↓",
+            (true, false) => " ↑",
+            (false, true) => " ↓",
+            (false, false) => "",
+        };
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(format!(" {text}{arrows}"), theme.label),
+                Span::styled("  j/k PgDn/PgUp g/G scroll", theme.key_desc),
+            ])),
+            indicator,
+        );
     }
 }
 
@@ -118,6 +202,26 @@ fn status_lines(state: &State, view: &MetricsView, theme: &Theme) -> Vec<Line<'s
     let refresh = state.context.metrics_refresh_secs;
     let (per_hour, dollars) = cost_per_hour(view.queries, refresh);
     let period = view.data.period_ms.max(60_000) / 60_000;
+    let mut lines = Vec::new();
+    // A failed refresh is the first thing said: the charts below are old, or there are none.
+    match (&view.data_error, view.fetched_at) {
+        (Some(e), Some(at)) => lines.push(Line::from(vec![
+            Span::styled(" STALE ", theme.badge_alert),
+            Span::styled(
+                format!(
+                    "— last refreshed {}: {e} → {}",
+                    ago(state.now, at),
+                    e.hint()
+                ),
+                theme.warn,
+            ),
+        ])),
+        (Some(e), None) => lines.push(Line::from(vec![
+            Span::styled(" FAILED ", theme.badge_alert),
+            Span::styled(format!("— no data yet: {e} → {}", e.hint()), theme.warn),
+        ])),
+        (None, _) => {}
+    }
     let mut spans = vec![
         Span::styled(" window ", theme.muted),
         Span::styled(view.window.label(), theme.label),
@@ -130,12 +234,20 @@ fn status_lines(state: &State, view: &MetricsView, theme: &Theme) -> Vec<Line<'s
         Span::styled(format!(" ≈ {per_hour}/h ≈ ${dollars:.4}/h"), theme.muted),
         Span::styled(" · ", theme.muted),
     ];
-    match view.fetched_at {
-        Some(at) => spans.push(Span::styled(
+    match (view.fetched_at, &view.data_error) {
+        (Some(at), None) => spans.push(Span::styled(
             format!("fetched {}", ago(state.now, at)),
             theme.muted,
         )),
-        None => spans.push(Span::styled("loading…", theme.warn)),
+        (Some(at), Some(_)) => spans.push(Span::styled(
+            format!(
+                "refresh failed, showing data fetched {}",
+                ago(state.now, at)
+            ),
+            theme.warn,
+        )),
+        (None, Some(_)) => spans.push(Span::styled("failed", theme.error)),
+        (None, None) => spans.push(Span::styled("loading…", theme.warn)),
     }
     let firing = view.firing();
     if !firing.is_empty() {
@@ -144,10 +256,7 @@ fn status_lines(state: &State, view: &MetricsView, theme: &Theme) -> Vec<Line<'s
             theme.error,
         ));
     }
-    let mut lines = vec![Line::from(spans)];
-    if let Some(e) = &view.data_error {
-        lines.push(error_line("metrics", e, theme));
-    }
+    lines.push(Line::from(spans));
     if let Some(e) = &view.service_error {
         lines.push(error_line("service", e, theme));
     }
@@ -171,7 +280,7 @@ fn nice_ceiling(v: f64) -> f64 {
 }
 
 fn hhmm(ms: Millis, offset: i32) -> String {
-    clock(ms, offset)[..5].to_owned()
+    clock(ms, offset).chars().take(5).collect()
 }
 
 /// Deployment starts and ends inside the window: (time, is_start).
@@ -219,16 +328,28 @@ fn render_chart(
         .iter()
         .filter_map(|s| view.data.newest_of(s))
         .max();
+    let stale = view.data_error.is_some();
+    let styles: Vec<Style> = (0..spec.series.len())
+        .map(|i| series_style(theme, i, stale))
+        .collect();
     let mut title = vec![Span::styled(format!("{} ", spec.title), theme.title)];
-    match newest {
-        Some(t) => title.push(Span::styled(
+    match (newest, &view.data_error) {
+        (Some(t), None) => title.push(Span::styled(
             format!("· data {}", ago(state.now, t + view.data.period_ms)),
             theme.muted,
         )),
-        None if view.fetched_at.is_some() => {
+        (Some(t), Some(_)) => title.push(Span::styled(
+            format!(
+                "· STALE: data {}, refresh failed",
+                ago(state.now, t + view.data.period_ms)
+            ),
+            theme.warn,
+        )),
+        (None, Some(_)) => title.push(Span::styled("· failed, no data", theme.error)),
+        (None, None) if view.fetched_at.is_some() => {
             title.push(Span::styled("· no datapoints in the window", theme.warn))
         }
-        None => title.push(Span::styled("· loading…", theme.muted)),
+        (None, None) => title.push(Span::styled("· loading…", theme.muted)),
     }
     let block = Block::default()
         .borders(Borders::TOP)
@@ -240,7 +361,9 @@ fn render_chart(
     // The legend: one entry per series, then the deployment markers.
     let mut legend = Vec::new();
     for (i, (s, values)) in spec.series.iter().zip(&series).enumerate() {
-        legend.push(Span::styled("━ ", series_style(theme, i)));
+        let style = styles.get(i).copied().unwrap_or_default();
+        let (_, glyph) = series_marker(&styles, i);
+        legend.push(Span::styled(format!("{glyph} "), style));
         legend.push(Span::styled(format!("{} ", s.label), theme.base));
         match summary(values) {
             Some((now, min, max)) => legend.push(Span::styled(
@@ -256,6 +379,7 @@ fn render_chart(
         }
     }
     let marks = markers(view, start, end);
+    let mut legend_lines = vec![Line::from(legend)];
     if !marks.is_empty() {
         let text: Vec<String> = marks
             .iter()
@@ -267,20 +391,21 @@ fn render_chart(
                 )
             })
             .collect();
-        legend.push(Span::styled(
-            format!("┊ deploy {}", text.join(" ")),
-            theme.chart_marker,
-        ));
+        let deploys = Span::styled(format!("┊ deploy {}", text.join(" ")), theme.chart_marker);
+        // The markers stay whole: on the series' line if they fit there, else on a line of their own.
+        let fits = legend_lines
+            .first()
+            .is_some_and(|l| l.width() + deploys.width() <= usize::from(inner.width));
+        match legend_lines.first_mut() {
+            Some(line) if fits => line.spans.push(deploys),
+            _ => legend_lines.push(Line::from(deploys)),
+        }
     }
-    let legend_lines = if inner.width as usize >= legend.iter().map(|s| s.width()).sum::<usize>() {
-        1
-    } else {
-        2
-    };
+    let legend_height = wrapped_height(&legend_lines, inner.width).min(inner.height / 2);
     let [legend_area, plot] =
-        Layout::vertical([Constraint::Length(legend_lines), Constraint::Min(1)]).areas(inner);
+        Layout::vertical([Constraint::Length(legend_height), Constraint::Min(1)]).areas(inner);
     frame.render_widget(
-        Paragraph::new(Line::from(legend)).wrap(Wrap { trim: true }),
+        Paragraph::new(legend_lines).wrap(Wrap { trim: true }),
         legend_area,
     );
     if plot.height < 3 {
@@ -335,15 +460,16 @@ fn render_chart(
         })
         .collect();
     datasets.extend(runs.iter().map(|(i, points)| {
+        let (marker, _) = series_marker(&styles, *i);
         Dataset::default()
-            .marker(Marker::Braille)
+            .marker(marker)
             // A single point has no line to draw: a dot shows it.
             .graph_type(if points.len() == 1 {
                 GraphType::Scatter
             } else {
                 GraphType::Line
             })
-            .style(series_style(theme, *i))
+            .style(styles.get(*i).copied().unwrap_or_default())
             .data(points)
     }));
     let offset = state.context.utc_offset_secs;
@@ -383,19 +509,17 @@ pub fn decimate(points: &[(f64, f64)], buckets: usize) -> Vec<(f64, f64)> {
     let size = points.len().div_ceil(buckets);
     let mut out = Vec::with_capacity(buckets * 2);
     for chunk in points.chunks(size) {
-        let (mut lo, mut hi) = (0, 0);
-        for (i, p) in chunk.iter().enumerate() {
-            if p.1 < chunk[lo].1 {
-                lo = i;
-            }
-            if p.1 > chunk[hi].1 {
-                hi = i;
-            }
-        }
-        let (a, b) = (lo.min(hi), lo.max(hi));
-        out.push(chunk[a]);
-        if b != a {
-            out.push(chunk[b]);
+        let by_value = |a: &(usize, &(f64, f64)), b: &(usize, &(f64, f64))| a.1.1.total_cmp(&b.1.1);
+        // The first of equal values, as a scan with strict comparisons would keep.
+        let lo = chunk.iter().enumerate().min_by(by_value);
+        let hi = chunk.iter().enumerate().rev().max_by(by_value);
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            continue;
+        };
+        let (first, second) = if lo.0 <= hi.0 { (lo, hi) } else { (hi, lo) };
+        out.push(*first.1);
+        if second.0 != first.0 {
+            out.push(*second.1);
         }
     }
     out

@@ -1,6 +1,6 @@
 //! Task and service detail views: sections of labelled lines, scrollable.
 
-use super::{placeholder, stale_banner};
+use super::{placeholder, stale_banner, wrapped_height};
 use crate::app::rows::{age, status_tone, stop_summary};
 use crate::app::state::{Detail, State, TaskDetail};
 use crate::aws::{Service, family_rev};
@@ -90,12 +90,21 @@ fn frame_detail<T>(
         None => placeholder(frame, inner, &detail.load, "Nothing here.", theme),
         Some(mut lines) => {
             if let Some(banner) = stale_banner(&detail.load, state.now, theme) {
+                // Stale details must not look live: plain text goes muted, coloured states keep their colour.
+                for span in lines.iter_mut().flat_map(|l| l.spans.iter_mut()) {
+                    if span.style == theme.base || span.style == Style::default() {
+                        span.style = theme.muted;
+                    }
+                }
                 lines.insert(0, banner);
             }
+            // Scrolling stops at the last screenful.
+            let total = wrapped_height(&lines, inner.width);
+            let scroll = detail.scroll.min(total.saturating_sub(inner.height));
             frame.render_widget(
                 Paragraph::new(lines)
                     .wrap(ratatui::widgets::Wrap { trim: false })
-                    .scroll((detail.scroll, 0)),
+                    .scroll((scroll, 0)),
                 inner,
             );
         }

@@ -7,12 +7,14 @@ pub mod logs;
 mod table;
 
 use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
+use crate::aws::ApiError;
 use crate::keymap::{self, BINDINGS, Where};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     let area = frame.area();
@@ -336,16 +338,13 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// A centred rectangle `percent` of the area, for overlays.
+/// A centred rectangle `percent` of the area, for overlays. Ratatui does the arithmetic: a hand-rolled
+/// `width * percent` overflows u16 on a very large terminal.
 fn centred(area: Rect, width_percent: u16, height_percent: u16) -> Rect {
-    let w = area.width * width_percent / 100;
-    let h = area.height * height_percent / 100;
-    Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    }
+    area.centered(
+        Constraint::Percentage(width_percent),
+        Constraint::Percentage(height_percent),
+    )
 }
 
 fn overlay_block<'a>(title: String, theme: &Theme) -> Block<'a> {
@@ -469,15 +468,86 @@ pub fn placeholder(frame: &mut Frame, area: Rect, load: &LoadState, empty: &str,
     );
 }
 
-/// A one-line banner over stale data: what failed and what to do.
+/// What made the data on screen stale, if anything: the last refresh failed, or the one under way has
+/// already failed once and is being retried (the data is as old either way, so say so at once).
+pub fn failure(load: &LoadState) -> Option<&ApiError> {
+    load.error
+        .as_ref()
+        .or(load.retrying.as_ref().map(|(error, _)| error))
+}
+
+/// A banner over stale data: how old it is, what failed and what to do. It may need more than one line:
+/// see [`wrapped_height`].
 pub fn stale_banner(load: &LoadState, now: i64, theme: &Theme) -> Option<Line<'static>> {
-    let error = load.error.as_ref()?;
+    let error = failure(load)?;
     let age = load
         .loaded_at
-        .map(|at| format!("data from {}", ago(now, at)))
-        .unwrap_or_else(|| "partial data".into());
+        .map(|at| format!("last refreshed {}", ago(now, at)))
+        .unwrap_or_else(|| "partial data, never fully refreshed".into());
+    let next = match (&load.error, &load.retrying) {
+        (None, Some((_, attempt))) => format!("retrying (attempt {attempt})"),
+        _ => error.hint(),
+    };
     Some(Line::from(vec![
         Span::styled(" STALE ", theme.badge_alert),
-        Span::styled(format!(" {age} — {error} → {}", error.hint()), theme.warn),
+        Span::styled(format!("— {age}: {error} → {next}"), theme.warn),
     ]))
+}
+
+/// Rows `lines` take in a paragraph `width` cells wide with word wrapping (a close estimate of ratatui's
+/// wrapping: whole words move to the next row, a word wider than the row is cut across rows).
+pub fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let rows: usize = lines
+        .iter()
+        .map(|line| {
+            let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+            let mut rows = 1;
+            let mut used = 0;
+            for word in text.split_inclusive(' ') {
+                let visible = word.trim_end_matches(' ').width();
+                if used > 0 && used + visible > width {
+                    rows += 1;
+                    used = 0;
+                }
+                if visible > width {
+                    let extra = (visible - 1) / width;
+                    rows += extra;
+                    used = visible - extra * width;
+                } else {
+                    used += visible;
+                }
+                // Spaces at the end of a row vanish into the wrap.
+                used = (used + word.width() - visible).min(width);
+            }
+            rows
+        })
+        .sum();
+    u16::try_from(rows).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centred_rect_on_the_largest_terminal_does_not_overflow() {
+        let area = Rect::new(0, 0, u16::MAX, u16::MAX);
+        let rect = centred(area, 90, 96);
+        assert!(rect.width > u16::MAX / 10 * 8 && rect.width < u16::MAX);
+        assert!(rect.height > u16::MAX / 10 * 9 && rect.height < u16::MAX);
+        assert!(rect.right() <= area.right() && rect.bottom() <= area.bottom());
+        let small = centred(Rect::new(0, 0, 1, 1), 80, 90);
+        assert!(small.right() <= 1 && small.bottom() <= 1);
+    }
+
+    #[test]
+    fn wrapped_height_counts_word_wrapped_rows() {
+        let line = Line::from("aaaa bbbb cccc");
+        assert_eq!(wrapped_height(std::slice::from_ref(&line), 14), 1);
+        assert_eq!(wrapped_height(std::slice::from_ref(&line), 9), 2);
+        assert_eq!(wrapped_height(std::slice::from_ref(&line), 4), 3);
+        assert_eq!(wrapped_height(&[Line::from("x".repeat(10))], 4), 3);
+        assert_eq!(wrapped_height(&[Line::default(), Line::default()], 4), 2);
+    }
 }

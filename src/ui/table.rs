@@ -1,9 +1,9 @@
 //! The resource table: only the rows in the viewport are built, so a 10,000-row table draws as fast as a
 //! 40-row one.
 
-use super::{placeholder, stale_banner};
+use super::{placeholder, stale_banner, wrapped_height};
 use crate::app::metrics::FleetMetrics;
-use crate::app::rows::{Row, Tone};
+use crate::app::rows::{ESSENTIAL, Row, Tone};
 use crate::app::state::{ListView, State};
 use crate::aws::Service;
 use crate::theme::Theme;
@@ -11,7 +11,8 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row as TableRow, Table, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 const MAX_COLUMN: usize = 48;
 
@@ -20,7 +21,8 @@ type Cells<'a, R> = Box<dyn Fn(&R) -> Vec<(String, Tone)> + 'a>;
 
 /// Columns and emphasis a table gets from outside its rows (the services list's CloudWatch data).
 pub struct Extra<'a, R> {
-    pub titles: Vec<&'static str>,
+    /// Column titles with how much each matters when the terminal is narrow (see `Column::keep`).
+    pub titles: Vec<(&'static str, u8)>,
     pub cells: Cells<'a, R>,
     /// Rows drawn in the error tone (a service in ALARM).
     pub alert: Box<dyn Fn(&R) -> bool + 'a>,
@@ -48,21 +50,25 @@ pub fn render_services(
     theme: &Theme,
 ) {
     let mut titles = Vec::new();
+    // Which alarm fires is what the list is for at 3 a.m.: it outlives every column but the name and revision.
     if !fleet.in_alarm.is_empty() {
-        titles.push("ALARM");
+        titles.push(("ALARM", 10));
     }
     if fleet.columns_on {
-        titles.push("CPU");
-        titles.push(match fleet.columns.as_ref().map(|c| c.window) {
-            Some(w) => match w.label() {
-                "15m" => "5XX/15m",
-                "1h" => "5XX/1h",
-                "3h" => "5XX/3h",
-                "12h" => "5XX/12h",
-                _ => "5XX/24h",
+        titles.push(("CPU", 5));
+        titles.push((
+            match fleet.columns.as_ref().map(|c| c.window) {
+                Some(w) => match w.label() {
+                    "15m" => "5XX/15m",
+                    "1h" => "5XX/1h",
+                    "3h" => "5XX/3h",
+                    "12h" => "5XX/12h",
+                    _ => "5XX/24h",
+                },
+                None => "5XX",
             },
-            None => "5XX",
-        });
+            5,
+        ));
     }
     let extra = Extra {
         titles,
@@ -153,13 +159,18 @@ fn render_with<R: Row>(
     let banner = (!list.rows.is_empty())
         .then(|| stale_banner(&list.load, state.now, theme))
         .flatten();
-    let [banner_area, table_area] = Layout::vertical([
-        Constraint::Length(banner.is_some() as u16),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
+    let stale = banner.is_some();
+    let banner_height = banner.as_ref().map_or(0, |b| {
+        // The reason is what the on-call engineer needs: it wraps, but never takes the table's place.
+        wrapped_height(std::slice::from_ref(b), inner.width).min(inner.height.saturating_sub(2) / 2)
+    });
+    let [banner_area, table_area] =
+        Layout::vertical([Constraint::Length(banner_height), Constraint::Min(1)]).areas(inner);
     if let Some(banner) = banner {
-        frame.render_widget(Paragraph::new(banner), banner_area);
+        frame.render_widget(
+            Paragraph::new(banner).wrap(Wrap { trim: false }),
+            banner_area,
+        );
     }
 
     if list.visible.is_empty() {
@@ -179,99 +190,115 @@ fn render_with<R: Row>(
 
     let height = table_area.height.saturating_sub(1) as usize;
     let offset = list.offset.min(list.visible.len().saturating_sub(height));
-    let window = &list.visible[offset..(offset + height).min(list.visible.len())];
+    let window: Vec<&R> = list
+        .visible
+        .iter()
+        .skip(offset)
+        .take(height)
+        .filter_map(|&i| list.rows.get(i))
+        .collect();
     let now = state.now;
 
-    // Column widths from the header and the rows on screen only.
-    let mut widths: Vec<usize> = list
+    // Every candidate column with its width from the header and the rows on screen only.
+    let extra_titles = extra.as_ref().map(|e| e.titles.clone()).unwrap_or_default();
+    let mut columns: Vec<Planned> = list
         .columns
         .iter()
-        .map(|&c| {
-            let arrow = usize::from(list.sort.column == c);
-            (R::COLUMNS[c].title.len() + arrow).max(R::COLUMNS[c].width as usize)
+        .enumerate()
+        .filter_map(|(pos, &c)| {
+            let column = R::COLUMNS.get(c)?;
+            let arrow = if list.sort.column == c {
+                if list.sort.descending { "▼" } else { "▲" }
+            } else {
+                ""
+            };
+            let title = format!("{}{arrow}", column.title);
+            Some(Planned {
+                width: title.width().max(column.width as usize),
+                title,
+                keep: column.keep,
+                source: Source::Base { pos, column: c },
+            })
         })
         .collect();
-    let cells: Vec<Vec<std::borrow::Cow<'_, str>>> = window
+    columns.extend(
+        extra_titles
+            .iter()
+            .enumerate()
+            .map(|(i, (t, keep))| Planned {
+                title: (*t).to_owned(),
+                width: t.width(),
+                keep: *keep,
+                source: Source::Extra(i),
+            }),
+    );
+    let base_cells: Vec<Vec<std::borrow::Cow<'_, str>>> = window
         .iter()
-        .map(|&i| {
-            list.columns
-                .iter()
-                .map(|&c| list.rows[i].cell(c, now))
-                .collect()
-        })
+        .map(|row| list.columns.iter().map(|&c| row.cell(c, now)).collect())
         .collect();
-    let extra_titles = extra.as_ref().map(|e| e.titles.clone()).unwrap_or_default();
     let extra_cells: Vec<Vec<(String, Tone)>> = window
         .iter()
-        .map(|&i| {
-            extra
-                .as_ref()
-                .map(|e| (e.cells)(&list.rows[i]))
-                .unwrap_or_default()
-        })
+        .map(|row| extra.as_ref().map(|e| (e.cells)(row)).unwrap_or_default())
         .collect();
-    widths.extend(extra_titles.iter().map(|t| t.len()));
-    for (row, more) in cells.iter().zip(&extra_cells) {
-        let texts = row
-            .iter()
-            .map(|c| c.chars().count())
-            .chain(more.iter().map(|(t, _)| t.chars().count()));
-        for (w, n) in widths.iter_mut().zip(texts) {
-            *w = (*w).max(n.min(MAX_COLUMN));
+    for (base, more) in base_cells.iter().zip(&extra_cells) {
+        for column in columns.iter_mut() {
+            let text_width = match column.source {
+                Source::Base { pos, .. } => base.get(pos).map_or(0, |c| c.width()),
+                Source::Extra(i) => more.get(i).map_or(0, |(t, _)| t.width()),
+            };
+            column.width = column.width.max(text_width.min(MAX_COLUMN));
         }
     }
+    let shown = fit_columns(&columns, table_area.width as usize);
 
     let header = TableRow::new(
-        list.columns
+        shown
             .iter()
-            .map(|&c| {
-                let column = R::COLUMNS[c];
-                let arrow = if list.sort.column == c {
-                    if list.sort.descending { "▼" } else { "▲" }
-                } else {
-                    ""
-                };
-                Cell::from(format!("{}{arrow}", column.title))
-            })
-            .chain(extra_titles.iter().map(|t| Cell::from(*t))),
+            .filter_map(|&k| columns.get(k))
+            .map(|c| Cell::from(c.title.clone())),
     )
     .style(theme.table_header);
 
     let rows = window
         .iter()
-        .zip(cells)
+        .zip(base_cells)
         .zip(extra_cells)
-        .map(|((&i, row_cells), more)| {
-            let row = &list.rows[i];
+        .map(|((row, base), more)| {
             let alert = extra.as_ref().is_some_and(|e| (e.alert)(row));
             let row_tone = if alert { Tone::Error } else { row.row_tone() };
-            TableRow::new(
-                list.columns
-                    .iter()
-                    .zip(row_cells)
-                    .enumerate()
-                    .map(|(pos, (&c, text))| {
-                        let tone = match row.tone(c) {
+            let cells = shown.iter().filter_map(|&k| {
+                let column = columns.get(k)?;
+                let (text, tone) = match column.source {
+                    Source::Base { pos, column } => {
+                        let text = base.get(pos)?.clone().into_owned();
+                        let tone = match row.tone(column) {
                             Tone::Normal if pos == 0 || row_tone == Tone::Muted => row_tone,
                             t => t,
                         };
-                        Cell::from(Span::styled(text.into_owned(), theme.tone(tone)))
-                    })
-                    .chain(
-                        more.into_iter()
-                            .map(|(text, tone)| Cell::from(Span::styled(text, theme.tone(tone)))),
-                    ),
-            )
+                        (text, tone)
+                    }
+                    Source::Extra(i) => more.get(i)?.clone(),
+                };
+                // Stale rows must not look live: plain text goes muted, a warning keeps its colour.
+                let tone = if stale && tone == Tone::Normal {
+                    Tone::Muted
+                } else {
+                    tone
+                };
+                Some(Cell::from(Span::styled(text, theme.tone(tone))))
+            });
+            TableRow::new(cells.collect::<Vec<_>>())
         });
 
-    let constraints: Vec<Constraint> = widths
+    let constraints: Vec<Constraint> = shown
         .iter()
         .enumerate()
-        .map(|(i, w)| {
-            if i + 1 == widths.len() {
+        .map(|(pos, &k)| {
+            let width = columns.get(k).map_or(1, |c| c.width);
+            if pos + 1 == shown.len() {
                 Constraint::Fill(1)
             } else {
-                Constraint::Length(*w as u16)
+                Constraint::Length(width as u16)
             }
         })
         .collect();
@@ -279,8 +306,68 @@ fn render_with<R: Row>(
     let mut table_state = ratatui::widgets::TableState::default().with_selected(selected);
     let table = Table::new(rows, constraints)
         .header(header)
-        .column_spacing(1)
+        .column_spacing(COLUMN_SPACING)
         .row_highlight_style(theme.selected)
         .style(Style::default());
     frame.render_stateful_widget(table, table_area, &mut table_state);
+}
+
+/// Where a planned column's cells come from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A column of the row type: its position among the list's columns and its index into `COLUMNS`.
+    Base { pos: usize, column: usize },
+    /// An index into [`Extra`]'s columns.
+    Extra(usize),
+}
+
+/// A column as it will be drawn, if there is room for it.
+#[derive(Debug, Clone)]
+struct Planned {
+    title: String,
+    width: usize,
+    keep: u8,
+    source: Source,
+}
+
+const COLUMN_SPACING: u16 = 1;
+/// The last column stretches; it may be cut down to this before a column is dropped.
+const MIN_LAST_COLUMN: usize = 10;
+
+/// The positions (into `columns`) that fit in `width`: the least important columns go first (the
+/// rightmost of equals), essential ones never, and the order on screen stays the same.
+fn fit_columns(columns: &[Planned], width: usize) -> Vec<usize> {
+    let mut shown: Vec<usize> = (0..columns.len()).collect();
+    let needed = |shown: &[usize]| -> usize {
+        let last = shown.len().saturating_sub(1);
+        let cells: usize = shown
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, &k)| {
+                let c = columns.get(k)?;
+                // An essential last column (a revision) must not be cut either.
+                Some(if pos == last && c.keep != ESSENTIAL {
+                    c.width.min(MIN_LAST_COLUMN)
+                } else {
+                    c.width
+                })
+            })
+            .sum();
+        cells + last * COLUMN_SPACING as usize
+    };
+    while needed(&shown) > width {
+        let victim = shown
+            .iter()
+            .enumerate()
+            .filter_map(|(pos, &k)| Some((pos, columns.get(k)?.keep)))
+            .filter(|(_, keep)| *keep != ESSENTIAL)
+            .min_by_key(|(pos, keep)| (*keep, std::cmp::Reverse(*pos)));
+        match victim {
+            Some((pos, _)) => {
+                shown.remove(pos);
+            }
+            None => break,
+        }
+    }
+    shown
 }
