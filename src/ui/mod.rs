@@ -326,10 +326,19 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Line::from(Span::styled(format!(" {} ", t.text), style))
             }
             None => {
+                // Whole hints only: one that does not fit is left out (help lists it), never cut in half.
                 let mut spans = vec![Span::raw(" ")];
+                let mut room = usize::from(area.width).saturating_sub(1);
                 for (key, desc) in hints(state.view()) {
+                    let desc = format!(" {desc}  ");
+                    let width = unicode_width::UnicodeWidthStr::width(key.as_str())
+                        + unicode_width::UnicodeWidthStr::width(desc.trim_end());
+                    if width > room {
+                        continue;
+                    }
+                    room = room.saturating_sub(width + 2);
                     spans.push(Span::styled(key, theme.key));
-                    spans.push(Span::styled(format!(" {desc}  "), theme.key_desc));
+                    spans.push(Span::styled(desc, theme.key_desc));
                 }
                 Line::from(spans)
             }
