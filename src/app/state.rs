@@ -751,7 +751,7 @@ impl TextInput {
                 return InputKey::NotMine;
             }
             if self.value().chars().count() >= MAX_INPUT_CHARS {
-                self.notice = Some(cap_notice(MAX_INPUT_CHARS + 1));
+                self.notice = Some(format!("full: inputs hold {MAX_INPUT_CHARS} characters"));
                 return InputKey::Moved;
             }
         }
@@ -766,18 +766,18 @@ impl TextInput {
     /// characters are dropped (a pasted line break must not act as Enter); anything past the cap is
     /// left out. Either is said in `notice`. Returns whether the text changed.
     pub fn paste(&mut self, text: &str) -> bool {
-        let (clean, changed) = clean_paste(text);
+        let (clean, cleaned) = clean_paste(text);
         let room = MAX_INPUT_CHARS.saturating_sub(self.value().chars().count());
         let pasted = clean.chars().count();
         let kept: String = clean.chars().take(room).collect();
         let mut notes = Vec::new();
-        if changed {
-            notes.push("line breaks became spaces, control characters were dropped".to_owned());
-        }
         if pasted > room {
             notes.push(format!(
-                "pasted {pasted} characters, kept {room}: inputs hold at most {MAX_INPUT_CHARS}"
+                "kept {room} of {pasted} pasted characters (inputs hold {MAX_INPUT_CHARS})"
             ));
+        }
+        if let Some(cleaned) = cleaned {
+            notes.push(cleaned.to_owned());
         }
         self.notice = (!notes.is_empty()).then(|| notes.join("; "));
         if kept.is_empty() {
@@ -826,18 +826,18 @@ impl TextInput {
 }
 
 fn cap_notice(count: usize) -> String {
-    format!("at most {MAX_INPUT_CHARS} characters ({count} given): the rest was not taken")
+    format!("kept {MAX_INPUT_CHARS} of {count} characters (inputs hold {MAX_INPUT_CHARS})")
 }
 
-/// A paste as one line: line breaks and tabs as spaces, other control characters dropped. A copied line
-/// usually ends with its line break: that one is dropped without a notice.
-fn clean_paste(text: &str) -> (String, bool) {
+/// A paste as one line: line breaks and tabs as spaces, other control characters dropped, and what of that
+/// happened. A copied line usually ends with its line break: that one is dropped without a word.
+fn clean_paste(text: &str) -> (String, Option<&'static str>) {
     let text = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))
         .or_else(|| text.strip_suffix('\r'))
         .unwrap_or(text);
-    let mut changed = false;
+    let (mut spaced, mut dropped) = (false, false);
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -846,12 +846,18 @@ fn clean_paste(text: &str) -> (String, bool) {
                 if c == '\r' && chars.peek() == Some(&'\n') {
                     chars.next();
                 }
-                changed = true;
+                spaced = true;
                 out.push(' ');
             }
-            c if c.is_control() => changed = true,
+            c if c.is_control() => dropped = true,
             c => out.push(c),
         }
     }
-    (out, changed)
+    let said = match (spaced, dropped) {
+        (false, false) => None,
+        (true, false) => Some("line breaks became spaces"),
+        (false, true) => Some("control characters were left out"),
+        (true, true) => Some("line breaks became spaces, control characters were left out"),
+    };
+    (out, said)
 }

@@ -74,6 +74,7 @@ pub fn read_loop(input: &mut impl Read, tx: &mpsc::UnboundedSender<Msg>) {
             }
         };
         let bytes = buffer.get(..read).unwrap_or_default();
+        tracing::trace!(read, tail = ?bytes.rchunks(8).next(), "terminal input");
         // A full buffer means more is waiting: a sequence cut at its end is finished by the next read.
         for event in parser.advance(bytes, read == buffer.len()) {
             let msg = match event {
