@@ -480,6 +480,12 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         screen.contains("crash test requested"),
         "the panic message is readable:\n{screen}"
     );
+    // Said after the terminal is back: where the details are.
+    let log_line = format!("the log file {} has the details", t.log().display());
+    assert!(
+        screen.contains(&log_line),
+        "{log_line:?} missing:\n{screen}"
+    );
     let modes = screen.split("EXIT=101").nth(1).unwrap_or_default();
     assert!(
         modes.contains(" icanon") && modes.contains(" echo "),

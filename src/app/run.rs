@@ -105,14 +105,22 @@ fn copy_to_clipboard(text: &str) {
 fn save(path: String, text: String, tx: mpsc::UnboundedSender<Msg>) {
     tokio::task::spawn_blocking(move || {
         let lines = text.lines().count();
-        let result = std::fs::write(&path, text)
-            .map(|_| {
-                let shown = std::fs::canonicalize(&path)
-                    .map(|p| p.display().to_string())
-                    .unwrap_or(path.clone());
-                format!("saved {lines} lines to {shown}")
-            })
-            .map_err(|e| format!("cannot save to {path}: {e}"));
+        let write = std::panic::AssertUnwindSafe(|| {
+            std::fs::write(&path, text)
+                .map(|_| {
+                    let shown = std::fs::canonicalize(&path)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or(path.clone());
+                    format!("saved {lines} lines to {shown}")
+                })
+                .map_err(|e| format!("cannot save to {path}: {e}"))
+        });
+        // The user waits for an answer: a panic here is one too.
+        let result = std::panic::catch_unwind(write).unwrap_or_else(|payload| {
+            let message = crate::workers::panic_message(payload.as_ref());
+            tracing::error!(%message, "saving panicked");
+            Err(format!("saving failed: {message}"))
+        });
         let _ = tx.send(Msg::Saved(result));
     });
 }

@@ -438,7 +438,7 @@ impl View {
             View::Tasks { service: None, .. } => "tasks".into(),
             View::Task { task_arn, .. } => {
                 let id = arn_name(task_arn);
-                id[..id.len().min(8)].into()
+                id.chars().take(8).collect()
             }
             View::Service { service, .. } => format!("{} (details)", arn_name(service)),
             View::LogGroups { prefix: None, .. } => "log groups".into(),
