@@ -1,18 +1,19 @@
 use anyhow::{Context as _, Result};
 use clap::Parser;
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::cursor::Show;
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ecsdeck::app::run::Workers;
 use ecsdeck::app::run::{Channels, run};
-use ecsdeck::app::{Context, Msg, State, update};
+use ecsdeck::app::{Context, State, update};
 use ecsdeck::aws::Api;
 use ecsdeck::aws::sdk::{Connection, SdkApi};
 use ecsdeck::cli::Cli;
 use ecsdeck::config::{Config, project_dirs};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
+use ecsdeck::workers::Worker;
 use ecsdeck::workers::poll::{PollConfig, now_ms};
 use ecsdeck::workers::tail::TailConfig;
-use futures::StreamExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -28,7 +29,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match prepare(&cli) {
         Ok(prepared) => match launch(cli, prepared) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(Outcome::Quit) => ExitCode::SUCCESS,
+            Ok(Outcome::Signal(number)) => ExitCode::from(128u8.saturating_add(number)),
+            Ok(Outcome::Stopped(message)) => {
+                // The terminal is restored by now: this is the only place the message can still be read.
+                eprintln!("ecsdeck: {message}");
+                ExitCode::FAILURE
+            }
             Err(e) => {
                 // The terminal is restored by now.
                 eprintln!("ecsdeck: {e:#}");
@@ -45,6 +52,17 @@ fn main() -> ExitCode {
 struct Prepared {
     config: Config,
     theme: Theme,
+    log_file: PathBuf,
+}
+
+/// How a session ended once the terminal was taken over.
+enum Outcome {
+    /// The user quit.
+    Quit,
+    /// SIGTERM, SIGHUP, SIGINT or SIGQUIT: the shell's convention is to exit with 128 + its number.
+    Signal(u8),
+    /// A part the app cannot go on without stopped (the keyboard reader): said after the terminal is back.
+    Stopped(String),
 }
 
 /// Everything that can fail because of the user's files, before the terminal is taken over.
@@ -71,7 +89,11 @@ fn prepare(cli: &Cli) -> Result<Prepared> {
         })
         .unwrap_or_else(|| PathBuf::from("ecsdeck.log"));
     init_logging(&log_file)?;
-    Ok(Prepared { config, theme })
+    Ok(Prepared {
+        config,
+        theme,
+        log_file,
+    })
 }
 
 fn init_logging(path: &std::path::Path) -> Result<()> {
@@ -94,17 +116,25 @@ fn init_logging(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-fn launch(cli: Cli, prepared: Prepared) -> Result<()> {
+fn launch(cli: Cli, prepared: Prepared) -> Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async_main(cli, prepared))
+    let outcome = runtime.block_on(async_main(cli, prepared));
+    // A worker stuck in a call must not hold the exit (or a signal's) up.
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    outcome
 }
 
-async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
-    let Prepared { config, theme } = prepared;
+async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
+    let Prepared {
+        config,
+        theme,
+        log_file,
+    } = prepared;
+    let log_file = log_file.display().to_string();
     let profile = cli
         .profile
         .clone()
@@ -134,6 +164,7 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             endpoint: None,
             read_only: cli.read_only || config.read_only.unwrap_or(false),
             demo: true,
+            log_file: Some(log_file.clone()),
             ..log_context(&cli, &config)
         };
         (Arc::new(Sim::new(opts)), context)
@@ -155,6 +186,7 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             region,
             endpoint: cli.endpoint_url.clone(),
             demo: false,
+            log_file: Some(log_file.clone()),
             ..log_context(&cli, &config)
         };
         (Arc::new(sdk), context)
@@ -190,25 +222,42 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
             profile: context.profile.clone(),
             region: context.region.clone(),
         },
+        ..Workers::default()
     };
 
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!("ecsdeck needs an interactive terminal (stdin and stdout must be a TTY)");
     }
+    // Listening before the terminal is taken over: a signal at any point after it finds it restored.
+    let signals = Signals::listen();
     // try_init enters raw mode and the alternate screen, and installs a panic hook that restores both.
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
-            ratatui::restore();
+            restore_terminal();
             return Err(e).context("cannot set up the terminal");
         }
     };
-    // ratatui's hook restores the terminal and then prints the panic; log it to the file as well.
+    // A paste arrives as one event (and its line breaks never act as Enter).
+    if let Err(e) = crossterm::execute!(std::io::stdout(), EnableBracketedPaste) {
+        tracing::warn!(error = %e, "cannot enable bracketed paste");
+    }
+    // ratatui's hook restores the terminal on every panic, on any thread. A worker's panic is caught by its
+    // supervisor and said on screen, so only a panic on the main thread (the UI) restores the terminal, and
+    // then says where the log is.
     let restore_and_print = std::panic::take_hook();
+    let hook_log = log_file.clone();
     std::panic::set_hook(Box::new(move |info| {
-        tracing::error!(%info, "panic");
-        restore_and_print(info);
+        let thread = std::thread::current();
+        if thread.name() == Some("main") {
+            tracing::error!(%info, "panic");
+            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, Show);
+            restore_and_print(info);
+            eprintln!("ecsdeck: the log file {hook_log} has the details");
+        } else {
+            tracing::error!(%info, thread = thread.name().unwrap_or("unnamed"), "panic off the UI thread");
+        }
     }));
     // Proves the restore-on-panic path with the real binary (tests/e2e.rs).
     if std::env::var_os("ECSDECK_CRASH_TEST").is_some() {
@@ -219,11 +268,73 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<()> {
     update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());
 
     let channels = Channels::new();
-    let input = tokio::spawn(forward_input(channels.tx.clone()));
-    let result = run(&mut terminal, state, &theme, api, channels, workers).await;
-    input.abort();
+    if let Err(e) = ecsdeck::workers::input::spawn(&channels.tx) {
+        restore_terminal();
+        return Err(e).context("cannot start reading the keyboard");
+    }
+    let outcome = tokio::select! {
+        result = run(&mut terminal, state, &theme, api, channels, workers) => match result {
+            Ok(state) => match (state.fault_line(), &state.fault) {
+                (Some(line), Some(fault)) if fault.worker == Worker::Input => Ok(Outcome::Stopped(line)),
+                _ => Ok(Outcome::Quit),
+            },
+            Err(e) => Err(anyhow::Error::from(e).context("terminal error")),
+        },
+        (name, number) = signals.received() => {
+            tracing::warn!(signal = name, "signal received: restoring the terminal and exiting");
+            Ok(Outcome::Signal(number))
+        }
+    };
+    restore_terminal();
+    drop(terminal);
+    outcome
+}
+
+/// Leaves the terminal as the shell had it: no raw mode, no alternate screen, no bracketed paste, a cursor.
+fn restore_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, Show);
     ratatui::restore();
-    result.map(|_| ()).context("terminal error")
+}
+
+/// The signals that end a session from outside: `kill`, a closed terminal window (HUP), Ctrl-\ (QUIT).
+/// Ctrl-c in the app is a key (raw mode), but `kill -INT` still arrives as a signal.
+struct Signals {
+    listeners: Vec<(&'static str, u8, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
+        use tokio::signal::unix::{SignalKind, signal};
+        let wanted = [
+            ("SIGTERM", 15, SignalKind::terminate()),
+            ("SIGHUP", 1, SignalKind::hangup()),
+            ("SIGINT", 2, SignalKind::interrupt()),
+            ("SIGQUIT", 3, SignalKind::quit()),
+        ];
+        let mut listeners = Vec::new();
+        for (name, number, kind) in wanted {
+            match signal(kind) {
+                Ok(listener) => listeners.push((name, number, listener)),
+                Err(e) => tracing::warn!(signal = name, error = %e, "cannot listen for a signal"),
+            }
+        }
+        Signals { listeners }
+    }
+
+    /// The first of them to arrive (never, if none could be listened for).
+    async fn received(mut self) -> (&'static str, u8) {
+        let waits = self.listeners.iter_mut().map(|(name, number, listener)| {
+            Box::pin(async move {
+                listener.recv().await;
+                (*name, *number)
+            })
+        });
+        let waits: Vec<_> = waits.collect();
+        if waits.is_empty() {
+            return std::future::pending().await;
+        }
+        futures::future::select_all(waits).await.0
+    }
 }
 
 /// Read before any thread starts: the time crate refuses to read the local offset once threads exist.
@@ -252,24 +363,5 @@ fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
         metrics_refresh_secs: config.metrics.refresh_seconds.unwrap_or(60),
         metrics_columns: config.metrics.list_columns.unwrap_or(false),
         ..Context::default()
-    }
-}
-
-/// Terminal events -> messages. Only presses and repeats: some terminals also report releases.
-async fn forward_input(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
-    let mut events = EventStream::new();
-    while let Some(event) = events.next().await {
-        let msg = match event {
-            Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
-            Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
-            Ok(_) => continue,
-            Err(e) => {
-                tracing::error!(error = %e, "terminal input failed");
-                return;
-            }
-        };
-        if tx.send(msg).is_err() {
-            return;
-        }
     }
 }

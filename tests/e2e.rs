@@ -480,6 +480,12 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         screen.contains("crash test requested"),
         "the panic message is readable:\n{screen}"
     );
+    // Said after the terminal is back: where the details are.
+    let log_line = format!("the log file {} has the details", t.log().display());
+    assert!(
+        screen.contains(&log_line),
+        "{log_line:?} missing:\n{screen}"
+    );
     let modes = screen.split("EXIT=101").nth(1).unwrap_or_default();
     assert!(
         modes.contains(" icanon") && modes.contains(" echo "),
@@ -490,4 +496,161 @@ fn a_panic_restores_the_terminal_and_is_logged() {
         log.contains("panic") && log.contains("crash test requested"),
         "{log}"
     );
+}
+
+impl Tmux {
+    /// The process id of ecsdeck: the child of the pane's shell.
+    fn app_pid(&self) -> u32 {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", "#{pane_pid}"])
+            .output()
+            .unwrap();
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+        children
+            .split_whitespace()
+            .next()
+            .and_then(|pid| pid.parse().ok())
+            .unwrap_or_else(|| panic!("no child process under the pane's shell {shell}"))
+    }
+
+    /// A tmux format of the pane, e.g. `#{cursor_flag}`.
+    fn pane_format(&self, format: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-p", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+
+    fn tmux(&self, args: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "tmux {args:?} failed");
+    }
+}
+
+#[test]
+fn a_signal_from_outside_restores_the_terminal_and_exits_with_128_plus_its_number() {
+    for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2), ("QUIT", 3)] {
+        let t = Tmux::start(&["--demo", "--demo-latency-ms", "5"], &[]);
+        t.wait_for("production", Duration::from_secs(10));
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &t.app_pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let screen = t.wait_for("E2E-DONE", Duration::from_secs(10));
+        let exit = format!("EXIT={}", 128 + number);
+        assert!(
+            screen.contains(&exit),
+            "SIG{signal}: expected {exit}:\n{screen}"
+        );
+        let modes = screen.split(&exit).nth(1).unwrap_or_default();
+        assert!(
+            modes.contains(" icanon") && modes.contains(" echo "),
+            "SIG{signal}: terminal left in raw mode: {modes}"
+        );
+        assert!(
+            !screen.contains("profile "),
+            "SIG{signal}: the alternate screen was not left:\n{screen}"
+        );
+        assert_eq!(
+            t.pane_format("#{alternate_on}"),
+            "0",
+            "SIG{signal}: alternate screen"
+        );
+        assert_eq!(
+            t.pane_format("#{cursor_flag}"),
+            "1",
+            "SIG{signal}: the cursor is hidden"
+        );
+        let log = std::fs::read_to_string(t.log()).unwrap();
+        assert!(
+            log.contains(&format!("SIG{signal}")),
+            "SIG{signal} is logged: {log}"
+        );
+    }
+}
+
+/// 10 KB on one line: a paste of a log line, say.
+fn big_paste() -> String {
+    "pasted-text-0123456789 ".repeat(450)
+}
+
+#[test]
+fn after_a_10kb_plain_paste_into_the_filter_esc_is_acted_on_at_once() {
+    let t = Tmux::start(
+        &["--demo", "--demo-latency-ms", "5"],
+        &[("ECSDECK_LOG", "ecsdeck=trace")],
+    );
+    t.wait_for("production", Duration::from_secs(10));
+    t.keys(&["/"]);
+    t.wait_for("Enter keep", Duration::from_secs(5));
+    // Without -p: the bytes arrive as typed keys, as from a terminal without bracketed paste. send-keys -l
+    // writes them to the terminal in one go (paste-buffer trickles them in small writes, which hides the
+    // bug); Esc follows in the same tmux command, so it comes right after the last pasted byte.
+    t.tmux(&[
+        "send-keys",
+        "-t",
+        "0",
+        "-l",
+        &big_paste(),
+        ";",
+        "send-keys",
+        "-t",
+        "0",
+        "Escape",
+    ]);
+    let start = Instant::now();
+    loop {
+        let screen = t.screen();
+        if !screen.contains("▏") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "Esc was not acted on after the paste:\n{screen}\nLog:\n{}",
+            std::fs::read_to_string(t.log()).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.keys(&["q"]);
+    t.assert_clean_exit();
+}
+
+#[test]
+fn a_10kb_bracketed_paste_into_the_filter_is_one_step_and_esc_is_acted_on_at_once() {
+    let t = Tmux::start(&["--demo", "--demo-latency-ms", "5"], &[]);
+    t.wait_for("production", Duration::from_secs(10));
+    t.keys(&["/"]);
+    t.wait_for("Enter keep", Duration::from_secs(5));
+    let text = format!("{}\nsecond line\n", big_paste());
+    t.tmux(&["set-buffer", "-b", "big", &text]);
+    // -p: wrapped in the bracketed paste markers the app asked for.
+    t.tmux(&["paste-buffer", "-p", "-r", "-b", "big", "-t", "0"]);
+    let screen = t.wait_for(
+        "kept 1000 of 10362 pasted characters",
+        Duration::from_secs(5),
+    );
+    assert!(
+        screen.contains("line breaks became spaces"),
+        "the paste is cut with a message, never silently:\n{screen}"
+    );
+    t.keys(&["Escape"]);
+    let start = Instant::now();
+    while t.screen().contains("▏") {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "Esc was not acted on after the paste:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.keys(&["q"]);
+    t.assert_clean_exit();
 }

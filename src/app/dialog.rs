@@ -360,6 +360,45 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Eff
     effects
 }
 
+/// A paste into a dialog: its text field takes it as typed characters in one step (the same checks and
+/// caps as typing); a dialog stage without a text field ignores it, so pasted text never answers y/n.
+pub(super) fn on_paste(state: &mut State, text: &str, mut d: Dialog) -> Vec<Effect> {
+    let has_field = match &d.stage {
+        Stage::Edit => matches!(d.body, Body::Scale(_)),
+        Stage::Confirm(plan) => needs_name(plan),
+        _ => false,
+    };
+    if !has_field {
+        state.mode = Mode::Dialog(Box::new(d));
+        toast(
+            state,
+            ToastLevel::Info,
+            "ignored a paste: this dialog has no text field here",
+        );
+        return vec![];
+    }
+    // A copied count or name often comes with its line break or spaces around it.
+    let text = text.trim();
+    if text.chars().any(char::is_control) {
+        d.error = Some(
+            "ignored a paste with line breaks or control characters: this field is one line".into(),
+        );
+        state.mode = Mode::Dialog(Box::new(d));
+        return vec![];
+    }
+    let mut effects = vec![];
+    // One more than any field holds, so an over-long paste ends on the field's own "too long" message.
+    for c in text.chars().take(MAX_INPUT + 1) {
+        effects.extend(on_key(state, KeyEvent::from(KeyCode::Char(c)), d));
+        let Mode::Dialog(next) = std::mem::replace(&mut state.mode, Mode::Normal) else {
+            return effects;
+        };
+        d = *next;
+    }
+    state.mode = Mode::Dialog(Box::new(d));
+    effects
+}
+
 /// Scaling to zero stops every task: the service name must be typed.
 fn needs_name(plan: &Plan) -> bool {
     plan.kind == ActionKind::Scale && plan.after == "desired 0"

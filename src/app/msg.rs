@@ -3,6 +3,7 @@ use super::deploy::DeploySnapshot;
 use super::state::Scope;
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition};
 use crate::aws::{ScalableTarget, ServiceDeploymentBrief};
+use crate::workers::Worker;
 use crate::workers::metrics::MetricsUpdate;
 use crate::workers::tail::TailUpdate;
 use crossterm::event::KeyEvent;
@@ -11,6 +12,8 @@ use crossterm::event::KeyEvent;
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): inserted into the open input in one step.
+    Paste(String),
     Resize {
         width: u16,
         height: u16,
@@ -35,6 +38,13 @@ pub enum Msg {
         generation: u64,
         update: MetricsUpdate,
     },
+    /// A worker's task panicked (see `workers::spawn`); the event loop may restart it.
+    WorkerFailed {
+        worker: Worker,
+        message: String,
+    },
+    /// A failed worker was started again: what it fed must be asked for again.
+    WorkerRestarted(Worker),
     /// A file the user asked for was written (or not).
     Saved(Result<String, String>),
     /// Something an action's dialog asked AWS for.

@@ -11,8 +11,10 @@ use crate::workers::actions::{Executor, ExecutorConfig};
 use crate::workers::metrics::{MetricsConfig, MetricsWorker};
 use crate::workers::poll::{PollConfig, Poller, now_ms};
 use crate::workers::tail::{Pacer, TailConfig, Tailer};
+use crate::workers::{Worker, supervised};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -21,6 +23,9 @@ use tokio::sync::mpsc;
 const FRAME: Duration = Duration::from_millis(33);
 /// Messages handled before a draw at most, so a flood of results cannot starve the screen.
 const MAX_BATCH: usize = 1024;
+/// A worker that panics this many times is left down (with the message on screen) rather than restarted
+/// into the same panic forever.
+const MAX_RESTARTS: u32 = 3;
 
 /// Set by `main` as its first act, so the first frame's latency can be logged (and benchmarked).
 pub static PROCESS_START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
@@ -45,7 +50,7 @@ impl Default for Channels {
 
 /// Spawns the clock: one `Tick` a second.
 pub fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    crate::workers::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -67,6 +72,8 @@ pub struct Workers {
     pub metrics: MetricsConfig,
     /// Read-only refusal, the audit log, and who is acting (for the audit log).
     pub actions: ExecutorConfig,
+    /// The pause before a panicked worker is started again; it doubles with each restart.
+    pub restart_backoff: Duration,
 }
 
 impl Default for Workers {
@@ -77,6 +84,7 @@ impl Default for Workers {
             filter_rate: 3.0,
             metrics: MetricsConfig::default(),
             actions: ExecutorConfig::default(),
+            restart_backoff: Duration::from_secs(1),
         }
     }
 }
@@ -97,16 +105,136 @@ fn copy_to_clipboard(text: &str) {
 fn save(path: String, text: String, tx: mpsc::UnboundedSender<Msg>) {
     tokio::task::spawn_blocking(move || {
         let lines = text.lines().count();
-        let result = std::fs::write(&path, text)
-            .map(|_| {
-                let shown = std::fs::canonicalize(&path)
-                    .map(|p| p.display().to_string())
-                    .unwrap_or(path.clone());
-                format!("saved {lines} lines to {shown}")
-            })
-            .map_err(|e| format!("cannot save to {path}: {e}"));
+        let write = std::panic::AssertUnwindSafe(|| {
+            std::fs::write(&path, text)
+                .map(|_| {
+                    let shown = std::fs::canonicalize(&path)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or(path.clone());
+                    format!("saved {lines} lines to {shown}")
+                })
+                .map_err(|e| format!("cannot save to {path}: {e}"))
+        });
+        // The user waits for an answer: a panic here is one too.
+        let result = std::panic::catch_unwind(write).unwrap_or_else(|payload| {
+            let message = crate::workers::panic_message(payload.as_ref());
+            tracing::error!(%message, "saving panicked");
+            Err(format!("saving failed: {message}"))
+        });
         let _ = tx.send(Msg::Saved(result));
     });
+}
+
+/// The workers the loop talks to; each can be started again after a panic.
+struct Running {
+    poller: Poller,
+    metrics: MetricsWorker,
+    tailer: Tailer,
+    executor: Executor,
+    ticker: tokio::task::JoinHandle<()>,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl Running {
+    fn start(api: &Arc<dyn Api>, tx: &mpsc::UnboundedSender<Msg>, workers: &Workers) -> Running {
+        let pacer = Arc::new(Pacer::new(workers.filter_rate));
+        Running {
+            poller: start_poller(api, tx, workers),
+            metrics: start_metrics(api, tx, workers),
+            tailer: start_tailer(api, tx, workers, pacer),
+            executor: Executor::new(api.clone(), tx.clone(), workers.actions.clone()),
+            ticker: supervised(tx, Worker::Ticker, || spawn_ticker(tx.clone())),
+            tx: tx.clone(),
+        }
+    }
+
+    fn restart(
+        &mut self,
+        worker: Worker,
+        api: &Arc<dyn Api>,
+        tx: &mpsc::UnboundedSender<Msg>,
+        workers: &Workers,
+    ) {
+        match worker {
+            Worker::Poller => self.poller = start_poller(api, tx, workers),
+            Worker::Metrics => self.metrics = start_metrics(api, tx, workers),
+            Worker::Tail => {
+                self.tailer =
+                    start_tailer(api, tx, workers, Arc::new(Pacer::new(workers.filter_rate)))
+            }
+            Worker::Ticker => {
+                self.ticker.abort();
+                self.ticker = supervised(tx, Worker::Ticker, || spawn_ticker(tx.clone()));
+            }
+            Worker::Executor | Worker::Input => {}
+        }
+    }
+
+    /// Effects for the workers go to them; the rest come back for the loop to act on.
+    fn route(&self, effect: Effect) -> Option<Effect> {
+        match effect {
+            Effect::Watch { scope, generation } => self.poller.watch(scope, generation),
+            Effect::Tail {
+                request,
+                generation,
+            } => self.tailer.tail(request, generation),
+            Effect::Metrics {
+                request,
+                generation,
+            } => self.metrics.watch(request, generation),
+            // The executor spawns a task per call: each is supervised as the executor's.
+            Effect::Fetch { id, fetch } => supervised(&self.tx, Worker::Executor, || {
+                self.executor.fetch(id, fetch)
+            }),
+            Effect::Execute { id, plan } => supervised(&self.tx, Worker::Executor, || {
+                self.executor.execute(id, plan)
+            }),
+            other => return Some(other),
+        }
+        None
+    }
+}
+
+fn start_poller(api: &Arc<dyn Api>, tx: &mpsc::UnboundedSender<Msg>, workers: &Workers) -> Poller {
+    supervised(tx, Worker::Poller, || {
+        Poller::spawn(api.clone(), tx.clone(), workers.poll)
+    })
+}
+
+fn start_metrics(
+    api: &Arc<dyn Api>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    workers: &Workers,
+) -> MetricsWorker {
+    let metrics_tx = tx.clone();
+    supervised(tx, Worker::Metrics, || {
+        MetricsWorker::spawn(
+            api.clone(),
+            workers.metrics.clone(),
+            Box::new(move |generation, update| {
+                let _ = metrics_tx.send(Msg::Metrics { generation, update });
+            }),
+        )
+    })
+}
+
+fn start_tailer(
+    api: &Arc<dyn Api>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    workers: &Workers,
+    pacer: Arc<Pacer>,
+) -> Tailer {
+    let log_tx = tx.clone();
+    supervised(tx, Worker::Tail, || {
+        Tailer::spawn(
+            api.clone(),
+            pacer,
+            workers.tail,
+            Box::new(move |generation, update| {
+                let _ = log_tx.send(Msg::Log { generation, update });
+            }),
+        )
+    })
 }
 
 /// Runs until the user quits; returns the final state (tests inspect it).
@@ -119,53 +247,18 @@ pub async fn run<B: Backend>(
     workers: Workers,
 ) -> Result<State, B::Error> {
     let Channels { tx, mut rx } = channels;
-    let poller = Poller::spawn(api.clone(), tx.clone(), workers.poll);
-    let log_tx = tx.clone();
-    let metrics_tx = tx.clone();
-    let metrics = MetricsWorker::spawn(
-        api.clone(),
-        workers.metrics,
-        Box::new(move |generation, update| {
-            let _ = metrics_tx.send(Msg::Metrics { generation, update });
-        }),
-    );
-    let executor = Executor::new(api.clone(), tx.clone(), workers.actions.clone());
-    let tailer = Tailer::spawn(
-        api,
-        Arc::new(Pacer::new(workers.filter_rate)),
-        workers.tail,
-        Box::new(move |generation, update| {
-            let _ = log_tx.send(Msg::Log { generation, update });
-        }),
-    );
+    let mut running = Running::start(&api, &tx, &workers);
+    // Restarts so far per worker: each waits twice as long as the last, and after MAX_RESTARTS it stays down.
+    let mut restarts: HashMap<Worker, u32> = HashMap::new();
     let save_tx = tx.clone();
-    let ticker = spawn_ticker(tx);
     let draw = |terminal: &mut Terminal<B>, state: &State| {
         terminal
             .draw(|frame| crate::ui::render(frame, state, theme))
             .map(|_| ())
     };
 
-    // Effects for the workers go to them; the rest come back for the loop to act on.
-    let route = |effect: Effect| -> Option<Effect> {
-        match effect {
-            Effect::Watch { scope, generation } => poller.watch(scope, generation),
-            Effect::Tail {
-                request,
-                generation,
-            } => tailer.tail(request, generation),
-            Effect::Metrics {
-                request,
-                generation,
-            } => metrics.watch(request, generation),
-            Effect::Fetch { id, fetch } => executor.fetch(id, fetch),
-            Effect::Execute { id, plan } => executor.execute(id, plan),
-            other => return Some(other),
-        }
-        None
-    };
     for effect in start(&mut state) {
-        route(effect);
+        running.route(effect);
     }
     draw(terminal, &state)?;
     if let Some(started) = PROCESS_START.get() {
@@ -197,17 +290,44 @@ pub async fn run<B: Backend>(
         let mut msg = Some(first);
         let mut handled = 0;
         while let Some(m) = msg.take() {
-            urgent |= matches!(m, Msg::Key(_) | Msg::Resize { .. });
-            effects.extend(update(&mut state, m));
+            urgent |= matches!(
+                m,
+                Msg::Key(_) | Msg::Paste(_) | Msg::Resize { .. } | Msg::WorkerFailed { .. }
+            );
+            match &m {
+                Msg::WorkerFailed { worker, .. } if worker.restartable() => {
+                    let count = restarts.entry(*worker).or_insert(0);
+                    effects.extend(update(&mut state, m.clone()));
+                    if *count < MAX_RESTARTS {
+                        let pause = workers.restart_backoff * 2u32.saturating_pow(*count);
+                        *count += 1;
+                        let tx = tx.clone();
+                        let worker = *worker;
+                        tokio::spawn(async move {
+                            tokio::time::sleep(pause).await;
+                            let _ = tx.send(Msg::WorkerRestarted(worker));
+                        });
+                    } else {
+                        tracing::error!(worker = worker.label(), "not restarted again");
+                        super::update::worker_gave_up(&mut state);
+                    }
+                }
+                Msg::WorkerRestarted(worker) => {
+                    tracing::info!(worker = worker.label(), "restarting");
+                    running.restart(*worker, &api, &tx, &workers);
+                    effects.extend(update(&mut state, m));
+                }
+                _ => effects.extend(update(&mut state, m)),
+            }
             handled += 1;
             if handled < MAX_BATCH {
                 msg = rx.try_recv().ok();
             }
         }
-        for effect in effects.into_iter().filter_map(route) {
+        for effect in effects.into_iter().filter_map(|e| running.route(e)) {
             match effect {
                 Effect::Quit => {
-                    ticker.abort();
+                    running.ticker.abort();
                     return Ok(state);
                 }
                 Effect::Copy(text) => copy_to_clipboard(&text),
@@ -226,6 +346,6 @@ pub async fn run<B: Backend>(
             dirty = false;
         }
     }
-    ticker.abort();
+    running.ticker.abort();
     Ok(state)
 }

@@ -63,6 +63,8 @@ pub struct Context {
     pub metrics_refresh_secs: u64,
     /// Services lists show CPU and 5XX columns (billed per metric requested).
     pub metrics_columns: bool,
+    /// Where the log file is, for messages that point to it.
+    pub log_file: Option<String>,
 }
 
 impl Default for Context {
@@ -79,6 +81,7 @@ impl Default for Context {
             metrics_window: Window::default(),
             metrics_refresh_secs: 60,
             metrics_columns: false,
+            log_file: None,
         }
     }
 }
@@ -439,7 +442,7 @@ impl View {
             View::Tasks { service: None, .. } => "tasks".into(),
             View::Task { task_arn, .. } => {
                 let id = arn_name(task_arn);
-                id[..id.len().min(8)].into()
+                id.chars().take(8).collect()
             }
             View::Service { service, .. } => format!("{} (details)", arn_name(service)),
             View::LogGroups { prefix: None, .. } => "log groups".into(),
@@ -505,16 +508,16 @@ pub enum Mode {
     Normal,
     /// Typing a filter: it applies live as it is typed.
     Filter {
-        input: String,
+        input: TextInput,
     },
     /// Typing a `:` command.
     Command {
-        input: String,
+        input: TextInput,
     },
     /// Typing into a log view's prompt; `error` says what was wrong with the last Enter.
     Prompt {
         kind: Prompt,
-        input: String,
+        input: TextInput,
         error: Option<String>,
     },
     Help {
@@ -558,6 +561,27 @@ pub struct State {
     pub quit: bool,
     /// The last dialog id handed out (answers from AWS carry it).
     pub dialog_seq: u64,
+    /// A worker that panicked: said on screen until it is back (and after, so it is not missed).
+    pub fault: Option<Fault>,
+}
+
+/// What became of a worker that panicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// It will be started again after a pause.
+    Restarting,
+    Restarted,
+    /// It failed too often: what it fed no longer updates.
+    GaveUp,
+    /// There is nothing to restart (the executor) or no way on (the keyboard reader).
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub worker: crate::workers::Worker,
+    pub message: String,
+    pub recovery: Recovery,
 }
 
 /// Rows of chrome around a table: header, breadcrumb, footer, borders and the table's own header.
@@ -576,6 +600,7 @@ impl State {
             height,
             quit: false,
             dialog_seq: 0,
+            fault: None,
         }
     }
 
@@ -591,8 +616,252 @@ impl State {
             .expect("the navigation stack is never empty")
     }
 
+    /// The red line about a worker that stopped: which one, why, what happens now, where the details are.
+    pub fn fault_line(&self) -> Option<String> {
+        use crate::workers::Worker;
+        let fault = self.fault.as_ref()?;
+        let now = match (fault.recovery, fault.worker) {
+            (Recovery::Restarting, _) => " — restarting it",
+            (Recovery::Restarted, _) => " — restarted",
+            (Recovery::GaveUp, _) => {
+                " — not restarted after repeated failures: its data no longer updates"
+            }
+            (Recovery::None, Worker::Executor) => {
+                " — an action being sent may or may not have gone through: check the service"
+            }
+            (Recovery::None, Worker::Input) => " — cannot read keys, so ecsdeck stopped",
+            (Recovery::None, _) => "",
+        };
+        let log = self.context.log_file.as_deref().unwrap_or("the log file");
+        Some(format!(
+            "{} stopped: {}{now} — see {log}",
+            fault.worker.label(),
+            fault.message
+        ))
+    }
+
     /// Table rows that fit on screen.
     pub fn page_rows(&self) -> usize {
         self.height.saturating_sub(CHROME_ROWS).max(1) as usize
     }
+}
+
+/// Longest text an input holds: a filter, a command or a regex is never this long, and a paste that is
+/// (a log line, a whole file) is cut here with a message rather than kept whole or cut silently.
+pub const MAX_INPUT_CHARS: usize = 1_000;
+
+/// A one-line text input: cursor movement and editing keys (tui-input), a length cap that says when it
+/// bites, pastes inserted in one step, and a window that keeps the cursor on screen at any width.
+#[derive(Debug, Clone, Default)]
+pub struct TextInput {
+    inner: tui_input::Input,
+    /// What the last key or paste could not do (the cap, characters dropped from a paste).
+    pub notice: Option<String>,
+}
+
+impl PartialEq for TextInput {
+    fn eq(&self, other: &Self) -> bool {
+        self.value() == other.value()
+            && self.cursor() == other.cursor()
+            && self.notice == other.notice
+    }
+}
+
+impl From<&str> for TextInput {
+    fn from(value: &str) -> Self {
+        TextInput::new(value)
+    }
+}
+
+impl From<String> for TextInput {
+    fn from(value: String) -> Self {
+        TextInput::new(&value)
+    }
+}
+
+/// Reads like the text typed, so the handlers can trim it, match it and show it.
+impl std::ops::Deref for TextInput {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.value()
+    }
+}
+
+impl std::fmt::Display for TextInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.value())
+    }
+}
+
+/// What a key did to a text input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKey {
+    /// The text changed.
+    Edited,
+    /// Only the cursor moved (or nothing changed but the key belongs to the input).
+    Moved,
+    /// Not an editing key: the caller decides (Enter, Esc, Tab, …).
+    NotMine,
+}
+
+impl TextInput {
+    /// A value prefilled with the cursor at its end; longer than the cap, it is cut with a notice.
+    pub fn new(value: &str) -> TextInput {
+        let count = value.chars().count();
+        let kept: String = value.chars().take(MAX_INPUT_CHARS).collect();
+        TextInput {
+            inner: tui_input::Input::new(kept),
+            notice: (count > MAX_INPUT_CHARS).then(|| cap_notice(count)),
+        }
+    }
+
+    pub fn value(&self) -> &str {
+        self.inner.value()
+    }
+
+    /// Characters (code points) before the cursor.
+    pub fn cursor(&self) -> usize {
+        self.inner.cursor()
+    }
+
+    /// Applies an editing key: ←/→, Home/End, Ctrl-a/e/u/w/k, Backspace/Delete, Alt-←/→ and typed text.
+    pub fn key(&mut self, key: &crossterm::event::KeyEvent) -> InputKey {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        use tui_input::InputRequest;
+        let request = match (key.code, key.modifiers) {
+            // Home/End with modifiers and Ctrl-a/e with Shift still mean start/end.
+            (KeyCode::Home, _) => Some(InputRequest::GoToStart),
+            (KeyCode::End, _) => Some(InputRequest::GoToEnd),
+            (KeyCode::Left, m) if m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                Some(InputRequest::GoToPrevWord)
+            }
+            (KeyCode::Right, m) if m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                Some(InputRequest::GoToNextWord)
+            }
+            (KeyCode::Backspace, m) if m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+                Some(InputRequest::DeletePrevWord)
+            }
+            // Ctrl-y would paste a kill buffer the user cannot see; it is not offered.
+            (KeyCode::Char('y'), KeyModifiers::CONTROL) => None,
+            _ => {
+                tui_input::backend::crossterm::to_input_request(&crossterm::event::Event::Key(*key))
+            }
+        };
+        let Some(request) = request else {
+            return InputKey::NotMine;
+        };
+        if let InputRequest::InsertChar(c) = request {
+            if c.is_control() {
+                return InputKey::NotMine;
+            }
+            if self.value().chars().count() >= MAX_INPUT_CHARS {
+                self.notice = Some(format!("full: inputs hold {MAX_INPUT_CHARS} characters"));
+                return InputKey::Moved;
+            }
+        }
+        self.notice = None;
+        match self.inner.handle(request) {
+            Some(changed) if changed.value => InputKey::Edited,
+            _ => InputKey::Moved,
+        }
+    }
+
+    /// Inserts a paste at the cursor in one step. Newlines and tabs become spaces and other control
+    /// characters are dropped (a pasted line break must not act as Enter); anything past the cap is
+    /// left out. Either is said in `notice`. Returns whether the text changed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let (clean, cleaned) = clean_paste(text);
+        let room = MAX_INPUT_CHARS.saturating_sub(self.value().chars().count());
+        let pasted = clean.chars().count();
+        let kept: String = clean.chars().take(room).collect();
+        let mut notes = Vec::new();
+        if pasted > room {
+            notes.push(format!(
+                "kept {room} of {pasted} pasted characters (inputs hold {MAX_INPUT_CHARS})"
+            ));
+        }
+        if let Some(cleaned) = cleaned {
+            notes.push(cleaned.to_owned());
+        }
+        self.notice = (!notes.is_empty()).then(|| notes.join("; "));
+        if kept.is_empty() {
+            return false;
+        }
+        let cursor = self.cursor();
+        let mut value: String = self.value().chars().take(cursor).collect();
+        value.push_str(&kept);
+        let tail: String = self.value().chars().skip(cursor).collect();
+        value.push_str(&tail);
+        self.inner = tui_input::Input::new(value).with_cursor(cursor + kept.chars().count());
+        true
+    }
+
+    /// The text to draw in `width` columns with the cursor (a one-column bar) visible: the part before
+    /// the cursor and the part after it. Cut by display width (CJK and emoji take two columns), never by
+    /// byte; when the text does not fit, the cursor stays in view with as much before it as fits.
+    pub fn window(&self, width: usize) -> (String, String) {
+        use unicode_width::UnicodeWidthChar;
+        let width = width.saturating_sub(1);
+        let cursor = self.cursor();
+        let before: Vec<char> = self.value().chars().take(cursor).collect();
+        let after = self.value().chars().skip(cursor);
+        let col = |c: &char| c.width().unwrap_or(0);
+        // Take from the cursor backwards while it fits, then fill what is left after the cursor.
+        let mut used = 0;
+        let mut start = before.len();
+        for c in before.iter().rev() {
+            if used + col(c) > width {
+                break;
+            }
+            used += col(c);
+            start -= 1;
+        }
+        let shown_before: String = before.iter().skip(start).collect();
+        let mut shown_after = String::new();
+        for c in after {
+            if used + col(&c) > width {
+                break;
+            }
+            used += col(&c);
+            shown_after.push(c);
+        }
+        (shown_before, shown_after)
+    }
+}
+
+fn cap_notice(count: usize) -> String {
+    format!("kept {MAX_INPUT_CHARS} of {count} characters (inputs hold {MAX_INPUT_CHARS})")
+}
+
+/// A paste as one line: line breaks and tabs as spaces, other control characters dropped, and what of that
+/// happened. A copied line usually ends with its line break: that one is dropped without a word.
+fn clean_paste(text: &str) -> (String, Option<&'static str>) {
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .or_else(|| text.strip_suffix('\r'))
+        .unwrap_or(text);
+    let (mut spaced, mut dropped) = (false, false);
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' | '\n' | '\t' => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                spaced = true;
+                out.push(' ');
+            }
+            c if c.is_control() => dropped = true,
+            c => out.push(c),
+        }
+    }
+    let said = match (spaced, dropped) {
+        (false, false) => None,
+        (true, false) => Some("line breaks became spaces"),
+        (false, true) => Some("control characters were left out"),
+        (true, true) => Some("line breaks became spaces, control characters were left out"),
+    };
+    (out, said)
 }

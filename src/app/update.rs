@@ -152,6 +152,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => super::dialog::executed(state, id, result, audit_error),
         Msg::Key(key) if key.kind == KeyEventKind::Release => vec![],
         Msg::Key(key) => on_key(state, key),
+        Msg::Paste(text) => on_paste(state, &text),
+        Msg::WorkerFailed { worker, message } => worker_failed(state, worker, message),
+        Msg::WorkerRestarted(worker) => worker_restarted(state, worker),
     }
 }
 
@@ -562,7 +565,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Normal => on_normal_key(state, key),
         Mode::Filter { input } => on_filter_key(state, key, input),
         Mode::Command { input } => on_command_key(state, key, input),
-        Mode::Prompt { kind, input, .. } => on_prompt_key(state, key, kind, input),
+        Mode::Prompt { kind, input, error } => on_prompt_key(state, key, kind, input, error),
         Mode::Dialog(dialog) => super::dialog::on_key(state, key, *dialog),
         Mode::Help { scroll } => {
             state.mode = match scroll_key(&key, scroll, u16::MAX) {
@@ -676,13 +679,13 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Action::Filter => {
-            let input = state.view().filter().unwrap_or_default().to_owned();
+            let input = state.view().filter().unwrap_or_default().into();
             state.mode = Mode::Filter { input };
             vec![]
         }
         Action::Command => {
             state.mode = Mode::Command {
-                input: String::new(),
+                input: TextInput::default(),
             };
             vec![]
         }
@@ -878,7 +881,7 @@ pub(super) fn is_text_input(key: &KeyEvent) -> Option<char> {
     }
 }
 
-fn on_filter_key(state: &mut State, key: KeyEvent, mut input: String) -> Vec<Effect> {
+fn on_filter_key(state: &mut State, key: KeyEvent, mut input: TextInput) -> Vec<Effect> {
     let now = state.now;
     match key.code {
         KeyCode::Enter => {
@@ -890,21 +893,17 @@ fn on_filter_key(state: &mut State, key: KeyEvent, mut input: String) -> Vec<Eff
             with_list(state, |l, _| l.set_filter(String::new(), now));
             return vec![];
         }
-        KeyCode::Backspace => {
-            input.pop();
-        }
-        _ => match is_text_input(&key) {
-            Some(c) => input.push(c),
-            None => return vec![],
-        },
+        _ => {}
     }
-    let filter = input.clone();
-    with_list(state, |l, _| l.set_filter(filter, now));
+    if input.key(&key) == InputKey::Edited {
+        let filter = input.value().to_owned();
+        with_list(state, |l, _| l.set_filter(filter, now));
+    }
     state.mode = Mode::Filter { input };
     vec![]
 }
 
-fn on_command_key(state: &mut State, key: KeyEvent, mut input: String) -> Vec<Effect> {
+fn on_command_key(state: &mut State, key: KeyEvent, mut input: TextInput) -> Vec<Effect> {
     match key.code {
         KeyCode::Enter => {
             state.mode = Mode::Normal;
@@ -914,22 +913,95 @@ fn on_command_key(state: &mut State, key: KeyEvent, mut input: String) -> Vec<Ef
             state.mode = Mode::Normal;
             vec![]
         }
-        KeyCode::Backspace => {
-            if input.pop().is_none() {
-                state.mode = Mode::Normal;
-            } else {
-                state.mode = Mode::Command { input };
-            }
+        // Backspace on an empty command line closes it, as in vim.
+        KeyCode::Backspace if input.is_empty() => {
+            state.mode = Mode::Normal;
             vec![]
         }
         _ => {
-            if let Some(c) = is_text_input(&key) {
-                input.push(c);
-            }
+            input.key(&key);
             state.mode = Mode::Command { input };
             vec![]
         }
     }
+}
+
+/// A worker panicked. The event loop has decided already whether it comes back (`Restarting` or `GaveUp`
+/// for the restartable ones); the keyboard reader cannot come back, so the app ends with the message.
+fn worker_failed(
+    state: &mut State,
+    worker: crate::workers::Worker,
+    message: String,
+) -> Vec<Effect> {
+    use crate::workers::Worker;
+    let recovery = match worker {
+        Worker::Executor | Worker::Input => Recovery::None,
+        _ => Recovery::Restarting,
+    };
+    state.fault = Some(Fault {
+        worker,
+        message,
+        recovery,
+    });
+    if worker == Worker::Input {
+        state.quit = true;
+        return vec![Effect::Quit];
+    }
+    vec![]
+}
+
+/// The loop gave up on a worker that kept failing.
+pub fn worker_gave_up(state: &mut State) {
+    if let Some(fault) = &mut state.fault {
+        fault.recovery = Recovery::GaveUp;
+    }
+}
+
+/// A restarted worker starts idle: ask it again for what the view on screen needs.
+fn worker_restarted(state: &mut State, worker: crate::workers::Worker) -> Vec<Effect> {
+    if let Some(fault) = &mut state.fault
+        && fault.worker == worker
+    {
+        fault.recovery = Recovery::Restarted;
+    }
+    if matches!(state.view(), View::Logs(_)) {
+        on_log_action(state, Action::Refresh)
+    } else {
+        navigate(state, |_| {})
+    }
+}
+
+/// A paste is text for the input that is open, inserted in one step; it never acts as keys.
+fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let now = state.now;
+    match state.mode.clone() {
+        Mode::Filter { mut input } => {
+            if input.paste(text) {
+                let filter = input.value().to_owned();
+                with_list(state, |l, _| l.set_filter(filter, now));
+            }
+            state.mode = Mode::Filter { input };
+        }
+        Mode::Command { mut input } => {
+            input.paste(text);
+            state.mode = Mode::Command { input };
+        }
+        Mode::Prompt {
+            kind,
+            mut input,
+            error,
+        } => {
+            let error = if input.paste(text) { None } else { error };
+            state.mode = Mode::Prompt { kind, input, error };
+        }
+        Mode::Dialog(dialog) => return super::dialog::on_paste(state, text, *dialog),
+        Mode::Normal | Mode::Help { .. } | Mode::Raw { .. } => toast(
+            state,
+            ToastLevel::Info,
+            "a paste goes into a text input: open one first (/ filter, : command)",
+        ),
+    }
+    vec![]
 }
 
 /// The cluster the user is in, if any view on the stack is inside one.
@@ -1221,7 +1293,7 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
     let prompt = |state: &mut State, kind: Prompt, input: String| {
         state.mode = Mode::Prompt {
             kind,
-            input,
+            input: input.into(),
             error: None,
         };
         vec![]
@@ -1361,7 +1433,7 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Command => {
             state.mode = Mode::Command {
-                input: String::new(),
+                input: TextInput::default(),
             };
         }
         Action::Help => state.mode = Mode::Help { scroll: 0 },
@@ -1383,7 +1455,13 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
     vec![]
 }
 
-fn on_prompt_key(state: &mut State, key: KeyEvent, kind: Prompt, mut input: String) -> Vec<Effect> {
+fn on_prompt_key(
+    state: &mut State,
+    key: KeyEvent,
+    kind: Prompt,
+    mut input: TextInput,
+    error: Option<String>,
+) -> Vec<Effect> {
     match key.code {
         KeyCode::Enter => match submit_prompt(state, kind, input.trim()) {
             Ok(effects) => {
@@ -1403,26 +1481,13 @@ fn on_prompt_key(state: &mut State, key: KeyEvent, kind: Prompt, mut input: Stri
             state.mode = Mode::Normal;
             vec![]
         }
-        KeyCode::Backspace => {
-            input.pop();
-            state.mode = Mode::Prompt {
-                kind,
-                input,
-                error: None,
-            };
-            vec![]
-        }
         _ => {
-            if let Some(c) = is_text_input(&key)
-                && input.chars().count() < 1_000
-            {
-                input.push(c);
-            }
-            state.mode = Mode::Prompt {
-                kind,
-                input,
-                error: None,
+            // The error is about what was submitted: it stays until the text changes.
+            let error = match input.key(&key) {
+                InputKey::Edited => None,
+                InputKey::Moved | InputKey::NotMine => error,
             };
+            state.mode = Mode::Prompt { kind, input, error };
             vec![]
         }
     }

@@ -6,7 +6,7 @@ mod detail;
 pub mod logs;
 mod table;
 
-use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
+use crate::app::state::{LoadState, Mode, State, TextInput, ToastLevel, View};
 use crate::aws::ApiError;
 use crate::keymap::{self, BINDINGS, Where};
 use crate::theme::Theme;
@@ -278,35 +278,68 @@ pub fn hints(view: &View) -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// A text input on the footer line: label, text with a bar cursor, then the hint (or what the input could
+/// not take). When it does not all fit the hint goes first, then the text scrolls to keep the cursor seen.
+fn input_line<'a>(
+    width: u16,
+    label: Span<'a>,
+    input: &TextInput,
+    theme: &Theme,
+    hint: Span<'a>,
+) -> Line<'a> {
+    let (hint, must_show) = match &input.notice {
+        Some(notice) => (Span::styled(format!("  {notice}"), theme.toast_error), true),
+        None => (hint, false),
+    };
+    let room = usize::from(width).saturating_sub(label.width());
+    let text_width = UnicodeWidthStr::width(input.value()) + 1;
+    let (room, hint) = if text_width + hint.width() <= room {
+        (room, Some(hint))
+    } else if must_show {
+        // What the input refused is said even when the text must scroll for it.
+        let text_room = room.saturating_sub(hint.width()).max(room.min(12));
+        (text_room, Some(hint))
+    } else {
+        (room, None)
+    };
+    let (before, after) = input.window(room);
+    let mut spans = vec![
+        label,
+        Span::styled(format!("{before}▏{after}"), theme.input),
+    ];
+    spans.extend(hint);
+    Line::from(spans)
+}
+
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let line = match &state.mode {
-        Mode::Filter { input } => Line::from(vec![
+        Mode::Filter { input } => input_line(
+            area.width,
             Span::styled(" /", theme.key),
-            Span::styled(format!("{input}▏"), theme.input),
+            input,
+            theme,
             Span::styled("  Enter keep · Esc clear", theme.key_desc),
-        ]),
-        Mode::Command { input } => Line::from(vec![
+        ),
+        Mode::Command { input } => input_line(
+            area.width,
             Span::styled(" :", theme.key),
-            Span::styled(format!("{input}▏"), theme.input),
+            input,
+            theme,
             Span::styled(
                 "  Enter run · Esc cancel · :clusters :services :tasks :q",
                 theme.key_desc,
             ),
-        ]),
-        Mode::Prompt { kind, input, error } => {
-            let mut spans = vec![
-                Span::styled(format!(" {}: ", kind.label()), theme.key),
-                Span::styled(format!("{input}▏"), theme.input),
-            ];
+        ),
+        Mode::Prompt { kind, input, error } => input_line(
+            area.width,
+            Span::styled(format!(" {}: ", kind.label()), theme.key),
+            input,
+            theme,
             match error {
-                Some(e) => spans.push(Span::styled(format!("  {e}"), theme.toast_error)),
-                None => spans.push(Span::styled(
-                    "  Enter apply · empty clears · Esc cancel",
-                    theme.key_desc,
-                )),
-            }
-            Line::from(spans)
-        }
+                Some(e) => Span::styled(format!("  {e}"), theme.toast_error),
+                None => Span::styled("  Enter apply · empty clears · Esc cancel", theme.key_desc),
+            },
+        ),
         Mode::Dialog(_) => Line::from(Span::styled(
             " an action's dialog is open: nothing is sent until you confirm",
             theme.key_desc,
@@ -325,6 +358,11 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 };
                 Line::from(Span::styled(format!(" {} ", t.text), style))
             }
+            // A stopped worker stays said (in place of the hints) once any toast has gone.
+            None if state.fault.is_some() => Line::from(Span::styled(
+                format!(" {} ", state.fault_line().unwrap_or_default()),
+                theme.toast_error,
+            )),
             None => {
                 // Whole hints only: one that does not fit is left out (help lists it), never cut in half.
                 let mut spans = vec![Span::raw(" ")];

@@ -42,7 +42,7 @@ impl Executor {
     pub fn fetch(&self, id: u64, fetch: Fetch) {
         let api = self.api.clone();
         let tx = self.tx.clone();
-        tokio::spawn(async move {
+        super::spawn(async move {
             let answer = answer(api.as_ref(), fetch).await;
             let _ = tx.send(Msg::Dialog { id, answer });
         });
@@ -52,7 +52,7 @@ impl Executor {
         let api = self.api.clone();
         let tx = self.tx.clone();
         let config = self.config.clone();
-        tokio::spawn(async move {
+        super::spawn(async move {
             let (result, audit_error) = execute(api.as_ref(), &config, &plan).await;
             let _ = tx.send(Msg::Executed {
                 id,

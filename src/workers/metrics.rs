@@ -107,7 +107,7 @@ impl MetricsWorker {
     pub fn spawn(api: Arc<dyn Api>, config: MetricsConfig, sink: Sink) -> MetricsWorker {
         let (tx, mut rx) = watch::channel::<Option<(MetricsRequest, u64)>>(None);
         let sink = Arc::new(sink);
-        tokio::spawn(async move {
+        super::spawn(async move {
             loop {
                 let current = rx.borrow_and_update().clone();
                 let Some((request, generation)) = current else {

@@ -54,7 +54,7 @@ pub struct Poller {
 impl Poller {
     pub fn spawn(api: Arc<dyn Api>, out: mpsc::UnboundedSender<Msg>, config: PollConfig) -> Poller {
         let (tx, rx) = watch::channel(None);
-        tokio::spawn(run(api, out, config, rx));
+        super::spawn(run(api, out, config, rx));
         Poller { scope: tx }
     }
 

@@ -274,7 +274,7 @@ impl Tailer {
     pub fn spawn(api: Arc<dyn Api>, pacer: Arc<Pacer>, config: TailConfig, sink: Sink) -> Tailer {
         let (tx, mut rx) = watch::channel::<Option<(Job, u64)>>(None);
         let sink = Arc::new(sink);
-        tokio::spawn(async move {
+        super::spawn(async move {
             loop {
                 let current = rx.borrow_and_update().clone();
                 let run = async {
@@ -831,7 +831,7 @@ pub async fn tail(
             };
             if let Some(starts) = due {
                 running_from = Some(starts.clone());
-                fetching = Some(tokio::spawn(fetch(
+                fetching = Some(super::spawn(fetch(
                     api.clone(),
                     pacer.clone(),
                     config.backoff,
@@ -851,7 +851,7 @@ pub async fn tail(
             revisions_running = true;
             let api = api.clone();
             let rev_tx = rev_tx.clone();
-            tokio::spawn(async move {
+            super::spawn(async move {
                 let _ = rev_tx.send(revisions(api.as_ref(), &cluster, &service).await);
             });
         }
