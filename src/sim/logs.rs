@@ -35,6 +35,8 @@ struct SimStream {
     seed: u64,
     period_ms: f64,
     kind: Kind,
+    /// Every event arrives this long after its timestamp (a writer that sends late); None: varied.
+    delay: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +97,9 @@ impl SimStream {
         } else {
             self.base(k)
         };
-        let delay = if h.is_multiple_of(33) {
+        let delay = if let Some(fixed) = self.delay {
+            fixed
+        } else if h.is_multiple_of(33) {
             5_000 + (h >> 8) as Millis % (MAX_DELAY_MS - 5_000)
         } else {
             200 + (h >> 8) as Millis % 1_200
@@ -306,19 +310,34 @@ impl LogSim {
             end,
             period_ms: 1000.0 / rate,
             kind,
+            delay: None,
         }
     }
 
     /// Starts a new stream in `group` (creating the group if needed), as a task starting would.
     /// `rate` overrides the simulator's lines per second for this stream.
     pub fn add_stream(&self, group: &str, stream: &str, start: Millis, rate: Option<f64>) {
-        let s = Self::stream(
+        self.add_stream_delayed(group, stream, start, rate, None);
+    }
+
+    /// Like [`LogSim::add_stream`], but every event of the stream arrives `delay` ms (at most
+    /// [`MAX_DELAY_MS`]) after its timestamp (None: varied, like `add_stream`).
+    pub fn add_stream_delayed(
+        &self,
+        group: &str,
+        stream: &str,
+        start: Millis,
+        rate: Option<f64>,
+        delay: Option<Millis>,
+    ) {
+        let mut s = Self::stream(
             stream.into(),
             start,
             None,
             Kind::App { failing: false },
             rate.unwrap_or(self.rate),
         );
+        s.delay = delay.map(|d| d.clamp(0, MAX_DELAY_MS));
         let mut groups = self.groups.write().unwrap();
         let mut by_name = self.by_name.write().unwrap();
         match by_name.get(group) {
