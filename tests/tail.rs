@@ -584,3 +584,22 @@ async fn events_written_late_during_a_slow_multi_page_poll_are_neither_lost_nor_
         "{calls} pages in 16 s: the polls were not slow and paged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_honours_json_patterns_on_both_transports() {
+    let sim = sim(40.0, fast_live());
+    let since = now_ms() - 30_000;
+    let mut s = spec(StreamSelector::All, since);
+    s.pattern = Some("{ $.duration_ms > 200 && $.status = 200 }".into());
+    let run = start(sim.clone(), config(), 5.0, s);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let seen = run.seen.lock().unwrap();
+    assert!(!seen.lines.is_empty());
+    for (_, _, message) in &seen.lines {
+        let v: serde_json::Value = serde_json::from_str(message).unwrap();
+        assert!(v["duration_ms"].as_i64().unwrap() > 200, "{message}");
+    }
+    assert!(seen.rejected.is_empty(), "{:?}", seen.rejected);
+    let st = seen.statuses.last().cloned().unwrap_or_default();
+    assert_eq!(st.transport, Transport::LiveTail, "{st:?}");
+}
