@@ -9,7 +9,7 @@
 pub use crate::aws::FilterPattern as Pattern;
 use crate::aws::*;
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// How long after its timestamp an event can become visible at most (late events).
 pub const MAX_DELAY_MS: Millis = 20_000;
@@ -109,7 +109,10 @@ impl SimStream {
 
     fn message(&self, k: u64, h: u64, ts: Millis) -> String {
         let roll = (h >> 16) % 100;
-        let path = PATHS[((h >> 24) % PATHS.len() as u64) as usize];
+        let path = PATHS
+            .get(((h >> 24) % PATHS.len() as u64) as usize)
+            .copied()
+            .unwrap_or("/");
         let ms = 3 + (h >> 32) % 240;
         let trace = (h >> 12) & 0xffff_ffff;
         match self.kind {
@@ -216,6 +219,15 @@ fn decode_token(t: &str) -> Option<(Millis, Option<Cursor>)> {
 }
 
 impl LogSim {
+    // A poisoned lock only means a thread panicked while holding it; the groups are plain data, still usable.
+    fn groups(&self) -> RwLockReadGuard<'_, Vec<SimGroup>> {
+        self.groups.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn groups_mut(&self) -> RwLockWriteGuard<'_, Vec<SimGroup>> {
+        self.groups.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub fn from_fleet(fleet: &super::Fleet, rate: f64) -> LogSim {
         let mut groups = Vec::new();
         for c in &fleet.clusters {
@@ -338,10 +350,14 @@ impl LogSim {
             rate.unwrap_or(self.rate),
         );
         s.delay = delay.map(|d| d.clamp(0, MAX_DELAY_MS));
-        let mut groups = self.groups.write().unwrap();
-        let mut by_name = self.by_name.write().unwrap();
+        let mut groups = self.groups_mut();
+        let mut by_name = self.by_name.write().unwrap_or_else(PoisonError::into_inner);
         match by_name.get(group) {
-            Some(&i) => groups[i].streams.push(s),
+            Some(&i) => {
+                if let Some(g) = groups.get_mut(i) {
+                    g.streams.push(s);
+                }
+            }
             None => {
                 by_name.insert(group.into(), groups.len());
                 groups.push(SimGroup {
@@ -368,21 +384,32 @@ impl LogSim {
             },
             self.rate,
         );
-        let mut groups = self.groups.write().unwrap();
-        if let Some(&i) = self.by_name.read().unwrap().get(group) {
-            groups[i].streams.push(s);
+        let mut groups = self.groups_mut();
+        if let Some(&i) = self
+            .by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(group)
+            && let Some(g) = groups.get_mut(i)
+        {
+            g.streams.push(s);
         }
     }
 
     /// Stops a stream at `end` (a task stopping).
     pub fn end_stream(&self, group: &str, stream: &str, end: Millis) {
-        let Some(&i) = self.by_name.read().unwrap().get(group) else {
+        let Some(&i) = self
+            .by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(group)
+        else {
             return;
         };
-        if let Some(s) = self.groups.write().unwrap()[i]
-            .streams
-            .iter_mut()
-            .find(|s| s.name == stream)
+        if let Some(s) = self
+            .groups_mut()
+            .get_mut(i)
+            .and_then(|g| g.streams.iter_mut().find(|s| s.name == stream))
         {
             s.end = Some(end);
         }
@@ -393,7 +420,7 @@ impl LogSim {
         prefix: Option<&str>,
         next_token: Option<String>,
     ) -> Result<LogGroupPage, ApiError> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let matching: Vec<&SimGroup> = groups
             .iter()
             .filter(|g| prefix.is_none_or(|p| g.name.starts_with(p)))
@@ -412,7 +439,9 @@ impl LogSim {
         };
         let end = (start + 50).min(matching.len());
         Ok(LogGroupPage {
-            groups: matching[start.min(end)..end]
+            groups: matching
+                .get(start.min(end)..end)
+                .unwrap_or_default()
                 .iter()
                 .map(|g| LogGroup {
                     log_group_name: g.name.clone(),
@@ -433,7 +462,7 @@ impl LogSim {
         next_token: Option<String>,
         now: Millis,
     ) -> Result<LogStreamPage, ApiError> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let g = self.group(&groups, group)?;
         let mut streams: Vec<LogStream> = g
             .streams
@@ -464,14 +493,22 @@ impl LogSim {
         };
         let end = (start + 50).min(streams.len());
         Ok(LogStreamPage {
-            streams: streams[start.min(end)..end].to_vec(),
+            streams: streams
+                .get(start.min(end)..end)
+                .unwrap_or_default()
+                .to_vec(),
             next_token: (end < streams.len()).then(|| format!("simstreams:{end}")),
         })
     }
 
     fn group<'a>(&self, groups: &'a [SimGroup], name: &str) -> Result<&'a SimGroup, ApiError> {
-        let i = self.by_name.read().unwrap().get(name).copied();
-        i.map(|i| &groups[i]).ok_or_else(|| {
+        let i = self
+            .by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .copied();
+        i.and_then(|i| groups.get(i)).ok_or_else(|| {
             ApiError::NotFound(format!("The specified log group does not exist: {name}"))
         })
     }
@@ -490,7 +527,7 @@ impl LogSim {
             return Err(invalid(ACTION, "at most 100 logStreamNames"));
         }
         let pattern = Pattern::parse(req.pattern.as_deref()).map_err(|m| invalid(ACTION, &m))?;
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let g = self.group(&groups, &req.group)?;
         let end = req.end.unwrap_or(now).min(now);
         let (slice, after) = match &req.next_token {
@@ -523,8 +560,7 @@ impl LogSim {
         found.sort_by_key(|e| (e.0, e.1, e.2));
         let more_in_slice = found.len() > FILTER_PAGE;
         found.truncate(FILTER_PAGE);
-        let next_token = if more_in_slice {
-            let (ts, si, k, ..) = &found[found.len() - 1];
+        let next_token = if more_in_slice && let Some((ts, si, k, ..)) = found.last() {
             Some(format!("simlogs:{slice}:{ts}:{si}:{k}"))
         } else if slice_end < end {
             Some(format!("simlogs:{}:-", slice_end + 1))
@@ -534,8 +570,8 @@ impl LogSim {
         Ok(FilterPage {
             events: found
                 .into_iter()
-                .map(|(ts, si, k, ingested, message)| {
-                    g.streams[si].log_event(k, ts, ingested, message)
+                .filter_map(|(ts, si, k, ingested, message)| {
+                    Some(g.streams.get(si)?.log_event(k, ts, ingested, message))
                 })
                 .collect(),
             next_token,
@@ -551,7 +587,7 @@ impl LogSim {
         next_token: Option<String>,
         now: Millis,
     ) -> Result<StreamPage, ApiError> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let g = self.group(&groups, group)?;
         let s = g.streams.iter().find(|s| s.name == stream).ok_or_else(|| {
             ApiError::NotFound(format!("The specified log stream does not exist: {stream}"))
@@ -588,7 +624,7 @@ impl LogSim {
         after: Millis,
         upto: Millis,
     ) -> Vec<LogEvent> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let mut out = Vec::new();
         let mut buf = Vec::new();
         for g in groups.iter().filter(|g| arns.contains(&g.arn)) {
@@ -622,7 +658,7 @@ impl LogSim {
         to: Millis,
         now: Millis,
     ) -> Vec<LogEvent> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let Ok(g) = self.group(&groups, group) else {
             return vec![];
         };
@@ -645,7 +681,7 @@ impl LogSim {
     }
 
     pub fn has_group_arn(&self, arn: &str) -> bool {
-        self.groups.read().unwrap().iter().any(|g| g.arn == arn)
+        self.groups().iter().any(|g| g.arn == arn)
     }
 }
 
