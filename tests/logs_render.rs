@@ -322,3 +322,17 @@ fn non_ascii_stream_names_and_messages_render_at_every_size() {
     assert!(shown.contains("│🦀 🦀 🦀 🦀  web "), "{shown}");
     assert!(shown.contains("│ab       web "), "{shown}");
 }
+
+#[test]
+fn a_paused_view_fills_a_terminal_that_grew() {
+    let mut state = with_lines();
+    state.width = 60;
+    state.height = 8;
+    update(&mut state, ch('k'));
+    state.width = 100;
+    state.height = 20;
+    let shown = text(&state);
+    // All seven lines fit now: the first is on screen, not a blank screen below the last three.
+    assert!(shown.contains("INFO GET /api/v1/cart 200 12ms"), "{shown}");
+    assert!(shown.contains("INFO GET /health 200 3ms"), "{shown}");
+}

@@ -179,6 +179,9 @@ fn visible_rows<'a>(
     match cursor {
         // The selection moved off screen (a wrap or JSON toggle made lines taller): end on it.
         Some(c) if c < top || c > last => ending_at(c),
+        // The terminal grew below a top line anchored on a smaller one: fill the screen from the end
+        // rather than leave it blank.
+        _ if rows.len() < height && top > 0 => ending_at(view.len().saturating_sub(1)),
         _ => rows,
     }
 }

@@ -840,6 +840,7 @@ pub async fn tail(
                     } else {
                         config.live_retry
                     };
+                    tracing::warn!(error = %e, detail = ?e, "StartLiveTail failed; polling");
                     engine.status.fallback = Some(format!("Live Tail unavailable: {e}"));
                     engine.status.transport = Transport::Polling;
                     live_at = Some(Instant::now() + wait);
@@ -978,6 +979,8 @@ pub async fn tail(
                     engine.publish(false);
                 }
                 Fetched::Failed(e) => {
+                    // The screen says it in one line; the log file keeps the whole error.
+                    tracing::warn!(error = %e, detail = ?e, "FilterLogEvents failed");
                     fetching = None;
                     engine.marks = None;
                     if let (ApiError::Invalid { .. }, Some(_)) = (&e, &engine.spec.pattern) {
@@ -1003,7 +1006,7 @@ pub async fn tail(
                 revisions_at = Instant::now() + config.revisions_every;
                 match r {
                     Ok(u) => (engine.emit)(u),
-                    Err(e) => tracing::debug!(error = %e, "task revisions for the tail"),
+                    Err(e) => tracing::warn!(error = %e, detail = ?e, "task revisions for the tail failed"),
                 }
             }
             // Poll on time, not on the next status tick.
