@@ -457,3 +457,55 @@ fn every_way_out_of_a_log_view_stops_its_tail_and_only_those() {
     assert!(watch_of(&effects).is_some());
     assert_eq!(tail_of(&effects), None);
 }
+
+#[test]
+fn valid_cloudwatch_patterns_of_every_form_are_sent_to_aws_as_typed() {
+    for pattern in [
+        "{ $.latency > 100 }",
+        "{ ($.a = 1) }",
+        "[ip, user, ...]",
+        r#"{ ($.user.id = 2 && $.users[0].lastName = "Doe") || $.users[0].name = "John" }"#,
+        "{ $.SomeObject NOT EXISTS }",
+        "{ $.x IS NULL }",
+        "%ERROR|WARN% -health",
+        "[..., status_code = 4* || status_code = 5*, bytes > 1000]",
+        // A form ecsdeck does not evaluate itself: AWS judges it.
+        "{ $.a > abc }",
+    ] {
+        let mut state = opened();
+        update(&mut state, ch('F'));
+        type_text(&mut state, pattern);
+        let effects = update(&mut state, key(KeyCode::Enter));
+        assert!(
+            matches!(state.mode, Mode::Normal),
+            "{pattern}: {:?}",
+            state.mode
+        );
+        let request = tail_of(&effects)
+            .and_then(|r| r.clone())
+            .unwrap_or_else(|| panic!("{pattern} not sent"));
+        assert_eq!(request.pattern.as_deref(), Some(pattern));
+    }
+}
+
+#[test]
+fn escape_clears_the_include_exclude_and_deployment_filters_before_leaving() {
+    let mut state = opened();
+    lines(
+        &mut state,
+        vec![line(1, "a", "alpha"), line(2, "b", "beta")],
+    );
+    update(&mut state, ch('i'));
+    type_text(&mut state, "zzz");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(view(&state).is_empty());
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert!(tail_of(&effects).is_none(), "the tail keeps running");
+    assert_eq!(messages(&state), ["alpha", "beta"]);
+    assert!(view(&state).include.is_none());
+    let effects = update(&mut state, key(KeyCode::Esc));
+    assert!(
+        matches!(tail_of(&effects), Some(None)),
+        "leaving stops the tail"
+    );
+}

@@ -202,3 +202,137 @@ fn log_view_prompt_with_an_invalid_regex() {
     update(&mut state, key(KeyCode::Enter));
     insta::assert_snapshot!(text(&state));
 }
+
+#[test]
+fn when_filters_hide_every_held_line_the_view_says_so_and_esc_clears_them() {
+    let mut state = with_lines();
+    update(&mut state, ch('i'));
+    type_text(&mut state, "zzzqqq");
+    update(&mut state, key(KeyCode::Enter));
+    let shown = text(&state);
+    assert!(
+        shown.contains("7 lines held, none match `i zzzqqq` — Esc clears"),
+        "{shown}"
+    );
+    assert!(!shown.contains("no log lines"), "{shown}");
+    insta::assert_snapshot!(shown);
+    // Two filters at once are both named.
+    update(&mut state, ch('v'));
+    type_text(&mut state, "GET");
+    update(&mut state, key(KeyCode::Enter));
+    let shown = text(&state);
+    assert!(
+        shown.contains("none match `i zzzqqq` and `v GET` — Esc clears"),
+        "{shown}"
+    );
+    // Esc clears the filters (the tail keeps running), a second Esc goes back.
+    update(&mut state, key(KeyCode::Esc));
+    let shown = text(&state);
+    assert!(shown.contains("ERROR upstream payments-api"), "{shown}");
+    assert!(!shown.contains("lines held"), "{shown}");
+    update(&mut state, key(KeyCode::Esc));
+    assert!(!text(&state).contains("logs: service checkout"));
+}
+
+#[test]
+fn a_deployment_filter_with_no_lines_says_which_deployment() {
+    let mut state = with_lines();
+    // checkout:42 first, then checkout:41, then all: pick a revision with no lines by forgetting its tasks.
+    update(&mut state, ch('D'));
+    send_log(
+        &mut state,
+        TailUpdate::Revisions {
+            tasks: vec![
+                (
+                    "0a1b2c3d4e5f60718293a4b5c6d7e8f9".into(),
+                    "checkout:41".into(),
+                ),
+                (
+                    "f9e8d7c6b5a4938271605f4e3d2c1b0a".into(),
+                    "checkout:41".into(),
+                ),
+            ],
+            primary: Some("checkout:42".into()),
+        },
+    );
+    let shown = text(&state);
+    assert!(
+        shown.contains("7 lines held, none match `D` deployment checkout:42 — Esc clears"),
+        "{shown}"
+    );
+}
+
+/// Stream names and messages that are not ASCII: CJK (3 bytes, 2 cells a character), emoji (4 bytes),
+/// combining marks (0 cells), right-to-left text, at every size down to 1x1, in every display mode.
+#[test]
+fn non_ascii_stream_names_and_messages_render_at_every_size() {
+    let names = [
+        "app/web/日本語のタスク名前です",
+        "app/日本語/abc",
+        "ecs/web/🦀🦀🦀🦀🦀🦀",
+        "ecs/e\u{301}\u{301}\u{301}/a\u{301}b\u{301}c\u{301}d\u{301}e\u{301}",
+        "ecs/ווב/שלוםעולםשלום",
+        "ecs/web/ab",
+        "日本語",
+        "/",
+        "",
+    ];
+    let messages = [
+        "ERROR 接続がタイムアウトしました 🦀 after 5000 ms",
+        r#"{"level":"warn","msg":"مرحبا بالعالم","emoji":"👩‍👩‍👧‍👦"}"#,
+        "INFO e\u{301}\u{302}\u{303} combining ok",
+        "\u{202e}reversed\u{202c} tab\there",
+        "",
+    ];
+    let mut state = with_lines();
+    let batch: Vec<LogLine> = names
+        .iter()
+        .enumerate()
+        .flat_map(|(i, name)| {
+            messages.iter().enumerate().map(move |(j, m)| {
+                LogLine::new(
+                    T0 + 3_000 + (i * 10 + j) as i64,
+                    Arc::from(*name),
+                    (*m).into(),
+                )
+            })
+        })
+        .collect();
+    send_log(&mut state, TailUpdate::Lines(batch));
+    update(&mut state, ch('/'));
+    type_text(&mut state, "タイム|🦀|ok");
+    update(&mut state, key(KeyCode::Enter));
+    for toggles in ["", "w", "J", "t", "wJ", "k"] {
+        for c in toggles.chars() {
+            update(&mut state, ch(c));
+        }
+        for (w, h) in [(200, 50), (80, 24), (40, 10), (20, 6), (1, 1)] {
+            state.width = w;
+            state.height = h;
+            let _ = text(&state);
+        }
+    }
+    update(&mut state, ch('G'));
+    state.width = 120;
+    state.height = 80;
+    let shown = text(&state);
+    // The task column holds the first 8 cells of the task id, never half a character (the test backend
+    // shows a wide character's second cell as a space).
+    assert!(shown.contains("│日 本 語 の  web "), "{shown}");
+    assert!(shown.contains("│🦀 🦀 🦀 🦀  web "), "{shown}");
+    assert!(shown.contains("│ab       web "), "{shown}");
+}
+
+#[test]
+fn a_paused_view_fills_a_terminal_that_grew() {
+    let mut state = with_lines();
+    state.width = 60;
+    state.height = 8;
+    update(&mut state, ch('k'));
+    state.width = 100;
+    state.height = 20;
+    let shown = text(&state);
+    // All seven lines fit now: the first is on screen, not a blank screen below the last three.
+    assert!(shown.contains("INFO GET /api/v1/cart 200 12ms"), "{shown}");
+    assert!(shown.contains("INFO GET /health 200 3ms"), "{shown}");
+}

@@ -19,11 +19,13 @@ pub enum Level {
 impl Level {
     /// The level a line announces: a JSON `level`/`severity` field, or a level word near the start.
     pub fn detect(message: &str, json: bool) -> Level {
-        let head = &message[..message.floor_char_boundary(120)];
+        let head = message
+            .get(..message.floor_char_boundary(120))
+            .unwrap_or(message);
         if json {
             for key in ["\"level\":\"", "\"severity\":\"", "\"lvl\":\""] {
-                if let Some(i) = head.find(key) {
-                    return Self::word(&head[i + key.len()..]);
+                if let Some((_, after)) = head.split_once(key) {
+                    return Self::word(after);
                 }
             }
         }
@@ -43,10 +45,10 @@ impl Level {
     }
 
     fn word(w: &str) -> Level {
-        let end = w
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(w.len());
-        let w = &w[..end];
+        let w = w
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or(w);
         let is = |names: &[&str]| names.iter().any(|n| w.eq_ignore_ascii_case(n));
         if is(&[
             "ERROR", "ERR", "FATAL", "PANIC", "CRIT", "CRITICAL", "SEVERE",
@@ -227,7 +229,7 @@ impl LogTarget {
                 ..
             } => {
                 let id = crate::aws::arn_name(task_arn);
-                let short = &id[..id.len().min(8)];
+                let short: String = id.chars().take(8).collect();
                 match container {
                     Some(c) => format!("container {c} of task {short}"),
                     None => format!("task {short}"),
@@ -402,6 +404,33 @@ impl LogView {
         self.include.is_some() || self.exclude.is_some() || self.revision.is_some()
     }
 
+    /// The filters that decide which held lines are shown, as the user would type them again.
+    pub fn filters(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.include {
+            out.push(format!("`i {}`", f.text));
+        }
+        if let Some(f) = &self.exclude {
+            out.push(format!("`v {}`", f.text));
+        }
+        if let Some(r) = &self.revision {
+            out.push(format!("`D` deployment {r}"));
+        }
+        out
+    }
+
+    /// Drops the include, exclude and deployment filters; false when there were none.
+    pub fn clear_filters(&mut self) -> bool {
+        if !self.filtered() {
+            return false;
+        }
+        self.include = None;
+        self.exclude = None;
+        self.revision = None;
+        self.refilter();
+        true
+    }
+
     /// Recomputes which lines pass after a filter changed.
     pub fn refilter(&mut self) {
         self.shown = self.filtered().then(|| {
@@ -451,7 +480,7 @@ impl LogView {
     pub fn add(&mut self, lines: Vec<LogLine>) -> usize {
         let mut passing = 0;
         for line in lines {
-            let width = line.source().0.chars().count().min(20);
+            let width = unicode_width::UnicodeWidthStr::width(line.source().0).min(20);
             self.source_width = self.source_width.max(width);
             let pass = self.passes(&line);
             let (key, dropped) = self.buffer.insert(line);

@@ -1422,7 +1422,7 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Back => {
             if view.search.is_some() {
                 view.search = None;
-            } else {
+            } else if !view.clear_filters() {
                 return pop(state);
             }
         }

@@ -9,7 +9,7 @@
 pub use crate::aws::FilterPattern as Pattern;
 use crate::aws::*;
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// How long after its timestamp an event can become visible at most (late events).
 pub const MAX_DELAY_MS: Millis = 20_000;
@@ -35,6 +35,8 @@ struct SimStream {
     seed: u64,
     period_ms: f64,
     kind: Kind,
+    /// Every event arrives this long after its timestamp (a writer that sends late); None: varied.
+    delay: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +97,9 @@ impl SimStream {
         } else {
             self.base(k)
         };
-        let delay = if h.is_multiple_of(33) {
+        let delay = if let Some(fixed) = self.delay {
+            fixed
+        } else if h.is_multiple_of(33) {
             5_000 + (h >> 8) as Millis % (MAX_DELAY_MS - 5_000)
         } else {
             200 + (h >> 8) as Millis % 1_200
@@ -105,7 +109,10 @@ impl SimStream {
 
     fn message(&self, k: u64, h: u64, ts: Millis) -> String {
         let roll = (h >> 16) % 100;
-        let path = PATHS[((h >> 24) % PATHS.len() as u64) as usize];
+        let path = PATHS
+            .get(((h >> 24) % PATHS.len() as u64) as usize)
+            .copied()
+            .unwrap_or("/");
         let ms = 3 + (h >> 32) % 240;
         let trace = (h >> 12) & 0xffff_ffff;
         match self.kind {
@@ -213,6 +220,15 @@ fn decode_token(t: &str) -> Option<(Millis, Option<Cursor>)> {
 }
 
 impl LogSim {
+    // A poisoned lock only means a thread panicked while holding it; the groups are plain data, still usable.
+    fn groups(&self) -> RwLockReadGuard<'_, Vec<SimGroup>> {
+        self.groups.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn groups_mut(&self) -> RwLockWriteGuard<'_, Vec<SimGroup>> {
+        self.groups.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub fn from_fleet(fleet: &super::Fleet, rate: f64) -> LogSim {
         let mut groups = Vec::new();
         for c in &fleet.clusters {
@@ -307,23 +323,42 @@ impl LogSim {
             end,
             period_ms: 1000.0 / rate,
             kind,
+            delay: None,
         }
     }
 
     /// Starts a new stream in `group` (creating the group if needed), as a task starting would.
     /// `rate` overrides the simulator's lines per second for this stream.
     pub fn add_stream(&self, group: &str, stream: &str, start: Millis, rate: Option<f64>) {
-        let s = Self::stream(
+        self.add_stream_delayed(group, stream, start, rate, None);
+    }
+
+    /// Like [`LogSim::add_stream`], but every event of the stream arrives `delay` ms (at most
+    /// [`MAX_DELAY_MS`]) after its timestamp (None: varied, like `add_stream`).
+    pub fn add_stream_delayed(
+        &self,
+        group: &str,
+        stream: &str,
+        start: Millis,
+        rate: Option<f64>,
+        delay: Option<Millis>,
+    ) {
+        let mut s = Self::stream(
             stream.into(),
             start,
             None,
             Kind::App { failing: false },
             rate.unwrap_or(self.rate),
         );
-        let mut groups = self.groups.write().unwrap();
-        let mut by_name = self.by_name.write().unwrap();
+        s.delay = delay.map(|d| d.clamp(0, MAX_DELAY_MS));
+        let mut groups = self.groups_mut();
+        let mut by_name = self.by_name.write().unwrap_or_else(PoisonError::into_inner);
         match by_name.get(group) {
-            Some(&i) => groups[i].streams.push(s),
+            Some(&i) => {
+                if let Some(g) = groups.get_mut(i) {
+                    g.streams.push(s);
+                }
+            }
             None => {
                 by_name.insert(group.into(), groups.len());
                 groups.push(SimGroup {
@@ -350,21 +385,32 @@ impl LogSim {
             },
             self.rate,
         );
-        let mut groups = self.groups.write().unwrap();
-        if let Some(&i) = self.by_name.read().unwrap().get(group) {
-            groups[i].streams.push(s);
+        let mut groups = self.groups_mut();
+        if let Some(&i) = self
+            .by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(group)
+            && let Some(g) = groups.get_mut(i)
+        {
+            g.streams.push(s);
         }
     }
 
     /// Stops a stream at `end` (a task stopping).
     pub fn end_stream(&self, group: &str, stream: &str, end: Millis) {
-        let Some(&i) = self.by_name.read().unwrap().get(group) else {
+        let Some(&i) = self
+            .by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(group)
+        else {
             return;
         };
-        if let Some(s) = self.groups.write().unwrap()[i]
-            .streams
-            .iter_mut()
-            .find(|s| s.name == stream)
+        if let Some(s) = self
+            .groups_mut()
+            .get_mut(i)
+            .and_then(|g| g.streams.iter_mut().find(|s| s.name == stream))
         {
             s.end = Some(end);
         }
@@ -375,7 +421,7 @@ impl LogSim {
         prefix: Option<&str>,
         next_token: Option<String>,
     ) -> Result<LogGroupPage, ApiError> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let matching: Vec<&SimGroup> = groups
             .iter()
             .filter(|g| prefix.is_none_or(|p| g.name.starts_with(p)))
@@ -394,7 +440,9 @@ impl LogSim {
         };
         let end = (start + 50).min(matching.len());
         Ok(LogGroupPage {
-            groups: matching[start.min(end)..end]
+            groups: matching
+                .get(start.min(end)..end)
+                .unwrap_or_default()
                 .iter()
                 .map(|g| LogGroup {
                     log_group_name: g.name.clone(),
@@ -415,7 +463,7 @@ impl LogSim {
         next_token: Option<String>,
         now: Millis,
     ) -> Result<LogStreamPage, ApiError> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let g = self.group(&groups, group)?;
         let mut streams: Vec<LogStream> = g
             .streams
@@ -446,14 +494,22 @@ impl LogSim {
         };
         let end = (start + 50).min(streams.len());
         Ok(LogStreamPage {
-            streams: streams[start.min(end)..end].to_vec(),
+            streams: streams
+                .get(start.min(end)..end)
+                .unwrap_or_default()
+                .to_vec(),
             next_token: (end < streams.len()).then(|| format!("simstreams:{end}")),
         })
     }
 
     fn group<'a>(&self, groups: &'a [SimGroup], name: &str) -> Result<&'a SimGroup, ApiError> {
-        let i = self.by_name.read().unwrap().get(name).copied();
-        i.map(|i| &groups[i]).ok_or_else(|| {
+        let i = self
+            .by_name
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .copied();
+        i.and_then(|i| groups.get(i)).ok_or_else(|| {
             ApiError::NotFound(format!("The specified log group does not exist: {name}"))
         })
     }
@@ -472,7 +528,7 @@ impl LogSim {
             return Err(invalid(ACTION, "at most 100 logStreamNames"));
         }
         let pattern = Pattern::parse(req.pattern.as_deref()).map_err(|m| invalid(ACTION, &m))?;
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let g = self.group(&groups, &req.group)?;
         let end = req.end.unwrap_or(now).min(now);
         let (slice, after) = match &req.next_token {
@@ -505,8 +561,7 @@ impl LogSim {
         found.sort_by_key(|e| (e.0, e.1, e.2));
         let more_in_slice = found.len() > FILTER_PAGE;
         found.truncate(FILTER_PAGE);
-        let next_token = if more_in_slice {
-            let (ts, si, k, ..) = &found[found.len() - 1];
+        let next_token = if more_in_slice && let Some((ts, si, k, ..)) = found.last() {
             Some(format!("simlogs:{slice}:{ts}:{si}:{k}"))
         } else if slice_end < end {
             Some(format!("simlogs:{}:-", slice_end + 1))
@@ -516,8 +571,8 @@ impl LogSim {
         Ok(FilterPage {
             events: found
                 .into_iter()
-                .map(|(ts, si, k, ingested, message)| {
-                    g.streams[si].log_event(k, ts, ingested, message)
+                .filter_map(|(ts, si, k, ingested, message)| {
+                    Some(g.streams.get(si)?.log_event(k, ts, ingested, message))
                 })
                 .collect(),
             next_token,
@@ -533,7 +588,7 @@ impl LogSim {
         next_token: Option<String>,
         now: Millis,
     ) -> Result<StreamPage, ApiError> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let g = self.group(&groups, group)?;
         let s = g.streams.iter().find(|s| s.name == stream).ok_or_else(|| {
             ApiError::NotFound(format!("The specified log stream does not exist: {stream}"))
@@ -570,7 +625,7 @@ impl LogSim {
         after: Millis,
         upto: Millis,
     ) -> Vec<LogEvent> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let mut out = Vec::new();
         let mut buf = Vec::new();
         for g in groups.iter().filter(|g| arns.contains(&g.arn)) {
@@ -605,7 +660,7 @@ impl LogSim {
         to: Millis,
         now: Millis,
     ) -> Vec<LogEvent> {
-        let groups = self.groups.read().unwrap();
+        let groups = self.groups();
         let Ok(g) = self.group(&groups, group) else {
             return vec![];
         };
@@ -628,7 +683,7 @@ impl LogSim {
     }
 
     pub fn has_group_arn(&self, arn: &str) -> bool {
-        self.groups.read().unwrap().iter().any(|g| g.arn == arn)
+        self.groups().iter().any(|g| g.arn == arn)
     }
 }
 

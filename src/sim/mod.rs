@@ -32,6 +32,9 @@ pub struct SimOptions {
     pub tasks_per_service: Option<usize>,
     /// Time every call takes.
     pub latency: Duration,
+    /// Time each FilterLogEvents page takes instead of `latency` (AWS can take seconds a page on big groups;
+    /// events keep arriving meanwhile).
+    pub filter_page_latency: Option<Duration>,
     /// A token bucket shared by all calls, like the account's ECS API limit: (calls per second, burst).
     pub rate_limit: Option<(f64, f64)>,
     /// Every call fails as if AWS were unreachable between these two offsets from the simulator's start.
@@ -75,6 +78,7 @@ impl Default for SimOptions {
             services: None,
             tasks_per_service: None,
             latency: Duration::from_millis(40),
+            filter_page_latency: None,
             rate_limit: None,
             outage: None,
             epoch_ms: 1_763_700_000_000,
@@ -178,6 +182,7 @@ pub struct Sim {
     logs_limit: Mutex<Option<(f64, f64)>>,
     logs_bucket: Mutex<Bucket>,
     latency_ms: AtomicU64,
+    filter_page_latency: Option<Duration>,
     rate_limit: Mutex<Option<(f64, f64)>>,
     bucket: Mutex<Bucket>,
     outage: Arc<AtomicBool>,
@@ -206,6 +211,7 @@ impl Sim {
                 last: Instant::now(),
             }),
             latency_ms: AtomicU64::new(opts.latency.as_millis() as u64),
+            filter_page_latency: opts.filter_page_latency,
             rate_limit: Mutex::new(opts.rate_limit),
             bucket: Mutex::new(Bucket {
                 tokens: burst,
@@ -316,7 +322,10 @@ impl Sim {
     /// The common prologue of every call: count, wait, then fail if an outage, denial or throttle applies.
     async fn call(&self, action: &str, counter: &AtomicU64) -> Result<(), ApiError> {
         counter.fetch_add(1, Ordering::Relaxed);
-        let latency = self.latency_ms.load(Ordering::Relaxed);
+        let latency = match self.filter_page_latency {
+            Some(page) if action == "logs:FilterLogEvents" => page.as_millis() as u64,
+            _ => self.latency_ms.load(Ordering::Relaxed),
+        };
         if latency > 0 {
             tokio::time::sleep(Duration::from_millis(latency)).await;
         }

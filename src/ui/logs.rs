@@ -82,6 +82,18 @@ fn waiting<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
         )));
         return lines;
     }
+    if !view.buffer.is_empty() {
+        // Lines are held but the filters hide every one: say which, not "no log lines".
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {} lines held, none match {} — Esc clears",
+                thousands(view.buffer.len() as u64),
+                view.filters().join(" and ")
+            ),
+            theme.warn,
+        )));
+        return lines;
+    }
     let what = match (&view.status.error, view.status.backfilled) {
         (Some(e), _) => {
             lines.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
@@ -167,6 +179,9 @@ fn visible_rows<'a>(
     match cursor {
         // The selection moved off screen (a wrap or JSON toggle made lines taller): end on it.
         Some(c) if c < top || c > last => ending_at(c),
+        // The terminal grew below a top line anchored on a smaller one: fill the screen from the end
+        // rather than leave it blank.
+        _ if rows.len() < height && top > 0 => ending_at(view.len().saturating_sub(1)),
         _ => rows,
     }
 }
@@ -209,14 +224,10 @@ fn line_rows<'a>(
             (Some(_), _) => theme.log_old,
             _ => theme.muted,
         };
-        prefix.push(Span::styled(
-            format!("{:<8} ", &task[..task.len().min(8)]),
-            style,
-        ));
+        prefix.push(Span::styled(format!("{} ", fit_width(task, 8)), style));
     }
-    let short: String = container.chars().take(view.source_width).collect();
     prefix.push(Span::styled(
-        format!("{short:<w$} ", w = view.source_width),
+        format!("{} ", fit_width(container, view.source_width)),
         theme.log_source,
     ));
     let style = level_style(line.level, theme);
@@ -266,22 +277,37 @@ fn highlight<'a>(text: String, view: &LogView, style: Style, theme: &Theme) -> V
     };
     let mut spans = Vec::new();
     let mut at = 0;
+    let part = |from: usize, to: usize| text.get(from..to).unwrap_or_default().to_owned();
     for m in search.regex.find_iter(&text) {
         if m.start() > at {
-            spans.push(Span::styled(text[at..m.start()].to_owned(), style));
+            spans.push(Span::styled(part(at, m.start()), style));
         }
         if m.end() > m.start() {
-            spans.push(Span::styled(
-                text[m.start()..m.end()].to_owned(),
-                theme.log_match,
-            ));
+            spans.push(Span::styled(part(m.start(), m.end()), theme.log_match));
         }
         at = m.end();
     }
     if at < text.len() {
-        spans.push(Span::styled(text[at..].to_owned(), style));
+        spans.push(Span::styled(part(at, text.len()), style));
     }
     spans
+}
+
+/// `text` cut to at most `width` terminal cells and padded to exactly `width`: by display width, so CJK,
+/// emoji and combining marks neither overflow the column nor split a character.
+pub fn fit_width(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(width);
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
 }
 
 /// Splits a row into rows of at most `width` cells; continuation rows are indented like the message.
@@ -410,6 +436,26 @@ mod tests {
         assert_eq!(thousands(1_204), "1,204");
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn columns_are_cut_and_padded_by_display_width() {
+        use unicode_width::UnicodeWidthStr;
+        for (text, width, expected) in [
+            ("0a1b2c3d4e5f", 8, "0a1b2c3d"),
+            ("abc", 8, "abc     "),
+            ("日本語のタスク", 8, "日本語の"),
+            ("日本語のタスク", 7, "日本語 "),
+            ("🦀🦀🦀🦀🦀", 5, "🦀🦀 "),
+            ("e\u{301}e\u{301}xyz", 3, "e\u{301}e\u{301}x"),
+            ("שלום-עולם", 4, "שלום"),
+            ("", 2, "  "),
+            ("abc", 0, ""),
+        ] {
+            let got = fit_width(text, width);
+            assert_eq!(got, expected, "{text:?} in {width}");
+            assert_eq!(got.width(), width, "{text:?} in {width}");
+        }
     }
 
     #[test]

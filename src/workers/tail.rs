@@ -516,11 +516,18 @@ struct Engine<E: Fn(TailUpdate)> {
     status: TailStatus,
     window: (Instant, u64),
     last_status: Option<TailStatus>,
+    /// Per source, where the last completed poll stood when it started (see [`Engine::marks_now`]): the
+    /// next poll reaches back to it minus the lag, however far the watermark moved while that poll paged.
+    floor: Option<Vec<Millis>>,
+    /// The same marks for the query in flight, taken when it started.
+    marks: Option<Vec<Millis>>,
 }
 
 impl<E: Fn(TailUpdate)> Engine<E> {
     fn ingest(&mut self, source: usize, events: Vec<LogEvent>, via: Via) {
-        let selector = &self.spec.sources[source].streams;
+        let Some(selector) = self.spec.sources.get(source).map(|s| &s.streams) else {
+            return;
+        };
         let mut lines = Vec::new();
         for e in events {
             if !selector.matches(&e.log_stream_name) {
@@ -530,8 +537,9 @@ impl<E: Fn(TailUpdate)> Engine<E> {
                 Via::Poll => self.seen.admit_polled(&e),
                 Via::Live => self.seen.admit_live(&e),
             };
-            let high = &mut self.high[source];
-            *high = Some(high.map_or(e.timestamp, |h| h.max(e.timestamp)));
+            if let Some(high) = self.high.get_mut(source) {
+                *high = Some(high.map_or(e.timestamp, |h| h.max(e.timestamp)));
+            }
             if fresh {
                 lines.push(LogLine::new(
                     e.timestamp,
@@ -546,12 +554,33 @@ impl<E: Fn(TailUpdate)> Engine<E> {
         }
     }
 
-    /// Where the next query of each source starts: the watermark minus the lag window, never before `since`.
+    /// Where the next query of each source starts: the watermark minus the lag window, and no later than
+    /// the previous poll's start minus the lag — an event written late while a slow poll walked its pages
+    /// has a timestamp after that, but its page may already have been read. Never before `since`.
     fn starts(&self) -> Vec<Millis> {
         let lag = self.config.lag.as_millis() as Millis;
         self.high
             .iter()
-            .map(|h| h.map_or(self.spec.since, |h| (h - lag).max(self.spec.since)))
+            .enumerate()
+            .map(|(i, h)| {
+                let floor = self.floor.as_ref().and_then(|f| f.get(i)).map(|f| f - lag);
+                match (h.map(|h| h - lag), floor) {
+                    (Some(h), Some(f)) => h.min(f).max(self.spec.since),
+                    (Some(h), None) => h.max(self.spec.since),
+                    (None, _) => self.spec.since,
+                }
+            })
+            .collect()
+    }
+
+    /// "Now" for each source as a query starts: the clock, or the watermark if that is older. The
+    /// watermark guards against a local clock that runs ahead of AWS's; the clock against events stamped
+    /// in the future.
+    fn marks_now(&self) -> Vec<Millis> {
+        let now = crate::workers::poll::now_ms();
+        self.high
+            .iter()
+            .map(|h| h.map_or(now, |h| h.min(now)))
             .collect()
     }
 
@@ -637,7 +666,7 @@ pub fn common_prefix(prefixes: &[String]) -> String {
         return String::new();
     };
     let mut len = first.len();
-    for p in &prefixes[1..] {
+    for p in prefixes.iter().skip(1) {
         len = len.min(
             first
                 .bytes()
@@ -646,7 +675,10 @@ pub fn common_prefix(prefixes: &[String]) -> String {
                 .count(),
         );
     }
-    first[..first.floor_char_boundary(len)].to_owned()
+    first
+        .get(..first.floor_char_boundary(len))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// Finds the ARN of each group (Live Tail wants ARNs).
@@ -719,6 +751,8 @@ pub async fn tail(
         status: TailStatus::default(),
         window: (Instant::now(), 0),
         last_status: None,
+        floor: None,
+        marks: None,
     };
     engine.publish(true);
     let (tx, mut rx) = mpsc::unbounded_channel::<Fetched>();
@@ -806,6 +840,7 @@ pub async fn tail(
                     } else {
                         config.live_retry
                     };
+                    tracing::warn!(error = %e, detail = ?e, "StartLiveTail failed; polling");
                     engine.status.fallback = Some(format!("Live Tail unavailable: {e}"));
                     engine.status.transport = Transport::Polling;
                     live_at = Some(Instant::now() + wait);
@@ -831,6 +866,7 @@ pub async fn tail(
             };
             if let Some(starts) = due {
                 running_from = Some(starts.clone());
+                engine.marks = Some(engine.marks_now());
                 fetching = Some(super::spawn(fetch(
                     api.clone(),
                     pacer.clone(),
@@ -867,6 +903,9 @@ pub async fn tail(
         tokio::select! {
             item = next_live => match item {
                 Some(Ok(LiveTailItem::Started { .. })) => {
+                    // The session delivers whatever arrives late from now on: polls no longer need to
+                    // reach back to their predecessor's start.
+                    engine.floor = None;
                     engine.status.transport = Transport::LiveTail;
                     engine.status.sessions += 1;
                     engine.status.error = None;
@@ -928,13 +967,20 @@ pub async fn tail(
                 }
                 Fetched::Done => {
                     fetching = None;
+                    let marks = engine.marks.take();
+                    if live.is_none() {
+                        engine.floor = marks;
+                    }
                     engine.status.backfilled = true;
                     next_poll = Instant::now() + config.poll_interval;
                     engine.prune();
                     engine.publish(false);
                 }
                 Fetched::Failed(e) => {
+                    // The screen says it in one line; the log file keeps the whole error.
+                    tracing::warn!(error = %e, detail = ?e, "FilterLogEvents failed");
                     fetching = None;
+                    engine.marks = None;
                     if let (ApiError::Invalid { .. }, Some(_)) = (&e, &engine.spec.pattern) {
                         engine.spec.pattern = None;
                         (engine.emit)(TailUpdate::PatternRejected(e));
@@ -958,7 +1004,7 @@ pub async fn tail(
                 revisions_at = Instant::now() + config.revisions_every;
                 match r {
                     Ok(u) => (engine.emit)(u),
-                    Err(e) => tracing::debug!(error = %e, "task revisions for the tail"),
+                    Err(e) => tracing::warn!(error = %e, detail = ?e, "task revisions for the tail failed"),
                 }
             }
             // Poll on time, not on the next status tick.
