@@ -51,7 +51,8 @@ impl Window {
     /// The next longer (`+1`) or shorter (`-1`) window, stopping at the ends.
     pub fn step(self, delta: i32) -> Window {
         let i = Window::ALL.iter().position(|w| *w == self).unwrap_or(1) as i32;
-        Window::ALL[(i + delta).clamp(0, Window::ALL.len() as i32 - 1) as usize]
+        let clamped = (i + delta).clamp(0, Window::ALL.len() as i32 - 1) as usize;
+        Window::ALL.get(clamped).copied().unwrap_or(self)
     }
     /// The period for `queries` metrics over this window: one minute (ECS and ALB publish per minute, so
     /// 24 h is 1,440 points), doubled only if one call would otherwise return more datapoints than AWS sends
