@@ -1033,3 +1033,43 @@ fn alarm_names(svc: &Service) -> Vec<String> {
         vec![format!("production-{}-target-5xx", svc.service_name)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimOptions;
+
+    #[test]
+    fn steps_for_a_service_that_is_not_there_do_nothing_instead_of_panicking() {
+        let mut fleet = Fleet::generate(&SimOptions::default());
+        let logs = LogSim::from_fleet(&fleet, 1.0);
+        let summary = |fleet: &Fleet| -> Vec<(String, usize, usize, usize, bool)> {
+            fleet
+                .clusters
+                .iter()
+                .flat_map(|c| c.services.iter())
+                .map(|s| {
+                    (
+                        s.service.service_name.clone(),
+                        s.service.events.len(),
+                        s.service.deployments.len(),
+                        s.history.len(),
+                        s.moving,
+                    )
+                })
+                .collect()
+        };
+        let before = summary(&fleet);
+        let t = fleet.epoch_ms + 1_000;
+        for (c, s) in [(0, usize::MAX), (usize::MAX, 0)] {
+            fleet.step(c, s, t, 1_000, &logs);
+            fleet.new_event(c, s, t, "nothing to tell".into());
+            fleet.refresh_counts(c, s, t);
+            fleet.complete(c, s, t);
+            fleet.trip_breaker(c, s, t, true);
+            fleet.roll_back(c, s, t, 1, "web:1", "test");
+            fleet.new_deployment(c, s, t, "web:1");
+        }
+        assert_eq!(summary(&fleet), before);
+    }
+}

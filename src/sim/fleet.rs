@@ -843,3 +843,45 @@ fn build_cluster(
         task_index,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimOptions;
+
+    #[test]
+    fn service_names_past_the_name_table_wrap_round_with_a_number() {
+        let fleet = Fleet::generate(&SimOptions {
+            services: Some(NAMES.len() + 2),
+            ..SimOptions::default()
+        });
+        let production = fleet
+            .cluster("production")
+            .expect("the demo has a production cluster");
+        let names: Vec<&str> = production
+            .services
+            .iter()
+            .map(|s| s.service.service_name.as_str())
+            .collect();
+        assert_eq!(names.first(), Some(&"web"));
+        assert!(names.contains(&"web-0026"), "{names:?}");
+        assert!(names.contains(&"api-0027"), "{names:?}");
+    }
+
+    #[test]
+    fn a_task_whose_service_is_gone_still_materialises() {
+        let fleet = Fleet::generate(&SimOptions::default());
+        let cluster = fleet
+            .cluster("production")
+            .expect("the demo has a production cluster");
+        let mut task = cluster.tasks.first().expect("the demo runs tasks").clone();
+        task.service = usize::MAX;
+        task.stopped = true;
+        task.stop_reason = 200;
+        let shown = cluster.materialise(&task);
+        assert_eq!(shown.group, None);
+        assert!(shown.containers.is_empty());
+        assert!(shown.stop_code.is_some());
+        assert!(shown.availability_zone.is_some());
+    }
+}
