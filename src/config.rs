@@ -32,7 +32,8 @@ impl std::error::Error for ConfigError {}
 
 /// 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    // Counted over bytes so an offset inside a multi-byte character still answers.
+    text.bytes().take(offset).filter(|b| *b == b'\n').count() + 1
 }
 
 impl ConfigError {
@@ -261,6 +262,15 @@ mod tests {
         .unwrap();
         assert!(c.read_only_for("prod"));
         assert!(!c.read_only_for("dev"));
+    }
+
+    #[test]
+    fn line_of_never_panics_on_an_offset_inside_a_character_or_past_the_end() {
+        let text = "# é\nkey = 1\n";
+        // Byte 3 is the second byte of `é`; slicing there used to panic.
+        assert_eq!(line_of(text, 3), 1);
+        assert_eq!(line_of(text, text.find("key").unwrap_or(0)), 2);
+        assert_eq!(line_of(text, usize::MAX), 3);
     }
 
     #[test]

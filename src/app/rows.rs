@@ -393,17 +393,20 @@ impl Row for Task {
 
 /// `1.2 GB`, `340 MB`, `12 kB`
 pub fn human_bytes(n: i64) -> String {
-    const UNITS: &[&str] = &["B", "kB", "MB", "GB", "TB", "PB"];
+    const LARGER_UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
     let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1000.0 && u + 1 < UNITS.len() {
+    let mut unit = "B";
+    for larger in LARGER_UNITS {
+        if v < 1000.0 {
+            break;
+        }
         v /= 1000.0;
-        u += 1;
+        unit = larger;
     }
-    if u == 0 || v >= 100.0 {
-        format!("{v:.0} {}", UNITS[u])
+    if unit == "B" || v >= 100.0 {
+        format!("{v:.0} {unit}")
     } else {
-        format!("{v:.1} {}", UNITS[u])
+        format!("{v:.1} {unit}")
     }
 }
 
@@ -458,5 +461,16 @@ mod tests {
         assert_eq!(age(now, Some(now - 5 * 3_600_000)), "5h");
         assert_eq!(age(now, Some(now - 3 * 86_400_000)), "3d");
         assert_eq!(age(now, None), "-");
+    }
+
+    #[test]
+    fn human_bytes_picks_the_unit_and_stops_at_petabytes() {
+        assert_eq!(human_bytes(-5), "-5 B");
+        assert_eq!(human_bytes(999), "999 B");
+        assert_eq!(human_bytes(1_000), "1.0 kB");
+        assert_eq!(human_bytes(12_345), "12.3 kB");
+        assert_eq!(human_bytes(340_000_000), "340 MB");
+        assert_eq!(human_bytes(1_200_000_000), "1.2 GB");
+        assert_eq!(human_bytes(i64::MAX), "9223 PB");
     }
 }

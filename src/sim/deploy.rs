@@ -6,7 +6,12 @@
 //! Time moves in steps of `pace`: each step a task advances at most one phase, so a rollout of 4 tasks takes a
 //! dozen steps. Only services with something under way are stepped.
 
-use super::fleet::{Fleet, Phase, SimTask, deployment_number, revision_of, task_definition_arn};
+use std::collections::HashMap;
+
+use super::fleet::{
+    Fleet, Phase, Rng, SimService, SimTask, deployment_number, event, revision_of,
+    task_definition_arn,
+};
 use super::logs::LogSim;
 use super::{ACCOUNT, REGION};
 use crate::aws::*;
@@ -83,24 +88,82 @@ fn stream_names(containers: &[String], id: &str) -> Vec<String> {
     containers.iter().map(|c| format!("ecs/{c}/{id}")).collect()
 }
 
+/// A new service revision of `task_definition`, remembered for DescribeServiceRevisions.
+fn new_revision_arn(
+    rng: &mut Rng,
+    revisions: &mut HashMap<String, String>,
+    cluster: &str,
+    service: &str,
+    task_definition: &str,
+) -> String {
+    let arn = format!(
+        "arn:aws:ecs:{REGION}:{ACCOUNT}:service-revision/{cluster}/{service}/{}",
+        1_000_000_000_000_000 + rng.below(8_000_000_000_000_000)
+    );
+    revisions.insert(arn.clone(), task_definition.to_owned());
+    arn
+}
+
 impl Fleet {
     fn revision_arn(&mut self, cluster: &str, service: &str, task_definition: &str) -> String {
-        let arn = format!(
-            "arn:aws:ecs:{REGION}:{ACCOUNT}:service-revision/{cluster}/{service}/{}",
-            1_000_000_000_000_000 + self.rng.below(8_000_000_000_000_000)
-        );
-        self.revisions
-            .insert(arn.clone(), task_definition.to_owned());
-        arn
+        new_revision_arn(
+            &mut self.rng,
+            &mut self.revisions,
+            cluster,
+            service,
+            task_definition,
+        )
+    }
+
+    // The moving simulator addresses a service by (cluster, service) position. Services and tasks are never
+    // removed, so these always find it; if one ever did vanish, the step for it is skipped rather than
+    // taking the demo down.
+    fn sim_service(&self, c: usize, s: usize) -> Option<&SimService> {
+        self.clusters.get(c)?.services.get(s)
+    }
+
+    fn sim_service_mut(&mut self, c: usize, s: usize) -> Option<&mut SimService> {
+        self.clusters.get_mut(c)?.services.get_mut(s)
+    }
+
+    fn cluster_tasks(&self, c: usize) -> &[SimTask] {
+        match self.clusters.get(c) {
+            Some(cluster) => cluster.tasks.as_slice(),
+            None => &[],
+        }
+    }
+
+    fn cluster_tasks_mut(&mut self, c: usize) -> &mut [SimTask] {
+        match self.clusters.get_mut(c) {
+            Some(cluster) => cluster.tasks.as_mut_slice(),
+            None => &mut [],
+        }
+    }
+
+    /// (cluster name, service name)
+    fn names(&self, c: usize, s: usize) -> Option<(String, String)> {
+        let cluster = self.clusters.get(c)?;
+        let svc = cluster.services.get(s)?;
+        Some((
+            cluster.cluster.cluster_name.clone(),
+            svc.service.service_name.clone(),
+        ))
     }
 
     /// The service deployments API's history of the generated fleet: every deployment on record, plus the
     /// successful one before it (so a rollback has more than one good revision to offer).
     pub(super) fn record_history(&mut self) {
-        for c in 0..self.clusters.len() {
-            for s in 0..self.clusters[c].services.len() {
-                let cname = self.clusters[c].cluster.cluster_name.clone();
-                let svc = self.clusters[c].services[s].service.clone();
+        let Fleet {
+            clusters,
+            rng,
+            revisions,
+            epoch_ms,
+            ..
+        } = self;
+        for cluster in clusters.iter_mut() {
+            let cname = cluster.cluster.cluster_name.clone();
+            for sim in cluster.services.iter_mut() {
+                let svc = &sim.service;
                 let sname = svc.service_name.clone();
                 let mut records = Vec::new();
                 let Some(primary) = svc.deployments.first() else {
@@ -110,10 +173,10 @@ impl Fleet {
                     continue;
                 };
                 let previous = task_definition_arn(family, (rev - 1).max(1));
-                let prev_arn = self.revision_arn(&cname, &sname, &previous);
-                let started = primary.created_at.unwrap_or(self.epoch_ms);
+                let prev_arn = new_revision_arn(rng, revisions, &cname, &sname, &previous);
+                let started = primary.created_at.unwrap_or(*epoch_ms);
                 records.push(Record {
-                    arn: deployment_arn(&cname, &sname, self.rng.below(u64::MAX / 2)),
+                    arn: deployment_arn(&cname, &sname, rng.below(u64::MAX / 2)),
                     deployment: 0,
                     status: "SUCCESSFUL".into(),
                     status_reason: None,
@@ -128,7 +191,8 @@ impl Fleet {
                     rollback: None,
                     alarms: vec![],
                 });
-                let target = self.revision_arn(&cname, &sname, &primary.task_definition);
+                let target =
+                    new_revision_arn(rng, revisions, &cname, &sname, &primary.task_definition);
                 let (status, reason, finished) = match primary.rollout_state.as_deref() {
                     Some("IN_PROGRESS") => ("IN_PROGRESS", None, None),
                     Some("FAILED") => (
@@ -165,10 +229,10 @@ impl Fleet {
                         }
                         .into(),
                         rollback: None,
-                        alarms: alarm_names(&svc),
+                        alarms: alarm_names(svc),
                     },
                 );
-                self.clusters[c].services[s].history = records;
+                sim.history = records;
             }
         }
     }
@@ -183,52 +247,44 @@ impl Fleet {
             self.stepped += pace;
             let t = self.stepped;
             for c in 0..self.clusters.len() {
-                for s in 0..self.clusters[c].services.len() {
-                    if self.clusters[c].services[s].moving {
+                let mut s = 0;
+                while let Some(moving) = self.sim_service(c, s).map(|x| x.moving) {
+                    if moving {
                         self.step(c, s, t, pace, logs);
                     }
+                    s += 1;
                 }
             }
         }
     }
 
     fn new_event(&mut self, c: usize, s: usize, at: Millis, message: String) {
-        let id = format!(
-            "{}-{}-{}-{}-{}",
-            self.rng.hex(8),
-            self.rng.hex(4),
-            self.rng.hex(4),
-            self.rng.hex(4),
-            self.rng.hex(12)
-        );
-        let events = &mut self.clusters[c].services[s].service.events;
-        events.insert(
-            0,
-            ServiceEvent {
-                id,
-                created_at: Some(at),
-                message,
-            },
-        );
-        events.truncate(100);
+        let event = event(at, message, &mut self.rng);
+        if let Some(svc) = self.sim_service_mut(c, s) {
+            svc.service.events.insert(0, event);
+            svc.service.events.truncate(100);
+        }
     }
 
     /// One step of one service: tasks advance a phase, then the scheduler starts, stops and judges.
     fn step(&mut self, c: usize, s: usize, t: Millis, pace: Millis, logs: &LogSim) {
-        let cname = self.clusters[c].cluster.cluster_name.clone();
-        let (sname, containers, bad, tg, alt_tg) = {
-            let svc = &self.clusters[c].services[s];
-            let lb = svc.service.load_balancers.first();
-            (
-                svc.service.service_name.clone(),
-                svc.containers.clone(),
-                svc.bad_revisions.clone(),
-                lb.and_then(|l| l.target_group_arn.clone()),
-                lb.and_then(|l| l.alternate_target_group_arn.clone()),
-            )
+        let Some(cluster) = self.clusters.get(c) else {
+            return;
         };
+        let Some(svc) = cluster.services.get(s) else {
+            return;
+        };
+        let cname = cluster.cluster.cluster_name.clone();
+        let lb = svc.service.load_balancers.first();
+        let (sname, containers, bad, tg, alt_tg) = (
+            svc.service.service_name.clone(),
+            svc.containers.clone(),
+            svc.bad_revisions.clone(),
+            lb.and_then(|l| l.target_group_arn.clone()),
+            lb.and_then(|l| l.alternate_target_group_arn.clone()),
+        );
         let group = format!("/ecs/{cname}/{sname}");
-        let primary_number = self.clusters[c].services[s]
+        let primary_number = svc
             .service
             .deployments
             .first()
@@ -245,7 +301,7 @@ impl Fleet {
         let mut registered: Vec<String> = Vec::new();
         let mut unhealthy = 0;
         let mut failed: Vec<u64> = Vec::new();
-        for task in self.clusters[c].tasks.iter_mut() {
+        for task in self.cluster_tasks_mut(c).iter_mut() {
             if task.service != s || task.phase == Phase::Stopped || t - task.phase_at < pace {
                 continue;
             }
@@ -321,32 +377,38 @@ impl Fleet {
             let g = tg.clone().unwrap_or_default();
             self.new_event(c, s, t, format!("(service {sname}) (port 8080) is unhealthy in (target-group {g}) due to (reason Health checks failed with these codes: [502])."));
         }
-        for d in failed {
-            if let Some(dep) = self.clusters[c].services[s]
-                .service
-                .deployments
-                .iter_mut()
-                .find(|x| deployment_number(&x.id) == d)
-            {
-                dep.failed_tasks += 1;
+        if let Some(svc) = self.sim_service_mut(c, s) {
+            for d in failed {
+                if let Some(dep) = svc
+                    .service
+                    .deployments
+                    .iter_mut()
+                    .find(|x| deployment_number(&x.id) == d)
+                {
+                    dep.failed_tasks += 1;
+                }
             }
         }
 
         // 2. The scheduler.
-        let svc = &self.clusters[c].services[s].service;
+        let Some(svc) = self.sim_service(c, s).map(|x| &x.service) else {
+            return;
+        };
         let desired = svc.desired_count;
         let config = svc.deployment_configuration.clone();
         let max_total = (desired * config.maximum_percent.unwrap_or(200) / 100).max(desired);
         let min_healthy = (desired * config.minimum_healthy_percent.unwrap_or(100) + 99) / 100;
         let primary = svc.deployments.first().cloned();
         let Some(primary) = primary else {
-            self.clusters[c].services[s].moving = false;
+            if let Some(svc) = self.sim_service_mut(c, s) {
+                svc.moving = false;
+            }
             return;
         };
         let rollout_failed = primary.rollout_state.as_deref() == Some("FAILED");
         let count = |fleet: &Fleet, pred: &dyn Fn(&SimTask) -> bool| {
-            fleet.clusters[c]
-                .tasks
+            fleet
+                .cluster_tasks(c)
                 .iter()
                 .filter(|x| x.service == s && pred(x))
                 .count() as i32
@@ -392,8 +454,10 @@ impl Fleet {
                     phase_at: t,
                     stopped_note: None,
                 };
-                self.clusters[c].push_task(task);
-                started.push(id);
+                if let Some(cluster) = self.clusters.get_mut(c) {
+                    cluster.push_task(task);
+                    started.push(id);
+                }
             }
         }
         if !started.is_empty() {
@@ -418,7 +482,7 @@ impl Fleet {
             + count(self, &|x| {
                 x.deployment != primary_number && x.phase == Phase::Running
             });
-        for (i, task) in self.clusters[c].tasks.iter().enumerate() {
+        for (i, task) in self.cluster_tasks(c).iter().enumerate() {
             if task.service != s || !task.phase.live() {
                 continue;
             }
@@ -447,7 +511,9 @@ impl Fleet {
             let mut ids = Vec::new();
             let mut deregistered = 0;
             for i in to_stop {
-                let task = &mut self.clusters[c].tasks[i];
+                let Some(task) = self.cluster_tasks_mut(c).get_mut(i) else {
+                    continue;
+                };
                 if matches!(task.phase, Phase::Activating | Phase::Running) && tg.is_some() {
                     deregistered += 1;
                 }
@@ -485,25 +551,24 @@ impl Fleet {
         self.refresh_counts(c, s, t);
 
         // Done when the primary runs `desired` healthy tasks and nothing else is left.
-        let svc = &self.clusters[c].services[s];
-        let anything_else = self.clusters[c]
-            .tasks
+        let tasks = self.cluster_tasks(c);
+        let anything_else = tasks
             .iter()
             .any(|x| x.service == s && x.phase != Phase::Stopped && x.phase != Phase::Running);
-        let others_left = self.clusters[c]
-            .tasks
+        let others_left = tasks
             .iter()
             .any(|x| x.service == s && x.deployment != primary_number && x.phase != Phase::Stopped);
-        let healthy_now = self.clusters[c]
-            .tasks
+        let healthy_now = tasks
             .iter()
             .filter(|x| {
                 x.service == s && x.deployment == primary_number && x.phase == Phase::Running
             })
             .count() as i32;
         let blue_green = alt_tg.is_some();
-        let in_progress =
-            svc.service.deployments[0].rollout_state.as_deref() == Some("IN_PROGRESS");
+        let in_progress = self
+            .sim_service(c, s)
+            .and_then(|x| x.service.deployments.first())
+            .is_some_and(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"));
         if blue_green && in_progress {
             let stage = if healthy_now < desired {
                 "SCALE_UP"
@@ -512,25 +577,29 @@ impl Fleet {
             } else {
                 "CLEAN_UP"
             };
-            if let Some(r) = self.clusters[c].services[s]
-                .history
-                .iter_mut()
-                .find(|r| r.deployment == primary_number)
-            {
+            if let Some(r) = self.sim_service_mut(c, s).and_then(|x| {
+                x.history
+                    .iter_mut()
+                    .find(|r| r.deployment == primary_number)
+            }) {
                 r.lifecycle_stage = Some(stage.into());
             }
         }
         if !rollout_failed && !anything_else && !others_left && healthy_now == desired {
             self.complete(c, s, t);
-        } else if rollout_failed && !others_left && !anything_else {
-            self.clusters[c].services[s].moving = false;
+        } else if rollout_failed
+            && !others_left
+            && !anything_else
+            && let Some(svc) = self.sim_service_mut(c, s)
+        {
+            svc.moving = false;
         }
     }
 
     /// Pending / running counts of the service and each deployment, from its tasks.
     fn refresh_counts(&mut self, c: usize, s: usize, t: Millis) {
         let mut per: Vec<(u64, i32, i32)> = Vec::new();
-        for task in self.clusters[c].tasks.iter().filter(|x| x.service == s) {
+        for task in self.cluster_tasks(c).iter().filter(|x| x.service == s) {
             let (p, r) = match task.phase {
                 Phase::Provisioning | Phase::Pending => (1, 0),
                 Phase::Activating | Phase::Running | Phase::Unhealthy => (0, 1),
@@ -544,7 +613,9 @@ impl Fleet {
                 None => per.push((task.deployment, p, r)),
             }
         }
-        let svc = &mut self.clusters[c].services[s].service;
+        let Some(svc) = self.sim_service_mut(c, s).map(|x| &mut x.service) else {
+            return;
+        };
         for d in svc.deployments.iter_mut() {
             let n = deployment_number(&d.id);
             let (p, r) = per
@@ -563,9 +634,13 @@ impl Fleet {
     }
 
     fn complete(&mut self, c: usize, s: usize, t: Millis) {
-        let svc = &mut self.clusters[c].services[s];
+        let Some(svc) = self.sim_service_mut(c, s) else {
+            return;
+        };
         svc.moving = false;
-        let primary = &mut svc.service.deployments[0];
+        let Some(primary) = svc.service.deployments.first_mut() else {
+            return;
+        };
         let finished_rollout = primary.rollout_state.as_deref() == Some("IN_PROGRESS");
         let id = primary.id.clone();
         let number = deployment_number(&id);
@@ -604,15 +679,20 @@ impl Fleet {
     }
 
     fn trip_breaker(&mut self, c: usize, s: usize, t: Millis, rollback: bool) {
-        let svc = &mut self.clusters[c].services[s];
+        let Some(svc) = self.sim_service_mut(c, s) else {
+            return;
+        };
         let sname = svc.service.service_name.clone();
-        let primary = &mut svc.service.deployments[0];
+        let Some(primary) = svc.service.deployments.first_mut() else {
+            return;
+        };
         let id = primary.id.clone();
         let number = deployment_number(&id);
         primary.rollout_state = Some("FAILED".into());
         primary.rollout_state_reason =
             Some("ECS deployment circuit breaker: tasks failed to start.".into());
         primary.updated_at = Some(t);
+        let failed_tasks = primary.failed_tasks;
         let previous = svc
             .service
             .deployments
@@ -620,7 +700,7 @@ impl Fleet {
             .map(|d| d.task_definition.clone());
         if let Some(r) = svc.history.iter_mut().find(|r| r.deployment == number) {
             r.breaker = "TRIGGERED".into();
-            r.failures = svc.service.deployments[0].failed_tasks;
+            r.failures = failed_tasks;
             if !rollback || previous.is_none() {
                 r.status = "STOPPED".into();
                 r.status_reason =
@@ -651,7 +731,9 @@ impl Fleet {
     /// Starts a deployment of `to`, marking the record of deployment `from` as rolling back.
     fn roll_back(&mut self, c: usize, s: usize, t: Millis, from: u64, to: &str, reason: &str) {
         // Like ECS: the last deployment of that revision becomes PRIMARY again and keeps its tasks.
-        let svc = &mut self.clusters[c].services[s];
+        let Some(svc) = self.sim_service_mut(c, s) else {
+            return;
+        };
         let existing = svc
             .service
             .deployments
@@ -676,10 +758,13 @@ impl Fleet {
             }
             None => self.new_deployment(c, s, t, to),
         };
-        let cname = self.clusters[c].cluster.cluster_name.clone();
-        let sname = self.clusters[c].services[s].service.service_name.clone();
+        let Some((cname, sname)) = self.names(c, s) else {
+            return;
+        };
         let revision_arn = self.revision_arn(&cname, &sname, to);
-        let svc = &mut self.clusters[c].services[s];
+        let Some(svc) = self.sim_service_mut(c, s) else {
+            return;
+        };
         // The rollback is part of the failed deployment's record, not a deployment of its own.
         svc.history.retain(|r| r.deployment != new_number);
         if let Some(r) = svc.history.iter_mut().find(|r| r.deployment == from) {
@@ -699,10 +784,13 @@ impl Fleet {
     /// A new PRIMARY deployment of `task_definition`; the others become ACTIVE. Returns its number.
     fn new_deployment(&mut self, c: usize, s: usize, t: Millis, task_definition: &str) -> u64 {
         let number = 1_000_000_000_000_000_000u64 + self.rng.below(8_000_000_000_000_000_000);
-        let cname = self.clusters[c].cluster.cluster_name.clone();
-        let sname = self.clusters[c].services[s].service.service_name.clone();
+        let Some((cname, sname)) = self.names(c, s) else {
+            return number;
+        };
         let target = self.revision_arn(&cname, &sname, task_definition);
-        let svc = &mut self.clusters[c].services[s];
+        let Some(svc) = self.sim_service_mut(c, s) else {
+            return number;
+        };
         let sources: Vec<String> = svc
             .history
             .iter()
@@ -769,10 +857,17 @@ impl Fleet {
             .iter()
             .position(|x| x.cluster.cluster_name == arn_name(&req.cluster))
             .ok_or_else(|| ApiError::NotFound(format!("cluster {} not found", req.cluster)))?;
-        let s = self.clusters[c]
-            .service_index(&req.service)
-            .ok_or_else(|| ApiError::NotFound(format!("service {} not found", req.service)))?;
-        let controller = self.clusters[c].services[s].service.deployment_controller;
+        let service_not_found = || ApiError::NotFound(format!("service {} not found", req.service));
+        let s = self
+            .clusters
+            .get(c)
+            .and_then(|x| x.service_index(&req.service))
+            .ok_or_else(service_not_found)?;
+        let controller = self
+            .sim_service(c, s)
+            .ok_or_else(service_not_found)?
+            .service
+            .deployment_controller;
         if let Some(n) = req.desired_count
             && !(0..=MAX_DESIRED_COUNT).contains(&n)
         {
@@ -800,15 +895,21 @@ impl Fleet {
             }
             None => None,
         };
-        if let Some(n) = req.desired_count {
-            let svc = &mut self.clusters[c].services[s];
+        if let Some(n) = req.desired_count
+            && let Some(svc) = self.sim_service_mut(c, s)
+        {
             svc.service.desired_count = n;
             if let Some(d) = svc.service.deployments.first_mut() {
                 d.desired_count = n;
             }
             svc.moving = true;
         }
-        let current = self.clusters[c].services[s].service.task_definition.clone();
+        let current = self
+            .sim_service(c, s)
+            .ok_or_else(service_not_found)?
+            .service
+            .task_definition
+            .clone();
         match task_definition {
             Some(td) if td != current || req.force_new_deployment => {
                 self.new_deployment(c, s, t, &td);
@@ -819,7 +920,9 @@ impl Fleet {
             }
             None => {}
         }
-        Ok(self.clusters[c].services[s].service.clone())
+        self.sim_service(c, s)
+            .map(|x| x.service.clone())
+            .ok_or_else(service_not_found)
     }
 
     /// StopServiceDeployment with stopType ROLLBACK.
@@ -828,16 +931,15 @@ impl Fleet {
             cl.services.iter().enumerate().find_map(|(s, svc)| {
                 svc.history
                     .iter()
-                    .position(|r| r.arn == arn)
-                    .map(|i| (c, s, i))
+                    .find(|r| r.arn == arn)
+                    .map(|r| (c, s, r.clone()))
             })
         });
-        let Some((c, s, i)) = found else {
+        let Some((c, s, record)) = found else {
             return Err(ApiError::NotFound(format!(
                 "service deployment {arn} not found"
             )));
         };
-        let record = self.clusters[c].services[s].history[i].clone();
         if !matches!(record.status.as_str(), "PENDING" | "IN_PROGRESS") {
             return Err(ApiError::Invalid {
                 action: "ecs:StopServiceDeployment".into(),
@@ -852,7 +954,7 @@ impl Fleet {
             .first()
             .and_then(|r| self.revisions.get(r).cloned())
             .or_else(|| {
-                self.clusters[c].services[s]
+                self.sim_service(c, s)?
                     .service
                     .deployments
                     .get(1)
@@ -863,10 +965,13 @@ impl Fleet {
                 message: "ConflictException: there is no earlier service revision to roll back to"
                     .into(),
             })?;
-        let svc = &mut self.clusters[c].services[s];
-        let primary = &mut svc.service.deployments[0];
-        primary.rollout_state = Some("FAILED".into());
-        primary.rollout_state_reason = Some("Stopped by user: rolling back.".into());
+        if let Some(primary) = self
+            .sim_service_mut(c, s)
+            .and_then(|x| x.service.deployments.first_mut())
+        {
+            primary.rollout_state = Some("FAILED".into());
+            primary.rollout_state_reason = Some("Stopped by user: rolling back.".into());
+        }
         self.roll_back(
             c,
             s,
@@ -880,12 +985,12 @@ impl Fleet {
 
     /// Registers the next revision of the service's family (`bad`: its tasks fail health checks).
     pub fn register_revision(&mut self, cluster: &str, service: &str, bad: bool) -> Option<String> {
-        let c = self
+        let cluster = self
             .clusters
-            .iter()
-            .position(|x| x.cluster.cluster_name == cluster)?;
-        let s = self.clusters[c].service_index(service)?;
-        let svc = &mut self.clusters[c].services[s];
+            .iter_mut()
+            .find(|x| x.cluster.cluster_name == cluster)?;
+        let s = cluster.service_index(service)?;
+        let svc = cluster.services.get_mut(s)?;
         svc.newest_revision += 1;
         if bad {
             svc.bad_revisions.push(svc.newest_revision);
@@ -926,5 +1031,45 @@ fn alarm_names(svc: &Service) -> Vec<String> {
         vec![]
     } else {
         vec![format!("production-{}-target-5xx", svc.service_name)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimOptions;
+
+    #[test]
+    fn steps_for_a_service_that_is_not_there_do_nothing_instead_of_panicking() {
+        let mut fleet = Fleet::generate(&SimOptions::default());
+        let logs = LogSim::from_fleet(&fleet, 1.0);
+        let summary = |fleet: &Fleet| -> Vec<(String, usize, usize, usize, bool)> {
+            fleet
+                .clusters
+                .iter()
+                .flat_map(|c| c.services.iter())
+                .map(|s| {
+                    (
+                        s.service.service_name.clone(),
+                        s.service.events.len(),
+                        s.service.deployments.len(),
+                        s.history.len(),
+                        s.moving,
+                    )
+                })
+                .collect()
+        };
+        let before = summary(&fleet);
+        let t = fleet.epoch_ms + 1_000;
+        for (c, s) in [(0, usize::MAX), (usize::MAX, 0)] {
+            fleet.step(c, s, t, 1_000, &logs);
+            fleet.new_event(c, s, t, "nothing to tell".into());
+            fleet.refresh_counts(c, s, t);
+            fleet.complete(c, s, t);
+            fleet.trip_breaker(c, s, t, true);
+            fleet.roll_back(c, s, t, 1, "web:1", "test");
+            fleet.new_deployment(c, s, t, "web:1");
+        }
+        assert_eq!(summary(&fleet), before);
     }
 }

@@ -199,10 +199,9 @@ impl Fleet {
         let production_count = opts.services.unwrap_or(22);
         let mut production = Vec::with_capacity(production_count);
         for i in 0..production_count {
-            let name = if i < NAMES.len() {
-                NAMES[i].to_string()
-            } else {
-                format!("{}-{:04}", NAMES[i % NAMES.len()], i)
+            let name = match NAMES.get(i) {
+                Some(name) => name.to_string(),
+                None => format!("{}-{:04}", wrapping(NAMES, i).unwrap_or(&"app"), i),
             };
             let state = match name.as_str() {
                 "checkout" => Rollout::InProgress,
@@ -222,8 +221,9 @@ impl Fleet {
             });
         }
         specs.push(("production", true, production));
-        let staging = NAMES[..12]
+        let staging = NAMES
             .iter()
+            .take(12)
             .enumerate()
             .map(|(i, n)| Plan {
                 name: n.to_string(),
@@ -315,7 +315,7 @@ impl Fleet {
                 .containers
                 .iter()
                 .map(|name| {
-                    let main = name == &service.containers[0];
+                    let main = service.containers.first() == Some(name);
                     ContainerDefinition {
                         name: name.to_string(),
                         image: if main {
@@ -366,10 +366,11 @@ impl SimCluster {
         self.by_name.get(arn_name(name_or_arn)).copied()
     }
     pub fn service(&self, name_or_arn: &str) -> Option<&SimService> {
-        self.service_index(name_or_arn).map(|i| &self.services[i])
+        self.service_index(name_or_arn)
+            .and_then(|i| self.services.get(i))
     }
     pub fn task_by_id(&self, id: &str) -> Option<&SimTask> {
-        self.task_index.get(id).map(|i| &self.tasks[*i])
+        self.task_index.get(id).and_then(|i| self.tasks.get(*i))
     }
     pub fn task_arn(&self, t: &SimTask) -> String {
         format!(
@@ -379,15 +380,22 @@ impl SimCluster {
     }
 
     pub fn materialise(&self, t: &SimTask) -> Task {
-        let s = &self.services[t.service];
-        let family = family_and_revision(&s.service.task_definition).map_or("app", |(f, _)| f);
+        // A task's service index is set when the task is created and services are never removed, so the
+        // service is always there; were it not, the task still shows, without what it would have told.
+        let s = self.services.get(t.service);
+        let family = s
+            .and_then(|s| family_and_revision(&s.service.task_definition))
+            .map_or("app", |(f, _)| f);
         let (stop_code, stopped_reason, exit) = match (&t.stopped_note, t.stopped) {
             (Some(note), _) => (Some(note.0.clone()), Some(note.1.clone()), Some(note.2)),
-            (None, true) => {
-                let (code, reason, exit) =
-                    STOP_REASONS[t.stop_reason as usize % STOP_REASONS.len()];
-                (Some(code.to_string()), Some(reason.to_string()), Some(exit))
-            }
+            (None, true) => match wrapping(STOP_REASONS, t.stop_reason as usize) {
+                Some((code, reason, exit)) => (
+                    Some(code.to_string()),
+                    Some(reason.to_string()),
+                    Some(*exit),
+                ),
+                None => (None, None, None),
+            },
             (None, false) => (None, None, None),
         };
         let (status, desired) = match t.phase {
@@ -404,11 +412,13 @@ impl SimCluster {
             ) {
             "UNKNOWN"
         } else if t.phase == Phase::Unhealthy
-            || s.service
-                .deployments
-                .iter()
-                .any(|d| d.rollout_state.as_deref() == Some("FAILED"))
-                && t.revision == revision_of(&s.service.task_definition)
+            || s.is_some_and(|s| {
+                s.service
+                    .deployments
+                    .iter()
+                    .any(|d| d.rollout_state.as_deref() == Some("FAILED"))
+                    && t.revision == revision_of(&s.service.task_definition)
+            })
         {
             "UNHEALTHY"
         } else {
@@ -421,10 +431,10 @@ impl SimCluster {
             last_status: status.into(),
             desired_status: desired.into(),
             health_status: Some(health.into()),
-            launch_type: s.service.launch_type.clone(),
-            availability_zone: Some(AZS[t.az as usize % AZS.len()].into()),
+            launch_type: s.and_then(|s| s.service.launch_type.clone()),
+            availability_zone: wrapping(AZS, t.az as usize).map(|az| az.to_string()),
             private_ip: Some(format!("10.0.{}.{}", (t.ip >> 8) & 0xff, t.ip & 0xff)),
-            group: Some(format!("service:{}", s.service.service_name)),
+            group: s.map(|s| format!("service:{}", s.service.service_name)),
             started_by: Some("ecs-svc/1234567890123456789".into()),
             cpu: Some("512".into()),
             memory: Some("1024".into()),
@@ -440,13 +450,17 @@ impl SimCluster {
             stop_code,
             stopped_reason,
             containers: s
-                .containers
-                .iter()
-                .enumerate()
-                .map(|(i, name)| Container {
+                .into_iter()
+                .flat_map(|s| {
+                    s.containers
+                        .iter()
+                        .enumerate()
+                        .map(move |(i, name)| (i, name, &s.image))
+                })
+                .map(|(i, name, image)| Container {
                     name: name.to_string(),
                     image: if i == 0 {
-                        format!("{}:v1.{}.0", s.image, t.revision)
+                        format!("{image}:v1.{}.0", t.revision)
                     } else {
                         "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.0".into()
                     },
@@ -459,6 +473,11 @@ impl SimCluster {
                 .collect(),
         }
     }
+}
+
+/// The `i`-th entry of a table, counting round from the start again past its end (`None` only if it is empty).
+fn wrapping<T>(table: &[T], i: usize) -> Option<&T> {
+    table.get(i.checked_rem(table.len())?)
 }
 
 /// The number of the deployment running `revision` (the primary's if none does).
@@ -483,7 +502,7 @@ pub(super) fn revision_of(task_definition: &str) -> i32 {
     family_and_revision(task_definition).map_or(1, |(_, r)| r)
 }
 
-fn event(at: Millis, message: String, id: &mut Rng) -> ServiceEvent {
+pub(super) fn event(at: Millis, message: String, id: &mut Rng) -> ServiceEvent {
     ServiceEvent {
         id: format!(
             "{}-{}-{}-{}-{}",
@@ -822,5 +841,47 @@ fn build_cluster(
         by_name,
         tasks,
         task_index,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::SimOptions;
+
+    #[test]
+    fn service_names_past_the_name_table_wrap_round_with_a_number() {
+        let fleet = Fleet::generate(&SimOptions {
+            services: Some(NAMES.len() + 2),
+            ..SimOptions::default()
+        });
+        let production = fleet
+            .cluster("production")
+            .expect("the demo has a production cluster");
+        let names: Vec<&str> = production
+            .services
+            .iter()
+            .map(|s| s.service.service_name.as_str())
+            .collect();
+        assert_eq!(names.first(), Some(&"web"));
+        assert!(names.contains(&"web-0026"), "{names:?}");
+        assert!(names.contains(&"api-0027"), "{names:?}");
+    }
+
+    #[test]
+    fn a_task_whose_service_is_gone_still_materialises() {
+        let fleet = Fleet::generate(&SimOptions::default());
+        let cluster = fleet
+            .cluster("production")
+            .expect("the demo has a production cluster");
+        let mut task = cluster.tasks.first().expect("the demo runs tasks").clone();
+        task.service = usize::MAX;
+        task.stopped = true;
+        task.stop_reason = 200;
+        let shown = cluster.materialise(&task);
+        assert_eq!(shown.group, None);
+        assert!(shown.containers.is_empty());
+        assert!(shown.stop_code.is_some());
+        assert!(shown.availability_zone.is_some());
     }
 }

@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
@@ -398,7 +398,13 @@ impl Cycle<'_> {
                 ))
             })?;
         let arn = task.task_definition_arn.clone();
-        let cached = self.definitions.lock().unwrap().get(&arn).cloned();
+        // The cache holds only complete definitions, so a panic elsewhere cannot leave it half-written.
+        let cached = self
+            .definitions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&arn)
+            .cloned();
         let definition = match cached {
             Some(d) => Ok(d),
             None => {
@@ -406,7 +412,7 @@ impl Cycle<'_> {
                 if let Ok(d) = &fetched {
                     self.definitions
                         .lock()
-                        .unwrap()
+                        .unwrap_or_else(PoisonError::into_inner)
                         .insert(arn.clone(), d.clone());
                 }
                 fetched
