@@ -12,6 +12,7 @@ use crate::workers::retry::{Backoff, with_retry};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 #[derive(Debug, Clone, Default)]
@@ -64,13 +65,21 @@ impl Executor {
 }
 
 /// A dialog's lookup with the shared backoff: a throttle or a network blip is retried, not shown as final.
+/// Someone is waiting in the dialog, so it gives up within about three seconds and lets them press r (the
+/// revisions lookup then falls back to the previous revision), where a refresh would keep trying for longer.
+const DIALOG_BACKOFF: Backoff = Backoff {
+    base: Duration::from_millis(200),
+    cap: Duration::from_secs(2),
+    max_attempts: 4,
+};
+
 async fn retried<T, F, Fut>(call: F) -> Result<T, ApiError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
     with_retry(
-        Backoff::default(),
+        DIALOG_BACKOFF,
         call,
         |error, attempt| tracing::info!(%error, attempt, "dialog lookup failed; retrying"),
     )
