@@ -151,6 +151,23 @@ pub struct Binding {
     pub place: Where,
     /// Shown in the footer (the rest only in help).
     pub footer: bool,
+    /// Left out of the footer of tables, whose own keys (filter, sort) need the room; shown on a single
+    /// resource's screens (a service's details, charts, deploy screen).
+    pub footer_off_tables: bool,
+}
+
+impl Binding {
+    /// Whether the footer of `view` lists this binding.
+    pub fn in_footer(&self, view: &crate::app::View) -> bool {
+        self.footer
+            && self.place.allows(view)
+            && !(self.footer_off_tables && Where::Tables.allows(view))
+    }
+
+    const fn off_tables(mut self) -> Binding {
+        self.footer_off_tables = true;
+        self
+    }
 }
 
 const fn b(
@@ -166,6 +183,7 @@ const fn b(
         desc,
         place,
         footer,
+        footer_off_tables: false,
     }
 }
 
@@ -251,21 +269,24 @@ pub const BINDINGS: &[Binding] = &[
         "force deploy",
         Where::Actionable,
         true,
-    ),
+    )
+    .off_tables(),
     b(
         &[k('R')],
         Action::Rollback,
         "roll back",
         Where::Actionable,
         true,
-    ),
+    )
+    .off_tables(),
     b(
         &[k('X')],
         Action::StopDeploy,
         "stop deploy + roll back",
         Where::Actionable,
         true,
-    ),
+    )
+    .off_tables(),
     b(
         &[k('M')],
         Action::Columns,

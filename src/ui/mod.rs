@@ -272,8 +272,7 @@ fn render_breadcrumb(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 pub fn hints(view: &View) -> Vec<(String, &'static str)> {
     BINDINGS
         .iter()
-        .filter(|b| b.footer)
-        .filter(|b| b.place.allows(view))
+        .filter(|b| b.in_footer(view))
         .map(|b| (keymap::key_label(&b.keys[0]), b.desc))
         .collect()
 }
