@@ -1,3 +1,15 @@
+// The classes of bug that crash a terminal app at 3 a.m.: byte-slicing text, unchecked indexing, unwrap and
+// panic. Denied in the program (not in tests); an `expect` on a real invariant says why in its message.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::string_slice,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::panic
+    )
+)]
+
 use anyhow::{Context as _, Result};
 use clap::Parser;
 use crossterm::cursor::Show;
@@ -261,7 +273,7 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
     }));
     // Proves the restore-on-panic path with the real binary (tests/e2e.rs).
     if std::env::var_os("ECSDECK_CRASH_TEST").is_some() {
-        panic!("crash test requested by ECSDECK_CRASH_TEST");
+        crash_test();
     }
     let size = terminal.size().unwrap_or_default();
     let mut state = State::new(context, now_ms(), size.width, size.height);
@@ -364,4 +376,12 @@ fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
         metrics_columns: config.metrics.list_columns.unwrap_or(false),
         ..Context::default()
     }
+}
+
+#[allow(
+    clippy::panic,
+    reason = "the one deliberate panic: tests/e2e.rs proves the terminal is restored after it"
+)]
+fn crash_test() {
+    panic!("crash test requested by ECSDECK_CRASH_TEST");
 }

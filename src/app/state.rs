@@ -163,7 +163,9 @@ impl<R: Row> ListView<R> {
     }
 
     pub fn selected_row(&self) -> Option<&R> {
-        self.visible.get(self.selected).map(|i| &self.rows[*i])
+        self.visible
+            .get(self.selected)
+            .and_then(|i| self.rows.get(*i))
     }
 
     pub fn refresh_started(&mut self) {
@@ -235,15 +237,17 @@ impl<R: Row> ListView<R> {
             .collect();
         let Sort { column, descending } = self.sort;
         let rows = &self.rows;
+        // Ties are broken by the resource's identity, so the order is stable across refreshes.
+        let order = |i: usize| rows.get(i).map(|r| (r.sort_key(column), r.key()));
         self.visible.sort_by(|&a, &b| {
-            let ord = rows[a]
-                .sort_key(column)
-                .cmp(&rows[b].sort_key(column))
-                .then_with(|| rows[a].key().cmp(rows[b].key()));
+            let ord = order(a).cmp(&order(b));
             if descending { ord.reverse() } else { ord }
         });
         if let Some(key) = selected_key
-            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].key() == key)
+            && let Some(pos) = self
+                .visible
+                .iter()
+                .position(|&i| rows.get(i).is_some_and(|r| r.key() == key))
         {
             self.selected = pos;
         }

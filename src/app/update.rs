@@ -313,7 +313,9 @@ impl<R: Row + serde::Serialize> ListOps for ListView<R> {
             .iter()
             .position(|c| *c == self.sort.column)
             .unwrap_or(0);
-        self.sort.column = self.columns[(pos + 1) % self.columns.len()];
+        if let Some(next) = self.columns.get(pos + 1).or(self.columns.first()) {
+            self.sort.column = *next;
+        }
         self.sort.descending = false;
         self.recompute(now);
     }
@@ -1105,7 +1107,11 @@ fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
             }
         },
         ("since" | "filter" | "save" | "grep", _) if matches!(state.view(), View::Logs(_)) => {
-            let rest = command[name.len()..].trim().to_owned();
+            let rest = command
+                .get(name.len()..)
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
             let kind = match name {
                 "since" => Prompt::Since,
                 "filter" => Prompt::Pattern,
@@ -1387,7 +1393,7 @@ fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
                 return vec![];
             }
             let next = match &view.revision {
-                None => Some(revisions[0].clone()),
+                None => revisions.first().cloned(),
                 Some(r) => revisions
                     .iter()
                     .position(|x| x == r)

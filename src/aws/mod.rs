@@ -227,7 +227,8 @@ impl Task {
     }
     pub fn short_id(&self) -> &str {
         let id = self.id();
-        &id[..id.len().min(8)]
+        let end = id.char_indices().nth(8).map_or(id.len(), |(at, _)| at);
+        id.get(..end).unwrap_or(id)
     }
     pub fn service_name(&self) -> Option<&str> {
         self.group

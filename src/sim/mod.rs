@@ -13,7 +13,13 @@ use crate::aws::*;
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// A lock whose holder panicked still guards consistent simulator data (every update is one assignment or
+/// push), so the demo goes on rather than dying with it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 use std::time::{Duration, Instant};
 
 pub use deploy::{Record, breaker_threshold};
@@ -228,10 +234,10 @@ impl Sim {
 
     /// The fleet as it is now (moved up to the simulator's clock).
     pub fn fleet(&self) -> MutexGuard<'_, Fleet> {
-        let mut fleet = self.fleet.lock().unwrap();
+        let mut fleet = lock(&self.fleet);
         let now = self.now();
         if let Some(pace) = self.pace {
-            let mut demo = self.demo_deploy.lock().unwrap();
+            let mut demo = lock(&self.demo_deploy);
             if let Some(at) = *demo
                 && now >= at
             {
@@ -278,8 +284,8 @@ impl Sim {
     }
 
     pub fn set_rate_limit(&self, limit: Option<(f64, f64)>) {
-        *self.rate_limit.lock().unwrap() = limit;
-        let mut b = self.bucket.lock().unwrap();
+        *lock(&self.rate_limit) = limit;
+        let mut b = lock(&self.bucket);
         b.tokens = limit.map(|(_, burst)| burst).unwrap_or(0.0);
         b.last = Instant::now();
     }
@@ -293,7 +299,7 @@ impl Sim {
     }
 
     pub fn set_live_tail(&self, live: LiveTailSim) {
-        *self.live_tail.lock().unwrap() = live;
+        *lock(&self.live_tail) = live;
     }
 
     /// Live Tail sessions open right now.
@@ -303,20 +309,20 @@ impl Sim {
 
     /// FilterLogEvents' own limit: (calls per second, burst); None removes it. AWS: 10 per second.
     pub fn set_logs_rate_limit(&self, limit: Option<(f64, f64)>) {
-        *self.logs_limit.lock().unwrap() = limit;
-        let mut b = self.logs_bucket.lock().unwrap();
+        *lock(&self.logs_limit) = limit;
+        let mut b = lock(&self.logs_bucket);
         b.tokens = limit.map(|(_, burst)| burst).unwrap_or(0.0);
         b.last = Instant::now();
     }
 
     /// Makes every call of this IAM action (e.g. `ecs:DescribeServices`) fail with AccessDenied.
     pub fn deny(&self, action: &str) {
-        self.denied.lock().unwrap().push(action.to_owned());
+        lock(&self.denied).push(action.to_owned());
     }
 
     /// Undoes [`Sim::deny`].
     pub fn allow(&self, action: &str) {
-        self.denied.lock().unwrap().retain(|a| a != action);
+        lock(&self.denied).retain(|a| a != action);
     }
 
     /// The common prologue of every call: count, wait, then fail if an outage, denial or throttle applies.
@@ -338,7 +344,7 @@ impl Sim {
                 "{action}: dispatch failure: connection refused (simulated outage)"
             )));
         }
-        if self.denied.lock().unwrap().iter().any(|a| a == action) {
+        if lock(&self.denied).iter().any(|a| a == action) {
             return Err(ApiError::AccessDenied {
                 action: action.into(),
                 message: format!(
@@ -347,14 +353,14 @@ impl Sim {
             });
         }
         let (limit, bucket) = if action == "logs:FilterLogEvents" {
-            (*self.logs_limit.lock().unwrap(), &self.logs_bucket)
+            (*lock(&self.logs_limit), &self.logs_bucket)
         } else if action.starts_with("ecs:") {
-            (*self.rate_limit.lock().unwrap(), &self.bucket)
+            (*lock(&self.rate_limit), &self.bucket)
         } else {
             (None, &self.bucket)
         };
         if let Some((rate, burst)) = limit {
-            let mut b = bucket.lock().unwrap();
+            let mut b = lock(bucket);
             let now = Instant::now();
             b.tokens = (b.tokens + now.duration_since(b.last).as_secs_f64() * rate).min(burst);
             b.last = now;
@@ -384,7 +390,7 @@ fn page_of(all: &[String], next_token: Option<String>) -> Result<Page, ApiError>
     };
     let end = (start + LIST_PAGE as usize).min(all.len());
     Ok(Page {
-        arns: all[start..end].to_vec(),
+        arns: all.get(start..end).unwrap_or_default().to_vec(),
         next_token: (end < all.len()).then(|| format!("sim:{end}")),
     })
 }
@@ -460,10 +466,10 @@ impl Api for Sim {
             .filter_map(|s| c.service(s))
             .map(|s| s.service.clone())
             .collect();
-        if found.is_empty() && !services.is_empty() {
+        if let (true, Some(first)) = (found.is_empty(), services.first()) {
             return Err(ApiError::NotFound(format!(
                 "service {} not found",
-                arn_name(&services[0])
+                arn_name(first)
             )));
         }
         Ok(found)
@@ -595,7 +601,7 @@ impl Api for Sim {
             )));
         }
         let pattern = logs::Pattern::parse(req.pattern.as_deref()).map_err(|m| invalid(&m))?;
-        let live = self.live_tail.lock().unwrap().clone();
+        let live = lock(&self.live_tail).clone();
         let open = self.live_sessions.fetch_add(1, Ordering::SeqCst);
         let guard = SessionGuard(self.live_sessions.clone());
         if open >= live.max_sessions {
@@ -649,7 +655,7 @@ impl Api for Sim {
                 if sampled {
                     let n = events.len();
                     events = (0..logs::LIVE_TAIL_MAX_EVENTS)
-                        .map(|i| events[i * n / logs::LIVE_TAIL_MAX_EVENTS].clone())
+                        .filter_map(|i| events.get(i * n / logs::LIVE_TAIL_MAX_EVENTS).cloned())
                         .collect();
                 }
                 Some((Ok(LiveTailItem::Update { events, sampled }), Some(s)))
@@ -712,7 +718,7 @@ impl Api for Sim {
             .min(all.len());
         let end = (start + 100).min(all.len());
         Ok(AlarmPage {
-            alarms: all[start..end].to_vec(),
+            alarms: all.get(start..end).unwrap_or_default().to_vec(),
             next_token: (end < all.len()).then(|| format!("sim:{end}")),
         })
     }
@@ -904,10 +910,11 @@ impl Api for Sim {
             .iter_mut()
             .find(|c| c.cluster.cluster_name == cluster)
             .ok_or_else(|| ApiError::NotFound(format!("cluster {cluster} not found")))?;
-        let i = c
+        let s = c
             .service_index(service)
+            .and_then(|i| c.services.get_mut(i))
             .ok_or_else(|| ApiError::NotFound(format!("service {service} not found")))?;
-        c.services[i].scalable = Some((target.min_capacity, target.max_capacity));
+        s.scalable = Some((target.min_capacity, target.max_capacity));
         Ok(Mutated {
             value: (),
             request_id: Some(request_id(self.now())),

@@ -273,7 +273,7 @@ pub fn hints(view: &View) -> Vec<(String, &'static str)> {
     BINDINGS
         .iter()
         .filter(|b| b.in_footer(view))
-        .map(|b| (keymap::key_label(&b.keys[0]), b.desc))
+        .filter_map(|b| Some((keymap::key_label(b.keys.first()?), b.desc)))
         .collect()
 }
 
