@@ -84,24 +84,36 @@ fn every_key() -> Vec<Msg> {
         KeyCode::Char('x'),
         KeyModifiers::ALT,
     )));
+    keys.push(Msg::Key(KeyEvent::new(KeyCode::Left, KeyModifiers::ALT)));
+    keys.push(Msg::Paste(HOSTILE.into()));
+    keys.push(Msg::Paste(paste_text()));
     keys.push(ctrl('c'));
     keys
 }
 
-/// A 10 KB paste as a terminal without bracketed paste delivers it: one key per character.
-fn paste_keys() -> Vec<Msg> {
+/// 10 KB of text with line breaks and the hostile characters.
+fn paste_text() -> String {
     let mut text = String::new();
     while text.len() < 10 * 1024 {
         text.push_str("payments web:42 ");
         text.push_str(HOSTILE);
         text.push('\n');
     }
-    text.chars()
+    text
+}
+
+/// A 10 KB paste two ways: bracketed (one `Paste` message), and as a terminal without bracketed paste
+/// delivers it, one key per character (its line breaks arrive as Enter).
+fn pastes() -> Vec<(&'static str, Vec<Msg>)> {
+    let text = paste_text();
+    let keys = text
+        .chars()
         .map(|c| match c {
             '\n' => key(KeyCode::Enter),
             c => ch(c),
         })
-        .collect()
+        .collect();
+    vec![("bracketed", vec![Msg::Paste(text)]), ("plain", keys)]
 }
 
 /// What must hold after any key.
@@ -572,7 +584,7 @@ fn every_key_in_every_view_at_every_size_second_half() {
 fn all_keys_in_a_row_then_a_10kb_paste_in_every_view() {
     let theme = Theme::builtin("light").expect("light theme");
     let keys = every_key();
-    let paste = paste_keys();
+    let pastes = pastes();
     for (name, fixture) in fixtures() {
         let mut state = fixture.clone();
         for (i, msg) in keys.iter().enumerate() {
@@ -583,15 +595,18 @@ fn all_keys_in_a_row_then_a_10kb_paste_in_every_view() {
             draw_at(&state, &theme, width, height, &what);
         }
         // Into whatever is open now, and into the view's own text input.
-        for opener in [None, Some(ch('/')), Some(ch(':'))] {
+        for (opener, (how, paste)) in [None, Some(ch('/')), Some(ch(':'))]
+            .into_iter()
+            .flat_map(|o| pastes.iter().map(move |p| (o.clone(), p)))
+        {
             let mut state = fixture.clone();
             if let Some(open) = opener.clone() {
                 update(&mut state, open);
             }
-            for msg in &paste {
+            for msg in paste {
                 update(&mut state, msg.clone());
             }
-            let what = format!("{name}, a 10 KB paste after {opener:?}");
+            let what = format!("{name}, a 10 KB {how} paste after {opener:?}");
             check_invariants(&state, &what);
             for (width, height) in SIZES {
                 draw_at(&state, &theme, width, height, &what);
@@ -655,9 +670,7 @@ proptest! {
                     update(&mut state, Msg::Tick { now_ms });
                 }
                 Step::Paste(text) => {
-                    for c in text.chars() {
-                        update(&mut state, ch(c));
-                    }
+                    update(&mut state, Msg::Paste(text.clone()));
                 }
             }
             let what = format!("{name}, step {i}: {step:?}");
