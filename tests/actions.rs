@@ -956,141 +956,29 @@ async fn a_failed_dialog_lookup_says_press_r_and_r_asks_again() {
     .await;
 }
 
-/// The simulator behind a recorder: when a mutating call arrives, what the audit log already holds.
-struct Spy {
-    sim: Arc<Sim>,
+/// The audit log's lines at the moment each mutating call reached the simulator.
+fn audit_seen_by_each_mutation(
+    sim: &Sim,
     audit: std::path::PathBuf,
-    /// The audit log's lines at the moment each mutating call arrived.
-    seen: std::sync::Mutex<Vec<Vec<serde_json::Value>>>,
-}
-
-impl Spy {
-    fn look(&self) {
-        let lines = std::fs::read_to_string(&self.audit)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-            .collect();
-        self.seen.lock().unwrap().push(lines);
-    }
-}
-
-#[async_trait::async_trait]
-impl Api for Spy {
-    async fn list_clusters(&self, t: Option<String>) -> Result<Page, ApiError> {
-        self.sim.list_clusters(t).await
-    }
-    async fn describe_clusters(&self, c: &[String]) -> Result<Vec<Cluster>, ApiError> {
-        self.sim.describe_clusters(c).await
-    }
-    async fn list_services(&self, c: &str, t: Option<String>) -> Result<Page, ApiError> {
-        self.sim.list_services(c, t).await
-    }
-    async fn describe_services(&self, c: &str, s: &[String]) -> Result<Vec<Service>, ApiError> {
-        self.sim.describe_services(c, s).await
-    }
-    async fn list_tasks(
-        &self,
-        c: &str,
-        s: Option<&str>,
-        d: DesiredStatus,
-        t: Option<String>,
-    ) -> Result<Page, ApiError> {
-        self.sim.list_tasks(c, s, d, t).await
-    }
-    async fn describe_tasks(&self, c: &str, t: &[String]) -> Result<Vec<Task>, ApiError> {
-        self.sim.describe_tasks(c, t).await
-    }
-    async fn describe_task_definition(&self, td: &str) -> Result<TaskDefinition, ApiError> {
-        self.sim.describe_task_definition(td).await
-    }
-    async fn describe_log_groups(
-        &self,
-        p: Option<&str>,
-        t: Option<String>,
-    ) -> Result<LogGroupPage, ApiError> {
-        self.sim.describe_log_groups(p, t).await
-    }
-    async fn describe_log_streams(
-        &self,
-        g: &str,
-        p: Option<&str>,
-        t: Option<String>,
-    ) -> Result<LogStreamPage, ApiError> {
-        self.sim.describe_log_streams(g, p, t).await
-    }
-    async fn filter_log_events(&self, r: &FilterRequest) -> Result<FilterPage, ApiError> {
-        self.sim.filter_log_events(r).await
-    }
-    async fn get_log_events(
-        &self,
-        g: &str,
-        s: &str,
-        st: Option<Millis>,
-        t: Option<String>,
-    ) -> Result<StreamPage, ApiError> {
-        self.sim.get_log_events(g, s, st, t).await
-    }
-    async fn start_live_tail(&self, r: &LiveTailRequest) -> Result<LiveTail, ApiError> {
-        self.sim.start_live_tail(r).await
-    }
-    async fn get_metric_data(&self, r: &MetricRequest) -> Result<MetricPage, ApiError> {
-        self.sim.get_metric_data(r).await
-    }
-    async fn describe_alarms(
-        &self,
-        s: Option<&str>,
-        t: Option<String>,
-    ) -> Result<AlarmPage, ApiError> {
-        self.sim.describe_alarms(s, t).await
-    }
-    async fn describe_target_groups(&self, a: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
-        self.sim.describe_target_groups(a).await
-    }
-    async fn describe_target_health(&self, a: &str) -> Result<Vec<TargetHealth>, ApiError> {
-        self.sim.describe_target_health(a).await
-    }
-    async fn update_service(&self, r: &UpdateServiceRequest) -> Result<Mutated<Service>, ApiError> {
-        self.look();
-        self.sim.update_service(r).await
-    }
-    async fn list_task_definitions(&self, f: &str, t: Option<String>) -> Result<Page, ApiError> {
-        self.sim.list_task_definitions(f, t).await
-    }
-    async fn list_service_deployments(
-        &self,
-        c: &str,
-        s: &str,
-    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
-        self.sim.list_service_deployments(c, s).await
-    }
-    async fn describe_service_deployments(
-        &self,
-        a: &[String],
-    ) -> Result<Vec<ServiceDeployment>, ApiError> {
-        self.sim.describe_service_deployments(a).await
-    }
-    async fn describe_service_revisions(
-        &self,
-        a: &[String],
-    ) -> Result<Vec<ServiceRevision>, ApiError> {
-        self.sim.describe_service_revisions(a).await
-    }
-    async fn stop_service_deployment(&self, a: &str) -> Result<Mutated<String>, ApiError> {
-        self.look();
-        self.sim.stop_service_deployment(a).await
-    }
-    async fn describe_scalable_target(
-        &self,
-        c: &str,
-        s: &str,
-    ) -> Result<Option<ScalableTarget>, ApiError> {
-        self.sim.describe_scalable_target(c, s).await
-    }
-    async fn register_scalable_target(&self, t: &ScalableTarget) -> Result<Mutated<()>, ApiError> {
-        self.look();
-        self.sim.register_scalable_target(t).await
-    }
+) -> Arc<std::sync::Mutex<Vec<Vec<serde_json::Value>>>> {
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    sim.on_call(move |action| {
+        if matches!(
+            action,
+            "ecs:UpdateService"
+                | "ecs:StopServiceDeployment"
+                | "application-autoscaling:RegisterScalableTarget"
+        ) {
+            let lines = std::fs::read_to_string(&audit)
+                .unwrap_or_default()
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+                .collect();
+            record.lock().unwrap().push(lines);
+        }
+    });
+    seen
 }
 
 #[tokio::test]
@@ -1098,14 +986,10 @@ async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
     let sim = still_sim();
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
-    let spy = Arc::new(Spy {
-        sim: sim.clone(),
-        audit: audit.clone(),
-        seen: Default::default(),
-    });
+    let seen = audit_seen_by_each_mutation(&sim, audit.clone());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let executor = Executor::new(
-        spy.clone(),
+        sim.clone(),
         tx,
         ExecutorConfig {
             read_only: false,
@@ -1152,7 +1036,7 @@ async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
     );
 
     // When each call arrived, its intent line was already on disk (a kill right then leaves it).
-    let seen = spy.seen.lock().unwrap().clone();
+    let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2, "two calls arrived");
     let last = |lines: &Vec<serde_json::Value>| lines.last().cloned().unwrap_or_default();
     assert_eq!(seen[0].len(), 1);

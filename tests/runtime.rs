@@ -81,150 +81,22 @@ async fn keys_are_answered_while_aws_calls_take_seconds() {
 }
 
 /// The simulator, except that ListClusters panics the first `panics` times it is called: a bug in a worker.
-struct PanickingApi {
-    sim: Sim,
-    panics: std::sync::atomic::AtomicUsize,
-    answered: std::sync::atomic::AtomicUsize,
-}
-
-mod delegate {
-    use super::PanickingApi;
-    use ecsdeck::aws::*;
-    use std::sync::atomic::Ordering;
-
-    #[async_trait::async_trait]
-    impl Api for PanickingApi {
-        async fn list_clusters(&self, next_token: Option<String>) -> Result<Page, ApiError> {
-            if self
-                .panics
+/// Returns the simulator and how many panics are left.
+fn panicking_sim(panics: usize) -> (Arc<Sim>, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let sim = Arc::new(Sim::new(SimOptions::default()));
+    let left = Arc::new(AtomicUsize::new(panics));
+    let count = left.clone();
+    sim.on_call(move |action| {
+        if action == "ecs:ListClusters"
+            && count
                 .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                 .is_ok()
-            {
-                panic!("injected: ListClusters blew up");
-            }
-            let page = self.sim.list_clusters(next_token).await;
-            self.answered.fetch_add(1, Ordering::SeqCst);
-            page
+        {
+            panic!("injected: ListClusters blew up");
         }
-        async fn describe_clusters(&self, c: &[String]) -> Result<Vec<Cluster>, ApiError> {
-            self.sim.describe_clusters(c).await
-        }
-        async fn list_services(&self, c: &str, t: Option<String>) -> Result<Page, ApiError> {
-            self.sim.list_services(c, t).await
-        }
-        async fn describe_services(&self, c: &str, s: &[String]) -> Result<Vec<Service>, ApiError> {
-            self.sim.describe_services(c, s).await
-        }
-        async fn list_tasks(
-            &self,
-            c: &str,
-            s: Option<&str>,
-            d: DesiredStatus,
-            t: Option<String>,
-        ) -> Result<Page, ApiError> {
-            self.sim.list_tasks(c, s, d, t).await
-        }
-        async fn describe_tasks(&self, c: &str, t: &[String]) -> Result<Vec<Task>, ApiError> {
-            self.sim.describe_tasks(c, t).await
-        }
-        async fn describe_task_definition(&self, t: &str) -> Result<TaskDefinition, ApiError> {
-            self.sim.describe_task_definition(t).await
-        }
-        async fn describe_log_groups(
-            &self,
-            p: Option<&str>,
-            t: Option<String>,
-        ) -> Result<LogGroupPage, ApiError> {
-            self.sim.describe_log_groups(p, t).await
-        }
-        async fn describe_log_streams(
-            &self,
-            g: &str,
-            p: Option<&str>,
-            t: Option<String>,
-        ) -> Result<LogStreamPage, ApiError> {
-            self.sim.describe_log_streams(g, p, t).await
-        }
-        async fn filter_log_events(&self, r: &FilterRequest) -> Result<FilterPage, ApiError> {
-            self.sim.filter_log_events(r).await
-        }
-        async fn get_log_events(
-            &self,
-            g: &str,
-            s: &str,
-            start: Option<Millis>,
-            t: Option<String>,
-        ) -> Result<StreamPage, ApiError> {
-            self.sim.get_log_events(g, s, start, t).await
-        }
-        async fn start_live_tail(&self, r: &LiveTailRequest) -> Result<LiveTail, ApiError> {
-            self.sim.start_live_tail(r).await
-        }
-        async fn get_metric_data(&self, r: &MetricRequest) -> Result<MetricPage, ApiError> {
-            self.sim.get_metric_data(r).await
-        }
-        async fn describe_alarms(
-            &self,
-            s: Option<&str>,
-            t: Option<String>,
-        ) -> Result<AlarmPage, ApiError> {
-            self.sim.describe_alarms(s, t).await
-        }
-        async fn describe_target_groups(&self, a: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
-            self.sim.describe_target_groups(a).await
-        }
-        async fn describe_target_health(&self, a: &str) -> Result<Vec<TargetHealth>, ApiError> {
-            self.sim.describe_target_health(a).await
-        }
-        async fn update_service(
-            &self,
-            r: &UpdateServiceRequest,
-        ) -> Result<Mutated<Service>, ApiError> {
-            self.sim.update_service(r).await
-        }
-        async fn list_task_definitions(
-            &self,
-            f: &str,
-            t: Option<String>,
-        ) -> Result<Page, ApiError> {
-            self.sim.list_task_definitions(f, t).await
-        }
-        async fn list_service_deployments(
-            &self,
-            c: &str,
-            s: &str,
-        ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
-            self.sim.list_service_deployments(c, s).await
-        }
-        async fn describe_service_deployments(
-            &self,
-            a: &[String],
-        ) -> Result<Vec<ServiceDeployment>, ApiError> {
-            self.sim.describe_service_deployments(a).await
-        }
-        async fn describe_service_revisions(
-            &self,
-            a: &[String],
-        ) -> Result<Vec<ServiceRevision>, ApiError> {
-            self.sim.describe_service_revisions(a).await
-        }
-        async fn stop_service_deployment(&self, a: &str) -> Result<Mutated<String>, ApiError> {
-            self.sim.stop_service_deployment(a).await
-        }
-        async fn describe_scalable_target(
-            &self,
-            c: &str,
-            s: &str,
-        ) -> Result<Option<ScalableTarget>, ApiError> {
-            self.sim.describe_scalable_target(c, s).await
-        }
-        async fn register_scalable_target(
-            &self,
-            t: &ScalableTarget,
-        ) -> Result<Mutated<()>, ApiError> {
-            self.sim.register_scalable_target(t).await
-        }
-    }
+    });
+    (sim, left)
 }
 
 /// Runs the whole loop on a TestBackend against `api`; returns the key sender and the running app.
@@ -266,16 +138,20 @@ async fn quit(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_worker_is_said_on_screen_restarted_and_keys_still_work() {
-    let api = Arc::new(PanickingApi {
-        sim: Sim::new(SimOptions::default()),
-        panics: 1.into(),
-        answered: 0.into(),
-    });
+    let (api, left) = panicking_sim(1);
     let (keys, app) = start_app(api.clone());
+    // ListClusters calls that got past the panic: answered.
+    let answered = || {
+        let calls = api
+            .calls
+            .list_clusters
+            .load(std::sync::atomic::Ordering::SeqCst);
+        calls - (1 - left.load(std::sync::atomic::Ordering::SeqCst)) as u64
+    };
     // The first ListClusters panics in the poller; the restarted poller loads the clusters. Keys are sent
     // all along: the loop answers them whatever the workers do.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while api.answered.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+    while answered() == 0 {
         keys.send(ch('?')).unwrap();
         keys.send(key(KeyCode::Esc)).unwrap();
         assert!(Instant::now() < deadline, "the worker was not restarted");
@@ -300,14 +176,10 @@ async fn a_panicking_worker_is_said_on_screen_restarted_and_keys_still_work() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_that_keeps_panicking_is_left_down_with_the_message_and_keys_still_work() {
-    let api = Arc::new(PanickingApi {
-        sim: Sim::new(SimOptions::default()),
-        panics: 1_000.into(),
-        answered: 0.into(),
-    });
-    let (keys, app) = start_app(api.clone());
+    let (api, left) = panicking_sim(1_000);
+    let (keys, app) = start_app(api);
     // 1 + 3 restarts (20, 40, 80 ms apart), then it stays down.
-    let panicked = || 1_000 - api.panics.load(std::sync::atomic::Ordering::SeqCst);
+    let panicked = || 1_000 - left.load(std::sync::atomic::Ordering::SeqCst);
     let deadline = Instant::now() + Duration::from_secs(10);
     while panicked() < 4 {
         assert!(Instant::now() < deadline, "only {} panics", panicked());

@@ -196,8 +196,12 @@ pub struct Sim {
     started: Instant,
     epoch_ms: Millis,
     denied: Mutex<Vec<String>>,
+    on_call: Mutex<Option<CallHook>>,
     pub calls: CallCounts,
 }
+
+/// Told the IAM action of each call as it arrives, before it is answered.
+pub type CallHook = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Sim {
     pub fn new(opts: SimOptions) -> Sim {
@@ -228,6 +232,7 @@ impl Sim {
             started: Instant::now(),
             epoch_ms: opts.epoch_ms,
             denied: Mutex::new(Vec::new()),
+            on_call: Mutex::new(None),
             calls: CallCounts::default(),
         }
     }
@@ -325,9 +330,19 @@ impl Sim {
         lock(&self.denied).retain(|a| a != action);
     }
 
+    /// Runs `hook` with the IAM action (`ecs:UpdateService`) of every call as it arrives, before it is answered:
+    /// a test can look at what was on disk when a call came, or make a call panic as a bug in a worker would.
+    pub fn on_call(&self, hook: impl Fn(&str) + Send + Sync + 'static) {
+        *lock(&self.on_call) = Some(Arc::new(hook));
+    }
+
     /// The common prologue of every call: count, wait, then fail if an outage, denial or throttle applies.
     async fn call(&self, action: &str, counter: &AtomicU64) -> Result<(), ApiError> {
         counter.fetch_add(1, Ordering::Relaxed);
+        let hook = lock(&self.on_call).clone();
+        if let Some(hook) = hook {
+            hook(action);
+        }
         let latency = match self.filter_page_latency {
             Some(page) if action == "logs:FilterLogEvents" => page.as_millis() as u64,
             _ => self.latency_ms.load(Ordering::Relaxed),
