@@ -97,6 +97,23 @@ pub enum Where {
 }
 
 impl Where {
+    /// Where this is, in words, for "this key works on …".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Where::Everywhere => "every screen",
+            Where::Tables => "a table (clusters, services, tasks, log groups)",
+            Where::Describable => {
+                "a services or tasks list, or a service's charts or deploy screen"
+            }
+            Where::Loggable => "a service, a task or a log group",
+            Where::Logs => "a log view",
+            Where::Chartable => "a service (its row, its tasks, details or deploy screen)",
+            Where::Charts => "a service's charts or details",
+            Where::ServicesList => "a services list",
+            Where::Actionable => "a services list, or a service's details, charts or deploy screen",
+        }
+    }
+
     /// Whether a binding for this place works on `view`. The reducer and the footer both ask this.
     pub fn allows(self, view: &crate::app::View) -> bool {
         use crate::app::View;
@@ -480,6 +497,13 @@ pub fn global_binding(event: &KeyEvent) -> Option<&'static Binding> {
     BINDINGS
         .iter()
         .find(|b| b.place == Where::Everywhere && b.keys.iter().any(|k| matches(k, event)))
+}
+
+/// A binding of this key on any view: for saying where a key that does nothing here would work.
+pub fn binding_anywhere(event: &KeyEvent) -> Option<&'static Binding> {
+    BINDINGS
+        .iter()
+        .find(|b| b.keys.iter().any(|k| matches(k, event)))
 }
 
 /// The binding of this key on this view (a key may mean different things on different views).

@@ -612,3 +612,32 @@ fn the_footer_of_a_service_shows_its_actions() {
         }
     }
 }
+
+#[test]
+fn a_key_that_does_nothing_here_says_where_it_works() {
+    let sim = fleet();
+    let mut state = new_state();
+    ecsdeck::app::update::start(&mut state);
+    deliver(&mut state, Rows::Clusters(clusters(&sim)));
+    for (k, says) in [
+        ('S', "S (scale) works on a services list"),
+        ('R', "R (roll back) works on a services list"),
+        ('m', "m (metrics) works on a service"),
+        ('i', "i (only lines matching) works on a log view"),
+    ] {
+        state.toast = None;
+        let effects = update(&mut state, ch(k));
+        assert!(effects.is_empty(), "{k} sends nothing on the clusters list");
+        let toast = state
+            .toast
+            .as_ref()
+            .map(|t| t.text.clone())
+            .unwrap_or_default();
+        assert!(toast.starts_with(says), "{k}: {toast:?}");
+        assert!(toast.ends_with("not here"), "{k}: {toast:?}");
+    }
+    // A key that is bound nowhere stays quiet.
+    state.toast = None;
+    update(&mut state, ch('Z'));
+    assert!(state.toast.is_none());
+}

@@ -623,6 +623,23 @@ fn scroll_key(key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
 
 fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     let Some(binding) = keymap::binding_for(&key, state.view()) else {
+        // A key of the keymap that does nothing here says where it would, rather than nothing at all.
+        if let Some(other) = keymap::binding_anywhere(&key) {
+            let label = other
+                .keys
+                .first()
+                .map(keymap::key_label)
+                .unwrap_or_default();
+            toast(
+                state,
+                ToastLevel::Info,
+                format!(
+                    "{label} ({}) works on {}, not here",
+                    other.desc,
+                    other.place.describe()
+                ),
+            );
+        }
         return vec![];
     };
     if matches!(state.view(), View::Logs(_)) {

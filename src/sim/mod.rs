@@ -356,7 +356,7 @@ impl Sim {
             .is_some_and(|(from, to)| elapsed >= from && elapsed < to);
         if scheduled || self.outage.load(Ordering::SeqCst) {
             return Err(ApiError::Network(format!(
-                "{action}: dispatch failure: connection refused (simulated outage)"
+                "{action}: connection refused (simulated outage)"
             )));
         }
         if lock(&self.denied).iter().any(|a| a == action) {

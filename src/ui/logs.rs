@@ -49,7 +49,8 @@ fn title<'a>(view: &LogView, theme: &Theme) -> Vec<Span<'a>> {
     };
     tag(format!("since {}", view.since_label), theme.muted);
     if let Some(p) = &view.request.pattern {
-        tag(format!("pattern {p:?}"), theme.label);
+        // As typed: Debug formatting would escape the quotes of a JSON pattern.
+        tag(format!("pattern `{p}`"), theme.label);
     }
     if let Some(f) = &view.include {
         tag(format!("only /{}/", f.text), theme.label);

@@ -77,6 +77,28 @@ pub enum MetricsUpdate {
     Columns(Result<FleetColumns, ApiError>),
 }
 
+impl MetricsUpdate {
+    /// The error this update carries, if any: the screen shows one sentence, the log file keeps the whole.
+    pub fn error(&self) -> Option<(&'static str, &ApiError)> {
+        match self {
+            MetricsUpdate::ServiceFailed(e) => Some(("the service", e)),
+            MetricsUpdate::TargetGroups(Err(e)) => Some(("its target groups", e)),
+            MetricsUpdate::DataFailed(e) => Some(("its metrics", e)),
+            MetricsUpdate::Health { result: Err(e), .. } => Some(("target health", e)),
+            MetricsUpdate::Alarms(Err(e)) => Some(("its alarms", e)),
+            MetricsUpdate::FleetAlarms { result: Err(e), .. } => Some(("alarms in ALARM", e)),
+            MetricsUpdate::Columns(Err(e)) => Some(("the list's CPU/5XX columns", e)),
+            _ => None,
+        }
+    }
+
+    fn log_failure(&self) {
+        if let Some((what, error)) = self.error() {
+            tracing::warn!(what, %error, detail = ?error, "charts: cannot read {what}");
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct MetricsConfig {
     /// Metrics are per minute: refreshing more often costs money and shows nothing new.
@@ -118,7 +140,10 @@ impl MetricsWorker {
                 };
                 let send = {
                     let sink = sink.clone();
-                    move |u: MetricsUpdate| sink(generation, u)
+                    move |u: MetricsUpdate| {
+                        u.log_failure();
+                        sink(generation, u)
+                    }
                 };
                 match request {
                     MetricsRequest::Service {
