@@ -2,7 +2,6 @@
 //! charts screen's worker logged nothing, so "see the log file" pointed at a file without the failure.
 
 #[path = "support/aws_stub.rs"]
-#[allow(dead_code)]
 mod aws_stub;
 
 use aws_stub::LogCapture;
