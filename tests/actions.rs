@@ -385,6 +385,73 @@ async fn stopping_a_deployment_in_progress_sends_stop_service_deployment_rollbac
 }
 
 #[tokio::test]
+async fn a_stopped_deployment_is_never_called_succeeded_after_its_rollback_completes() {
+    let mut h = Harness::new(moving_sim(150), "web", false);
+    let good = services(&h.sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "web")
+        .unwrap()
+        .task_definition;
+    let next = h.sim.register_revision("production", "web").unwrap();
+    h.sim
+        .update_service(&UpdateServiceRequest {
+            cluster: "production".into(),
+            service: "web".into(),
+            task_definition: Some(next.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // Like the user: watch the deploy, then stop it from the watch screen.
+    h.press(ch('W'));
+    h.until("the deploy on the watch screen", |s| {
+        matches!(outcome(s), Some(Outcome::InProgress(_)))
+    })
+    .await;
+    h.press(ch('X'));
+    h.until(
+        "the deployment in progress",
+        |s| matches!(&s.mode, Mode::Dialog(d) if matches!(d.stage, Stage::Confirm(_))),
+    )
+    .await;
+    h.press(ch('y'));
+    let succeeded_once = std::cell::Cell::new(None);
+    h.until("the rollback to complete", |s| {
+        if let Some(o @ Outcome::Succeeded(_)) = outcome(s) {
+            succeeded_once.set(Some(o));
+        }
+        match s.view() {
+            View::Deploy(v) => v.snapshot.as_ref().is_some_and(|snap| {
+                snap.service.task_definition == good
+                    && snap.service.deployments.len() == 1
+                    && snap.service.deployments[0].rollout_state.as_deref() == Some("COMPLETED")
+                    && snap.service.running_count == snap.service.desired_count
+            }),
+            _ => false,
+        }
+    })
+    .await;
+    assert_eq!(
+        succeeded_once.take(),
+        None,
+        "a stopped deploy was called a success"
+    );
+    let Some(Outcome::Stopped(why)) = outcome(&h.state) else {
+        panic!("{:?}", outcome(&h.state))
+    };
+    let (stopped, back) = (family_rev(&next), family_rev(&good));
+    assert!(
+        why.starts_with(&format!(
+            "STOPPED: {stopped} was stopped (you asked); the service rolled back to {back}"
+        )),
+        "{why}"
+    );
+    let screen = text(&h.state);
+    assert!(screen.contains("■ STOPPED"), "{screen}");
+    assert!(!screen.contains("SUCCEEDED"), "{screen}");
+}
+
+#[tokio::test]
 async fn force_new_deployment_confirms_then_replaces_every_task() {
     let mut h = Harness::new(moving_sim(15), "api", false);
     let effects = h.press(ch('F'));

@@ -322,3 +322,46 @@ async fn code_deploy_services_refuse_a_new_task_definition_but_scale() {
         .unwrap();
     assert_eq!(scaled.value.desired_count, 3);
 }
+
+#[tokio::test]
+async fn a_force_deploy_whose_tasks_fail_health_checks_never_drops_below_minimum_healthy() {
+    // payments: minimum healthy 100 %, maximum 200 %, breaker on, rollback off; its revision fails health
+    // checks. The old tasks must outlive the breaker: with no rollback, they are all that serves.
+    let sim = moving(4);
+    let before = service(&sim, "payments").await;
+    let config = &before.deployment_configuration;
+    assert_eq!(config.minimum_healthy_percent, Some(100));
+    assert_ne!(config.circuit_breaker_rollback, Some(true));
+    sim.update_service(&UpdateServiceRequest {
+        force_new_deployment: true,
+        ..update("payments")
+    })
+    .await
+    .unwrap();
+    let healthy_now = || {
+        let fleet = sim.fleet();
+        let c = fleet.cluster("production").unwrap();
+        let i = c.service_index("payments").unwrap();
+        c.tasks
+            .iter()
+            .filter(|t| t.service == i && t.phase == ecsdeck::sim::Phase::Running)
+            .count() as i32
+    };
+    let mut healthy_min = i32::MAX;
+    let mut failed_for = 0;
+    for _ in 0..2000 {
+        healthy_min = healthy_min.min(healthy_now());
+        let s = service(&sim, "payments").await;
+        if s.deployments[0].rollout_state.as_deref() == Some("FAILED") {
+            // Keep watching a while after the breaker: nothing may stop the old tasks then either.
+            failed_for += 1;
+            if failed_for > 60 {
+                assert!(healthy_min >= 4, "healthy dropped to {healthy_min}");
+                assert_eq!(s.running_count, 4, "{:#?}", s.deployments);
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the breaker never tripped (healthy min {healthy_min})");
+}

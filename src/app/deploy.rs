@@ -49,6 +49,9 @@ pub enum Target {
     Desired(i32),
     /// Opened with `W`: whatever the primary deployment is doing.
     Primary,
+    /// A deployment the user stopped (`X`, StopServiceDeployment ROLLBACK): ECS rolls it back, and the
+    /// rollback finishing is not this deployment's success.
+    Stopped { id: String, task_definition: String },
 }
 
 /// The verdict shown at the top of the screen.
@@ -60,6 +63,8 @@ pub enum Outcome {
     Deployed(String),
     Succeeded(String),
     Failed(String),
+    /// The watched deployment was stopped on purpose and rolled back: neither a success nor a failure.
+    Stopped(String),
 }
 
 impl Outcome {
@@ -69,7 +74,8 @@ impl Outcome {
             Outcome::InProgress(t)
             | Outcome::Deployed(t)
             | Outcome::Succeeded(t)
-            | Outcome::Failed(t) => t,
+            | Outcome::Failed(t)
+            | Outcome::Stopped(t) => t,
         }
     }
 }
@@ -127,8 +133,15 @@ impl DeployView {
                 None => true,
                 Some((id, created)) => *id != p.id && p.created_at > *created,
             };
+            // A primary older than another deployment, or next to a FAILED one, is a rollback (ECS
+            // re-promotes the old deployment or starts one for the old revision): not a deploy to judge.
+            let rolls_back = snapshot.service.deployments.iter().any(|d| {
+                d.id != p.id
+                    && (d.created_at > p.created_at || d.rollout_state.as_deref() == Some("FAILED"))
+            });
             if self.target == Target::Primary
                 && newer
+                && !rolls_back
                 && p.rollout_state.as_deref() == Some("IN_PROGRESS")
             {
                 self.target = Target::Deployment {
@@ -138,7 +151,7 @@ impl DeployView {
             }
             self.last_primary = Some((p.id.clone(), p.created_at));
         }
-        if let Target::Deployment { id, .. } = &self.target
+        if let Target::Deployment { id, .. } | Target::Stopped { id, .. } = &self.target
             && let Some(d) = snapshot.service.deployments.iter().find(|d| &d.id == id)
         {
             match d.rollout_state.as_deref() {
@@ -162,6 +175,9 @@ impl DeployView {
         match &self.target {
             Target::Deployment {
                 task_definition, ..
+            }
+            | Target::Stopped {
+                task_definition, ..
             } => Some(task_definition.clone()),
             _ => self
                 .snapshot
@@ -178,6 +194,21 @@ impl DeployView {
         let Some(snap) = &self.snapshot else {
             return Outcome::Waiting;
         };
+        let verdict = self.verdict(snap);
+        // A scale under way states its counts itself; any other verdict says an outage outright.
+        if matches!(
+            (&self.target, &verdict),
+            (Target::Desired(_), Outcome::InProgress(_))
+        ) {
+            return verdict;
+        }
+        match outage(&snap.service) {
+            Some(outage) => verdict.with_suffix(&outage),
+            None => verdict,
+        }
+    }
+
+    fn verdict(&self, snap: &DeploySnapshot) -> Outcome {
         let s = &snap.service;
         let primary = s.primary_deployment();
         let settled =
@@ -234,6 +265,47 @@ impl DeployView {
                         family_rev(&p.task_definition),
                         p.id
                     )),
+                    None => Outcome::InProgress("waiting for the deployment to appear".into()),
+                }
+            }
+            Target::Stopped {
+                id,
+                task_definition,
+            } => {
+                let td = family_rev(task_definition);
+                match primary {
+                    Some(p) if &p.id == id && self.seen_failed.is_none() => {
+                        if self.seen_completed || p.rollout_state.as_deref() == Some("COMPLETED") {
+                            // Not what was asked for, so never green: the user wanted it gone.
+                            Outcome::Deployed(format!(
+                                "{td} deployed although you asked to stop it: ECS did not roll back"
+                            ))
+                        } else {
+                            Outcome::InProgress(format!(
+                                "stopping {td}: waiting for ECS to roll back"
+                            ))
+                        }
+                    }
+                    Some(p) => {
+                        let now = family_rev(&p.task_definition);
+                        let busy = still_under_way(snap, None);
+                        if !busy.is_empty() || !settled {
+                            return Outcome::InProgress(format!(
+                                "{td} stopped (you asked); rolling back to {now}: {} of {} running, {} pending",
+                                s.running_count, s.desired_count, s.pending_count
+                            ));
+                        }
+                        let mut problems = target_problems(snap, &p.task_definition);
+                        problems.extend(self.alarm_problems(snap));
+                        let state = if problems.is_empty() {
+                            " — steady".to_owned()
+                        } else {
+                            format!("; {}", problems.join("; "))
+                        };
+                        Outcome::Stopped(format!(
+                            "STOPPED: {td} was stopped (you asked); the service rolled back to {now}{state}"
+                        ))
+                    }
                     None => Outcome::InProgress("waiting for the deployment to appear".into()),
                 }
             }
@@ -358,6 +430,41 @@ impl DeployView {
                 .find(|a| a.alarm_name == name)
                 .map(|a| a.state_value.as_str()),
             _ => None,
+        }
+    }
+}
+
+/// Fewer tasks running than minimum healthy allows, said outright: `service has 0 of 4 tasks running`.
+fn outage(s: &Service) -> Option<String> {
+    let percent = s
+        .deployment_configuration
+        .minimum_healthy_percent
+        .unwrap_or(100)
+        .clamp(0, 100);
+    // ECS rounds the minimum up; at least one task counts when any is desired.
+    let floor = (i64::from(s.desired_count) * i64::from(percent) + 99) / 100;
+    let floor = floor.max(i64::from(s.desired_count > 0));
+    (i64::from(s.running_count) < floor).then(|| {
+        format!(
+            "service has {} of {} tasks running",
+            s.running_count, s.desired_count
+        )
+    })
+}
+
+impl Outcome {
+    fn with_suffix(self, suffix: &str) -> Outcome {
+        let add = |t: String| format!("{t} — {suffix}");
+        match self {
+            Outcome::Waiting => Outcome::Waiting,
+            Outcome::InProgress(t) => Outcome::InProgress(add(t)),
+            Outcome::Deployed(t) => Outcome::Deployed(add(t)),
+            // Tasks missing is never a success, whatever ECS says of the deployment.
+            Outcome::Succeeded(t) => {
+                Outcome::Deployed(add(t.trim_start_matches("SUCCEEDED: ").to_owned()))
+            }
+            Outcome::Failed(t) => Outcome::Failed(add(t)),
+            Outcome::Stopped(t) => Outcome::Stopped(add(t)),
         }
     }
 }
@@ -725,6 +832,176 @@ mod tests {
             }
         );
         assert!(matches!(view.outcome(), Outcome::Failed(_)));
+    }
+
+    #[test]
+    fn a_deployment_the_user_stopped_is_never_called_succeeded_once_its_rollback_completes() {
+        let at = |mut d: Deployment, created: Millis| {
+            d.created_at = Some(created);
+            d
+        };
+        let mut view = DeployView::new(
+            "prod",
+            "search",
+            Target::Stopped {
+                id: "ecs-svc/39".into(),
+                task_definition: "arn:aws:ecs:us-east-1:1:task-definition/search:39".into(),
+            },
+        );
+        // The stop is not in effect yet.
+        view.apply(snapshot(vec![
+            at(
+                deployment(
+                    "ecs-svc/39",
+                    "PRIMARY",
+                    "arn:aws:ecs:us-east-1:1:task-definition/search:39",
+                    "IN_PROGRESS",
+                ),
+                5,
+            ),
+            at(
+                deployment(
+                    "ecs-svc/38",
+                    "ACTIVE",
+                    "arn:aws:ecs:us-east-1:1:task-definition/search:38",
+                    "COMPLETED",
+                ),
+                1,
+            ),
+        ]));
+        assert!(
+            matches!(view.outcome(), Outcome::InProgress(_)),
+            "{:?}",
+            view.outcome()
+        );
+        // ECS re-promotes the old deployment and rolls back.
+        let mut stopped = deployment(
+            "ecs-svc/39",
+            "ACTIVE",
+            "arn:aws:ecs:us-east-1:1:task-definition/search:39",
+            "FAILED",
+        );
+        stopped.rollout_state_reason = Some("Stopped by user: rolling back.".into());
+        view.apply(snapshot(vec![
+            at(
+                deployment(
+                    "ecs-svc/38",
+                    "PRIMARY",
+                    "arn:aws:ecs:us-east-1:1:task-definition/search:38",
+                    "IN_PROGRESS",
+                ),
+                1,
+            ),
+            at(stopped, 5),
+        ]));
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::InProgress(t) if t.contains("search:39 stopped (you asked); rolling back to search:38")),
+            "{outcome:?}"
+        );
+        // The rollback completes and ECS forgets the stopped deployment: stopped, not SUCCEEDED.
+        view.apply(snapshot(vec![at(
+            deployment(
+                "ecs-svc/38",
+                "PRIMARY",
+                "arn:aws:ecs:us-east-1:1:task-definition/search:38",
+                "COMPLETED",
+            ),
+            1,
+        )]));
+        assert_eq!(
+            view.outcome(),
+            Outcome::Stopped(
+                "STOPPED: search:39 was stopped (you asked); the service rolled back to search:38 — steady"
+                    .into()
+            )
+        );
+        // The screen opened with `W` after the stop does not judge the rollback as a deploy of search:38.
+        let mut watch = DeployView::new("prod", "search", Target::Primary);
+        let mut stopped = deployment(
+            "ecs-svc/39",
+            "ACTIVE",
+            "arn:aws:ecs:us-east-1:1:task-definition/search:39",
+            "FAILED",
+        );
+        stopped.created_at = Some(5);
+        watch.apply(snapshot(vec![
+            at(
+                deployment(
+                    "ecs-svc/38",
+                    "PRIMARY",
+                    "arn:aws:ecs:us-east-1:1:task-definition/search:38",
+                    "IN_PROGRESS",
+                ),
+                1,
+            ),
+            stopped,
+        ]));
+        assert_eq!(watch.target, Target::Primary);
+        watch.apply(snapshot(vec![at(
+            deployment(
+                "ecs-svc/38",
+                "PRIMARY",
+                "arn:aws:ecs:us-east-1:1:task-definition/search:38",
+                "COMPLETED",
+            ),
+            1,
+        )]));
+        assert!(
+            !matches!(&watch.outcome(), Outcome::Succeeded(t) if t.contains("deployed")),
+            "{:?}",
+            watch.outcome()
+        );
+    }
+
+    #[test]
+    fn a_verdict_says_an_outage_outright() {
+        // payments after a force deploy whose tasks failed health checks, breaker without rollback.
+        let mut view = watching_payments_60();
+        let mut snap = snapshot(vec![deployment(
+            "ecs-svc/60",
+            "PRIMARY",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+            "FAILED",
+        )]);
+        snap.service.running_count = 0;
+        snap.service
+            .deployment_configuration
+            .minimum_healthy_percent = Some(100);
+        view.apply(snap.clone());
+        let outcome = view.outcome();
+        assert!(
+            matches!(&outcome, Outcome::Failed(t) if t.ends_with("did not deploy: FAILED reason — service has 0 of 4 tasks running")),
+            "{outcome:?}"
+        );
+        // ECS calling the deployment COMPLETED does not make missing tasks a success.
+        let mut view = watching_payments_60();
+        snap.service.deployments = vec![deployment(
+            "ecs-svc/60",
+            "PRIMARY",
+            "arn:aws:ecs:us-east-1:1:task-definition/payments:60",
+            "COMPLETED",
+        )];
+        snap.service.running_count = 3;
+        view.apply(snap.clone());
+        assert_eq!(
+            view.outcome(),
+            Outcome::Deployed(
+                "payments:60 is deployed and steady — service has 3 of 4 tasks running".into()
+            )
+        );
+        // Minimum healthy 50 % of 4: 2 running is within what the service allows, nothing added.
+        let mut view = watching_payments_60();
+        snap.service
+            .deployment_configuration
+            .minimum_healthy_percent = Some(50);
+        snap.service.running_count = 2;
+        view.apply(snap);
+        assert!(
+            !view.outcome().text().contains("tasks running"),
+            "{:?}",
+            view.outcome()
+        );
     }
 
     #[test]

@@ -292,6 +292,18 @@ pub(super) fn executed(
                         None => Target::Primary,
                     }
                 }
+                // Judged from the dialog's service: the deployment under way when the user asked to stop it.
+                (ActionKind::StopDeployment, _) => match open
+                    .as_ref()
+                    .and_then(|d| d.service.primary_deployment())
+                    .filter(|p| p.rollout_state.as_deref() == Some("IN_PROGRESS"))
+                {
+                    Some(p) => Target::Stopped {
+                        id: p.id.clone(),
+                        task_definition: p.task_definition.clone(),
+                    },
+                    None => Target::Primary,
+                },
                 _ => Target::Primary,
             };
             open_deploy(state, &plan.cluster, &plan.service, target)

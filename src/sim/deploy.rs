@@ -496,8 +496,10 @@ impl Fleet {
                 }
             } else if old > 0 {
                 let healthy = task.phase == Phase::Running;
-                // Rolling back from a failed rollout stops the failed revision's tasks at once.
-                let failed_revision = rollout_failed || bad.contains(&task.revision);
+                // Rolling back stops the bad revision's tasks at once. A primary whose rollout FAILED
+                // (breaker without rollback) replaces nothing: the old tasks are all that serves, so they
+                // stay like any other healthy task, counted against minimum healthy.
+                let failed_revision = bad.contains(&task.revision);
                 if failed_revision || !healthy || healthy_total > min_healthy {
                     to_stop.push(i);
                     old -= 1;
@@ -588,7 +590,6 @@ impl Fleet {
         if !rollout_failed && !anything_else && !others_left && healthy_now == desired {
             self.complete(c, s, t);
         } else if rollout_failed
-            && !others_left
             && !anything_else
             && let Some(svc) = self.sim_service_mut(c, s)
         {

@@ -31,12 +31,15 @@ fn outcome_line(view: &DeployView, theme: &Theme) -> Line<'static> {
     let style = match &outcome {
         Outcome::Succeeded(_) => theme.ok,
         Outcome::Failed(_) => theme.error,
-        Outcome::InProgress(_) | Outcome::Deployed(_) | Outcome::Waiting => theme.warn,
+        Outcome::InProgress(_) | Outcome::Deployed(_) | Outcome::Stopped(_) | Outcome::Waiting => {
+            theme.warn
+        }
     };
     let icon = match &outcome {
         Outcome::Succeeded(_) => "✔",
         Outcome::Failed(_) => "✖",
         Outcome::Deployed(_) => "⚠",
+        Outcome::Stopped(_) => "■",
         _ => "⟳",
     };
     Line::from(vec![
