@@ -1208,6 +1208,49 @@ async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_g
         "{amber}"
     );
     insta::assert_snapshot!("watch_rolled_back_still_unhealthy", amber);
+    // On small screens the verdict wraps instead of losing what is still wrong.
+    for (width, height) in [(80u16, 24u16), (40, 10)] {
+        h.state.width = width;
+        h.state.height = height;
+        let screen = text(&h.state);
+        let joined = screen
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            joined.contains("⚠ payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"),
+            "{width}x{height}:\n{screen}"
+        );
+    }
+    // A failed refresh's STALE line wraps too: its remedy is at its end.
+    let View::Deploy(v) = h.state.view_mut() else {
+        panic!()
+    };
+    v.load.error = Some(ApiError::Network(
+        "ecs:DescribeServices: dispatch failure: connection refused (simulated outage)".into(),
+    ));
+    for (width, height) in [(120u16, 44u16), (80, 24)] {
+        h.state.width = width;
+        h.state.height = height;
+        let screen = text(&h.state);
+        let joined = screen
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(joined.contains("STALE"), "{width}x{height}:\n{screen}");
+        assert!(
+            joined.contains("→ retrying; check the network, VPN or --endpoint-url"),
+            "{width}x{height}:\n{screen}"
+        );
+    }
+    let View::Deploy(v) = h.state.view_mut() else {
+        panic!()
+    };
+    v.load.error = None;
+    h.state.width = 120;
+    h.state.height = 44;
 
     let View::Deploy(v) = h.state.view_mut() else {
         panic!()

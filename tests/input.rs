@@ -464,3 +464,186 @@ fn the_reader_hands_over_everything_one_read_returns() {
         }
     ));
 }
+
+fn prompt_value(state: &ecsdeck::app::state::State) -> String {
+    match &state.mode {
+        Mode::Prompt { input, .. } => input.value().to_owned(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_prefilled_input_opens_selected_so_typing_replaces_it() {
+    let mut input = TextInput::preselected("5m");
+    assert!(input.is_selected());
+    typed(&mut input, "1h");
+    assert_eq!(input.value(), "1h");
+    assert!(!input.is_selected());
+    // A cursor key keeps the prefill to edit it.
+    let mut input = TextInput::preselected("5m");
+    assert_eq!(plain(&mut input, KeyCode::Left), InputKey::Moved);
+    typed(&mut input, "0");
+    assert_eq!(input.value(), "50m");
+    let mut input = TextInput::preselected("5m");
+    plain(&mut input, KeyCode::Home);
+    typed(&mut input, "1");
+    assert_eq!(input.value(), "15m");
+    // Backspace clears the selection, as in any text field.
+    let mut input = TextInput::preselected("5m");
+    assert_eq!(plain(&mut input, KeyCode::Backspace), InputKey::Edited);
+    assert_eq!(input.value(), "");
+    // A paste replaces it too.
+    let mut input = TextInput::preselected("old");
+    assert!(input.paste("new"));
+    assert_eq!(input.value(), "new");
+    // Nothing to select in an empty input.
+    assert!(!TextInput::preselected("").is_selected());
+}
+
+#[test]
+fn log_prompts_that_open_prefilled_are_replaced_by_what_is_typed() {
+    let mut state = on_production_service("payments");
+    update(&mut state, ch('l'));
+    assert!(matches!(state.view(), View::Logs(_)));
+    // `@` opens with the current start (5m): typing 1h asks for 1h, not 5m1h.
+    update(&mut state, ch('@'));
+    assert_eq!(prompt_value(&state), "5m");
+    type_text(&mut state, "1h");
+    assert_eq!(prompt_value(&state), "1h");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.mode, Mode::Normal);
+    let View::Logs(view) = state.view() else {
+        panic!()
+    };
+    assert_eq!(view.since_label, "1h");
+    // `s` opens with a suggested file name: a typed path replaces it.
+    update(&mut state, ch('s'));
+    assert!(
+        prompt_value(&state).starts_with("ecsdeck-"),
+        "{}",
+        prompt_value(&state)
+    );
+    type_text(&mut state, "/tmp/x.txt");
+    assert_eq!(prompt_value(&state), "/tmp/x.txt");
+    update(&mut state, key(KeyCode::Esc));
+    // `/` after a search reopens with it: typing again searches for what is typed.
+    update(&mut state, ch('/'));
+    type_text(&mut state, "qqq");
+    update(&mut state, key(KeyCode::Enter));
+    // No line matches yet: the prompt says so and stays; the search is kept.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('/'));
+    assert_eq!(prompt_value(&state), "qqq");
+    type_text(&mut state, "qqq");
+    assert_eq!(prompt_value(&state), "qqq");
+    // End keeps it and edits at its end.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('/'));
+    update(&mut state, key(KeyCode::End));
+    type_text(&mut state, "x");
+    assert_eq!(prompt_value(&state), "qqqx");
+}
+
+#[test]
+fn the_list_filter_reopens_selected_and_typing_replaces_it() {
+    let mut state = on_production_service("");
+    update(&mut state, ch('/'));
+    type_text(&mut state, "pay");
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, ch('/'));
+    type_text(&mut state, "web");
+    match &state.mode {
+        Mode::Filter { input } => assert_eq!(input.value(), "web"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(state.view().filter(), Some("web"));
+}
+
+#[test]
+fn each_prompt_says_what_enter_does_and_the_save_prompt_does_not_say_empty_clears() {
+    let mut state = on_production_service("payments");
+    state.width = 120;
+    state.height = 35;
+    update(&mut state, ch('l'));
+    update(&mut state, ch('s'));
+    let screen = text(&state);
+    let footer = screen.lines().last().unwrap();
+    assert!(footer.contains("Enter save · Esc cancel"), "{footer:?}");
+    assert!(!footer.contains("empty clears"), "{footer:?}");
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch('i'));
+    let screen = text(&state);
+    let footer = screen.lines().last().unwrap();
+    assert!(footer.contains("empty clears"), "{footer:?}");
+}
+
+#[test]
+fn a_selected_prefill_is_drawn_highlighted() {
+    let theme = ecsdeck::theme::Theme::builtin("dark").unwrap();
+    let mut state = on_production_service("payments");
+    state.width = 120;
+    state.height = 35;
+    update(&mut state, ch('l'));
+    update(&mut state, ch('@'));
+    let terminal = draw(&state, &theme);
+    let buffer = terminal.backend().buffer();
+    let row = buffer.area.height - 1;
+    let x = (0..buffer.area.width)
+        .find(|&x| buffer[(x, row)].symbol() == "▏")
+        .unwrap();
+    // The cell before the cursor bar is the prefill's last character, in the selection style.
+    assert_eq!(buffer[(x - 1, row)].symbol(), "m");
+    assert_eq!(
+        buffer[(x - 1, row)].style().add_modifier,
+        theme.selected.add_modifier
+    );
+    type_text(&mut state, "1");
+    let terminal = draw(&state, &theme);
+    let buffer = terminal.backend().buffer();
+    let x = (0..buffer.area.width)
+        .find(|&x| buffer[(x, row)].symbol() == "▏")
+        .unwrap();
+    assert_eq!(buffer[(x - 1, row)].symbol(), "1");
+    assert_ne!(
+        buffer[(x - 1, row)].style().add_modifier,
+        theme.selected.add_modifier
+    );
+}
+
+/// The screen's bottom rows joined, for text that may wrap over them.
+fn bottom(screen: &str, rows: usize) -> String {
+    let lines: Vec<&str> = screen.lines().collect();
+    lines[lines.len().saturating_sub(rows)..]
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn a_prompt_error_always_shows_even_when_it_does_not_fit_beside_the_text() {
+    for (width, height) in [(120u16, 35u16), (80, 24), (40, 10), (250, 35)] {
+        let mut state = on_production_service("payments");
+        state.width = width;
+        state.height = height;
+        update(&mut state, ch('l'));
+        update(&mut state, ch('F'));
+        type_text(&mut state, "[a, b");
+        update(&mut state, key(KeyCode::Enter));
+        assert!(matches!(&state.mode, Mode::Prompt { error: Some(_), .. }));
+        let screen = text(&state);
+        let said = bottom(&screen, 4);
+        assert!(
+            said.contains("missing closing ]"),
+            "{width}x{height}: the error is on screen:\n{screen}"
+        );
+        assert!(
+            said.contains("syntax"),
+            "{width}x{height}: the whole error:\n{screen}"
+        );
+        // The text typed is still on the input's line.
+        let footer = screen.lines().last().unwrap();
+        assert!(footer.contains("▏"), "{width}x{height}: {footer:?}");
+        assert!(footer.width() <= usize::from(width));
+    }
+}

@@ -336,3 +336,34 @@ fn a_paused_view_fills_a_terminal_that_grew() {
     assert!(shown.contains("INFO GET /api/v1/cart 200 12ms"), "{shown}");
     assert!(shown.contains("INFO GET /health 200 3ms"), "{shown}");
 }
+
+#[test]
+fn a_long_include_filter_is_shortened_so_esc_clears_stays_on_screen() {
+    for (width, height) in [(120u16, 40u16), (80, 24), (40, 10)] {
+        let mut state = with_lines();
+        state.width = width;
+        state.height = height;
+        update(&mut state, ch('i'));
+        let long: String = "abcdefghij".repeat(100);
+        update(&mut state, ecsdeck::app::Msg::Paste(long.clone()));
+        update(&mut state, key(KeyCode::Enter));
+        let shown = text(&state);
+        let joined = shown
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            joined.contains("7 lines held, none match `i abcdefg"),
+            "{width}x{height}:\n{shown}"
+        );
+        assert!(
+            joined.contains("…` — Esc clears"),
+            "{width}x{height}:\n{shown}"
+        );
+        assert!(
+            !joined.contains(&long),
+            "{width}x{height}: the filter is shortened"
+        );
+    }
+}

@@ -461,3 +461,36 @@ fn a_detail_is_stale_at_its_first_failed_refresh() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_long_stale_line_over_the_services_wraps_and_keeps_its_remedy() {
+    let mut state = services_loaded();
+    state.width = 120;
+    state.height = 35;
+    update(
+        &mut state,
+        ecsdeck::app::Msg::Tick {
+            now_ms: NOW + 6_000,
+        },
+    );
+    send(
+        &mut state,
+        DataUpdate::Failed {
+            error: ApiError::Network(
+                "ecs:ListServices: dispatch failure: connection refused (simulated outage)".into(),
+            ),
+            at: NOW + 6_000,
+        },
+    );
+    let screen = text(&state);
+    let joined = screen
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(joined.contains("STALE — last refreshed 6s ago"), "{screen}");
+    assert!(
+        joined.contains("→ retrying; check the network, VPN or --endpoint-url"),
+        "{screen}"
+    );
+}

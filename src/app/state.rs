@@ -505,6 +505,30 @@ impl Prompt {
             Prompt::Save => "save the lines shown to file",
         }
     }
+
+    /// A word for the prompt when its full label leaves no room (an error is showing).
+    pub fn short(self) -> &'static str {
+        match self {
+            Prompt::Search => "search",
+            Prompt::Include => "include",
+            Prompt::Exclude => "exclude",
+            Prompt::Pattern => "pattern",
+            Prompt::Since => "since",
+            Prompt::Save => "save to",
+        }
+    }
+
+    /// The keys that apply to this prompt, as the footer says them: only the search and filters clear
+    /// when left empty; a duration or a file name must be typed.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Prompt::Search | Prompt::Include | Prompt::Exclude | Prompt::Pattern => {
+                "Enter apply · empty clears · Esc cancel"
+            }
+            Prompt::Since => "Enter restart from there · Esc cancel",
+            Prompt::Save => "Enter save · Esc cancel",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -661,6 +685,9 @@ pub struct TextInput {
     inner: tui_input::Input,
     /// What the last key or paste could not do (the cap, characters dropped from a paste).
     pub notice: Option<String>,
+    /// A prefilled value shown selected: what is typed or pasted first replaces it (typing after a
+    /// remembered `5m` must not give `5m1h`), Backspace/Delete clear it, a cursor key keeps it to edit.
+    selected: bool,
 }
 
 impl PartialEq for TextInput {
@@ -668,6 +695,7 @@ impl PartialEq for TextInput {
         self.value() == other.value()
             && self.cursor() == other.cursor()
             && self.notice == other.notice
+            && self.selected == other.selected
     }
 }
 
@@ -716,7 +744,20 @@ impl TextInput {
         TextInput {
             inner: tui_input::Input::new(kept),
             notice: (count > MAX_INPUT_CHARS).then(|| cap_notice(count)),
+            selected: false,
         }
+    }
+
+    /// A prefilled value shown selected, so the first typed character or paste replaces it.
+    pub fn preselected(value: &str) -> TextInput {
+        let mut input = TextInput::new(value);
+        input.selected = !input.value().is_empty();
+        input
+    }
+
+    /// Whether the whole value is selected (typing replaces it).
+    pub fn is_selected(&self) -> bool {
+        self.selected
     }
 
     pub fn value(&self) -> &str {
@@ -754,14 +795,36 @@ impl TextInput {
         let Some(request) = request else {
             return InputKey::NotMine;
         };
-        if let InputRequest::InsertChar(c) = request {
-            if c.is_control() {
-                return InputKey::NotMine;
+        if let InputRequest::InsertChar(c) = request
+            && c.is_control()
+        {
+            return InputKey::NotMine;
+        }
+        if std::mem::take(&mut self.selected) {
+            match request {
+                // The selection is what these replace or delete.
+                InputRequest::InsertChar(_)
+                | InputRequest::DeletePrevChar
+                | InputRequest::DeleteNextChar
+                | InputRequest::DeletePrevWord
+                | InputRequest::DeleteNextWord
+                | InputRequest::DeleteLine
+                | InputRequest::DeleteTillEnd => {
+                    self.notice = None;
+                    self.inner = tui_input::Input::default();
+                    if !matches!(request, InputRequest::InsertChar(_)) {
+                        return InputKey::Edited;
+                    }
+                }
+                // A cursor key ends the selection and edits the prefill from there.
+                _ => {}
             }
-            if self.value().chars().count() >= MAX_INPUT_CHARS {
-                self.notice = Some(format!("full: inputs hold {MAX_INPUT_CHARS} characters"));
-                return InputKey::Moved;
-            }
+        }
+        if let InputRequest::InsertChar(_) = request
+            && self.value().chars().count() >= MAX_INPUT_CHARS
+        {
+            self.notice = Some(format!("full: inputs hold {MAX_INPUT_CHARS} characters"));
+            return InputKey::Moved;
         }
         self.notice = None;
         match self.inner.handle(request) {
@@ -775,6 +838,10 @@ impl TextInput {
     /// left out. Either is said in `notice`. Returns whether the text changed.
     pub fn paste(&mut self, text: &str) -> bool {
         let (clean, cleaned) = clean_paste(text);
+        if self.selected && !clean.is_empty() {
+            self.selected = false;
+            self.inner = tui_input::Input::default();
+        }
         let room = MAX_INPUT_CHARS.saturating_sub(self.value().chars().count());
         let pasted = clean.chars().count();
         let kept: String = clean.chars().take(room).collect();

@@ -698,7 +698,7 @@ fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             vec![]
         }
         Action::Filter => {
-            let input = state.view().filter().unwrap_or_default().into();
+            let input = TextInput::preselected(state.view().filter().unwrap_or_default());
             state.mode = Mode::Filter { input };
             vec![]
         }
@@ -1314,9 +1314,10 @@ fn log_page(state: &State) -> usize {
 fn on_log_action(state: &mut State, action: Action) -> Vec<Effect> {
     let page = log_page(state);
     let prompt = |state: &mut State, kind: Prompt, input: String| {
+        // A remembered value opens selected: typing replaces it, a cursor key edits it.
         state.mode = Mode::Prompt {
             kind,
-            input: input.into(),
+            input: TextInput::preselected(&input),
             error: None,
         };
         vec![]

@@ -1,7 +1,7 @@
 //! The deploy watch screen and the actions' dialogs.
 
 use super::detail::{fields, section, text_table};
-use super::{placeholder, stale_banner};
+use super::{placeholder, stale_banner, wrapped_height};
 use crate::app::actions::{Body, Dialog, Fetched, Plan, Stage};
 use crate::app::deploy::{
     DeployView, Outcome, event_lines, stopped_groups, target_group_name, target_rows,
@@ -131,11 +131,12 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
     let s = &snap.service;
 
     // Top: the verdict, the deployments and the service deployments API.
-    let mut top = vec![outcome_line(view, theme)];
+    // The verdict and the STALE line wrap: what is still wrong and what to do are at their ends.
+    let mut head = vec![outcome_line(view, theme)];
     if let Some(banner) = stale_banner(&view.load, now, theme) {
-        top.push(banner);
+        head.push(banner);
     }
-    top.push(fields(
+    let mut top = vec![fields(
         &[
             ("desired", s.desired_count.to_string(), theme.base),
             ("running", s.running_count.to_string(), theme.base),
@@ -159,7 +160,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
             ),
         ],
         theme,
-    ));
+    )];
     top.push(section("Deployments", theme));
     let rows = s
         .deployments
@@ -217,14 +218,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         ))),
     }
 
-    let top_height = (top.len() as u16 + 1).min(inner.height / 2);
+    // The verdict comes first, whole, even on a small screen; the tables share what is left.
+    let head_height = wrapped_height(&head, inner.width).min(inner.height);
+    let top_height = (top.len() as u16 + 1).min((inner.height / 2).saturating_sub(head_height));
     let pane = if inner.height >= 40 { 11 } else { 0 };
+    let [head_area, rest] =
+        Layout::vertical([Constraint::Length(head_height), Constraint::Min(0)]).areas(inner);
     let [top_area, middle, pane_area] = Layout::vertical([
         Constraint::Length(top_height),
         Constraint::Min(4),
         Constraint::Length(pane),
     ])
-    .areas(inner);
+    .areas(rest);
+    frame.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_area);
     frame.render_widget(Paragraph::new(top), top_area);
 
     // Middle: targets and stopped tasks on the left, events on the right.

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, theme: &Theme) {
@@ -23,7 +23,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, them
     let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     frame.render_widget(Paragraph::new(status_line(view, theme)), status);
     if view.is_empty() {
-        frame.render_widget(Paragraph::new(waiting(view, theme)), body);
+        frame.render_widget(
+            Paragraph::new(waiting(view, body.width, theme)).wrap(Wrap { trim: false }),
+            body,
+        );
         return;
     }
     let mut rows = notes(view, theme);
@@ -72,7 +75,48 @@ fn notes<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
         .collect()
 }
 
-fn waiting<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
+/// `text` cut to `width` display columns, an ellipsis marking the cut (never cut inside a character).
+fn ellipsized(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_owned();
+    }
+    let mut used = 0;
+    let mut out = String::new();
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// The filters hiding every held line, each quoted filter shortened so "Esc clears" stays on screen.
+fn hiding_filters(view: &LogView, width: u16) -> String {
+    let mut filters: Vec<(&str, &str)> = Vec::new();
+    if let Some(f) = &view.include {
+        filters.push(("i", f.text.as_str()));
+    }
+    if let Some(f) = &view.exclude {
+        filters.push(("v", f.text.as_str()));
+    }
+    // The sentence around the filters takes about 45 columns; each filter shares the rest.
+    let share = (usize::from(width).saturating_sub(45) / filters.len().max(1)).max(8);
+    let mut said: Vec<String> = filters
+        .into_iter()
+        .map(|(key, text)| format!("`{key} {}`", ellipsized(text, share)))
+        .collect();
+    if let Some(r) = &view.revision {
+        said.push(format!("`D` deployment {r}"));
+    }
+    said.join(" and ")
+}
+
+fn waiting<'a>(view: &LogView, width: u16, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![Line::default()];
     lines.extend(notes(view, theme));
     if let Some(idle) = &view.status.idle {
@@ -89,7 +133,7 @@ fn waiting<'a>(view: &LogView, theme: &Theme) -> Vec<Line<'a>> {
             format!(
                 "  {} lines held, none match {} — Esc clears",
                 thousands(view.buffer.len() as u64),
-                view.filters().join(" and ")
+                hiding_filters(view, width)
             ),
             theme.warn,
         )));

@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(1),
+        Constraint::Length(footer_height(state, area)),
     ])
     .areas(area);
     render_header(frame, header, state, theme);
@@ -279,66 +279,142 @@ pub fn hints(view: &View) -> Vec<(String, &'static str)> {
 
 /// A text input on the footer line: label, text with a bar cursor, then the hint (or what the input could
 /// not take). When it does not all fit the hint goes first, then the text scrolls to keep the cursor seen.
+/// What a text input says it refused or got wrong: the input's own notice (cap, cleaned paste) or the
+/// error of the last Enter. It is never dropped for room; see [`input_error_above`].
+fn input_error(state: &State) -> Option<String> {
+    match &state.mode {
+        Mode::Filter { input } | Mode::Command { input } => input.notice.clone(),
+        Mode::Prompt { input, error, .. } => error.clone().or_else(|| input.notice.clone()),
+        _ => None,
+    }
+}
+
+/// Columns of input text kept visible beside an error on the same line.
+const INPUT_MIN_ROOM: usize = 12;
+
+/// The label of the input open, in full and short (when an error needs the room).
+fn input_labels(state: &State) -> Option<(String, String)> {
+    match &state.mode {
+        Mode::Filter { .. } => Some((" /".into(), " /".into())),
+        Mode::Command { .. } => Some((" :".into(), " :".into())),
+        Mode::Prompt { kind, .. } => Some((
+            format!(" {}: ", kind.label()),
+            format!(" {}: ", kind.short()),
+        )),
+        _ => None,
+    }
+}
+
+/// An input's error that does not fit on the input's line (beside the short label and a few columns of
+/// text) goes on the line(s) above it, wrapped, so Enter never looks dead at any width.
+fn input_error_above(state: &State, width: u16) -> Option<String> {
+    let error = input_error(state)?;
+    let (_, short) = input_labels(state)?;
+    let needed = short.width() + INPUT_MIN_ROOM + 2 + error.width();
+    (needed > usize::from(width)).then_some(error)
+}
+
+/// Rows the footer takes at `width`: one, plus the rows of an input error that needs lines of its own
+/// (at most half the screen, so the view keeps its body).
+pub fn footer_height(state: &State, area: Rect) -> u16 {
+    match input_error_above(state, area.width) {
+        Some(error) => {
+            let rows = wrapped_height(&[Line::from(format!(" {error}"))], area.width);
+            rows.saturating_add(1).min((area.height / 2).max(1))
+        }
+        None => 1,
+    }
+}
+
+/// A text input's line: label, text (highlighted while a prefill is selected and would be replaced) with
+/// the cursor in view, then the error or the hint. An error always shows: the label shortens and the
+/// text's window narrows for it ([`input_error_above`] moves it above when even that is not enough); a
+/// hint is dropped when it does not fit.
 fn input_line<'a>(
+    state: &State,
     width: u16,
-    label: Span<'a>,
     input: &TextInput,
     theme: &Theme,
-    hint: Span<'a>,
+    hint: &str,
 ) -> Line<'a> {
-    let (hint, must_show) = match &input.notice {
-        Some(notice) => (Span::styled(format!("  {notice}"), theme.toast_error), true),
-        None => (hint, false),
-    };
-    let room = usize::from(width).saturating_sub(label.width());
+    let (long, short) = input_labels(state).unwrap_or_default();
+    let error = input_error(state).filter(|_| input_error_above(state, width).is_none());
+    let width = usize::from(width);
     let text_width = UnicodeWidthStr::width(input.value()) + 1;
-    let (room, hint) = if text_width + hint.width() <= room {
-        (room, Some(hint))
-    } else if must_show {
-        // What the input refused is said even when the text must scroll for it.
-        let text_room = room.saturating_sub(hint.width()).max(room.min(12));
-        (text_room, Some(hint))
-    } else {
-        (room, None)
+    let (label, room, tail) = match error {
+        Some(error) => {
+            let tail = Span::styled(format!("  {error}"), theme.toast_error);
+            let label = if long.width() + INPUT_MIN_ROOM + tail.width() <= width {
+                long
+            } else {
+                short
+            };
+            let room = width.saturating_sub(label.width() + tail.width());
+            (label, room, Some(tail))
+        }
+        None => {
+            // A label wider than the screen would leave no room for the text itself.
+            let label = if long.width() + INPUT_MIN_ROOM <= width {
+                long
+            } else {
+                short
+            };
+            let room = width.saturating_sub(label.width());
+            let hint = Span::styled(format!("  {hint}"), theme.key_desc);
+            if text_width + hint.width() <= room {
+                (label, room, Some(hint))
+            } else {
+                (label, room, None)
+            }
+        }
     };
     let (before, after) = input.window(room);
+    let text_style = if input.is_selected() {
+        theme.selected
+    } else {
+        theme.input
+    };
     let mut spans = vec![
-        label,
-        Span::styled(format!("{before}▏{after}"), theme.input),
+        Span::styled(label, theme.key),
+        Span::styled(before, text_style),
+        Span::styled("▏", theme.input),
+        Span::styled(after, text_style),
     ];
-    spans.extend(hint);
+    spans.extend(tail);
     Line::from(spans)
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let area = match input_error_above(state, area.width) {
+        Some(error) => {
+            let [above, line] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+            frame.render_widget(
+                Paragraph::new(Line::from(Span::styled(
+                    format!(" {error}"),
+                    theme.toast_error,
+                )))
+                .wrap(Wrap { trim: false }),
+                above,
+            );
+            line
+        }
+        None => area,
+    };
     let line = match &state.mode {
-        Mode::Filter { input } => input_line(
-            area.width,
-            Span::styled(" /", theme.key),
-            input,
-            theme,
-            Span::styled("  Enter keep · Esc clear", theme.key_desc),
-        ),
+        Mode::Filter { input } => {
+            input_line(state, area.width, input, theme, "Enter keep · Esc clear")
+        }
         Mode::Command { input } => input_line(
+            state,
             area.width,
-            Span::styled(" :", theme.key),
             input,
             theme,
-            Span::styled(
-                "  Enter run · Esc cancel · :clusters :services :tasks :q",
-                theme.key_desc,
-            ),
+            "Enter run · Esc cancel · :clusters :services :tasks :q",
         ),
-        Mode::Prompt { kind, input, error } => input_line(
-            area.width,
-            Span::styled(format!(" {}: ", kind.label()), theme.key),
-            input,
-            theme,
-            match error {
-                Some(e) => Span::styled(format!("  {e}"), theme.toast_error),
-                None => Span::styled("  Enter apply · empty clears · Esc cancel", theme.key_desc),
-            },
-        ),
+        Mode::Prompt { kind, input, .. } => {
+            input_line(state, area.width, input, theme, kind.hint())
+        }
         Mode::Dialog(_) => Line::from(Span::styled(
             " an action's dialog is open: nothing is sent until you confirm",
             theme.key_desc,
