@@ -502,7 +502,6 @@ async fn refused_in_read_only(key_char: char, label: &str) {
             9,
             &ecsdeck::app::actions::Scale {
                 input: "9".into(),
-                preselected: false,
                 autoscaling: Fetched::Ready(None),
                 move_bounds: false,
                 typed_name: None,
@@ -822,7 +821,7 @@ async fn watch_screen_snapshots() {
 
 fn scale_input(h: &Harness) -> String {
     match &h.dialog().body {
-        Body::Scale(s) => s.input.clone(),
+        Body::Scale(s) => s.input.value().to_owned(),
         other => panic!("{other:?}"),
     }
 }
@@ -898,7 +897,6 @@ async fn scaling_to_the_current_count_is_never_sent_nor_audited() {
         4,
         &ecsdeck::app::actions::Scale {
             input: "4".into(),
-            preselected: false,
             autoscaling: Fetched::Ready(None),
             move_bounds: false,
             typed_name: None,
@@ -1083,7 +1081,6 @@ async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
         12,
         &ecsdeck::app::actions::Scale {
             input: "12".into(),
-            preselected: false,
             autoscaling: Fetched::Ready(Some(target.clone())),
             move_bounds: true,
             typed_name: None,

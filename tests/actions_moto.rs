@@ -219,7 +219,6 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
 
     let scale = Scale {
         input: "5".into(),
-        preselected: false,
         autoscaling: Fetched::Ready(None),
         move_bounds: false,
         typed_name: None,
@@ -383,7 +382,6 @@ async fn autoscaling_bounds_are_read_and_moved_with_the_desired_count() {
     assert_eq!((target.min_capacity, target.max_capacity), (2, 4));
     let scale = Scale {
         input: "9".into(),
-        preselected: false,
         autoscaling: Fetched::Ready(Some(target)),
         move_bounds: true,
         typed_name: None,

@@ -316,7 +316,7 @@ fn a_paste_into_the_scale_dialog_types_the_count_and_never_answers_a_confirmatio
         panic!("{:?}", state.mode)
     };
     let Body::Scale(s) = &d.body else { panic!() };
-    assert_eq!(s.input, "7");
+    assert_eq!(s.input.value(), "7");
     update(&mut state, key(KeyCode::Enter));
     let Mode::Dialog(d) = &state.mode else {
         panic!()
@@ -646,4 +646,58 @@ fn a_prompt_error_always_shows_even_when_it_does_not_fit_beside_the_text() {
         assert!(footer.contains("▏"), "{width}x{height}: {footer:?}");
         assert!(footer.width() <= usize::from(width));
     }
+}
+
+#[test]
+fn the_scale_dialogs_fields_are_text_inputs_with_the_same_editing_keys() {
+    fn count(state: &ecsdeck::app::State) -> (String, bool) {
+        let Mode::Dialog(d) = &state.mode else {
+            panic!("{:?}", state.mode)
+        };
+        let Body::Scale(s) = &d.body else { panic!() };
+        (s.input.value().to_owned(), s.input.is_selected())
+    }
+    let mut state = on_production_service("web");
+    update(&mut state, ch('S'));
+    let (prefilled, selected) = count(&state);
+    assert!(selected, "the current count {prefilled} opens selected");
+    // → ends the selection and edits the count rather than replacing it.
+    update(&mut state, key(KeyCode::End));
+    update(&mut state, ch('0'));
+    assert_eq!(count(&state), (format!("{prefilled}0"), false));
+    update(&mut state, ctrl('u'));
+    assert_eq!(count(&state).0, "");
+    for c in "12".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, key(KeyCode::Left));
+    update(&mut state, ch('3'));
+    assert_eq!(count(&state).0, "132");
+    update(&mut state, key(KeyCode::Home));
+    update(&mut state, key(KeyCode::Delete));
+    assert_eq!(count(&state).0, "32");
+    update(&mut state, ctrl('a'));
+    update(&mut state, ch('1'));
+    assert_eq!(count(&state).0, "132");
+    // Scaling to 0: the service name is typed into a text input too (Ctrl-w deletes a word).
+    update(&mut state, ctrl('u'));
+    update(&mut state, ch('0'));
+    update(&mut state, key(KeyCode::Enter));
+    for c in "web oops".chars() {
+        update(&mut state, ch(c));
+    }
+    update(&mut state, ctrl('w'));
+    update(&mut state, key(KeyCode::Backspace));
+    let Mode::Dialog(d) = &state.mode else {
+        panic!()
+    };
+    let Body::Scale(s) = &d.body else { panic!() };
+    assert_eq!(s.typed_name.as_ref().map(|t| t.value()), Some("web"));
+    let effects = update(&mut state, key(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, ecsdeck::app::Effect::Execute { .. })),
+        "the name typed, Enter sends: {effects:?}"
+    );
 }

@@ -2,6 +2,7 @@
 //! (shown in its confirmation before anything is sent), the task definition diff of a rollback, and the
 //! audit log line of each executed call. The executor in `workers::actions` only runs what is planned here.
 
+use super::state::TextInput;
 use crate::aws::*;
 use serde::Serialize;
 
@@ -148,14 +149,13 @@ pub struct Plan {
 /// The scale dialog's own state.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scale {
-    pub input: String,
-    /// The input still holds the prefilled current count, shown selected: typing replaces it.
-    pub preselected: bool,
+    /// Opens with the current count selected: typing replaces it, ←/→ edit it.
+    pub input: TextInput,
     pub autoscaling: Fetched<Option<ScalableTarget>>,
     /// Move min/max along with the desired count (offered when it falls outside them).
     pub move_bounds: bool,
     /// Scaling to zero: the service name typed to confirm.
-    pub typed_name: Option<String>,
+    pub typed_name: Option<TextInput>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -600,7 +600,6 @@ mod tests {
         assert_eq!(bounds_warning(&target, 5), None);
         let mut scale = Scale {
             input: "8".into(),
-            preselected: false,
             autoscaling: Fetched::Ready(Some(target)),
             move_bounds: false,
             typed_name: None,

@@ -8,7 +8,7 @@ use super::actions::*;
 use super::deploy::Target;
 use super::effect::{Effect, Fetch};
 use super::msg::DialogAnswer;
-use super::state::{Mode, State, ToastLevel, View};
+use super::state::{InputKey, Mode, State, TextInput, ToastLevel, View};
 use super::update::{is_text_input, open_deploy, toast};
 use crate::aws::{Service, family_and_revision, family_rev};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -57,8 +57,7 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
     let (body, stage, fetch) = match kind {
         ActionKind::Scale => (
             Body::Scale(Scale {
-                input: service.desired_count.to_string(),
-                preselected: true,
+                input: TextInput::preselected(&service.desired_count.to_string()),
                 autoscaling: Fetched::Loading,
                 move_bounds: false,
                 typed_name: None,
@@ -411,6 +410,30 @@ pub(super) fn on_paste(state: &mut State, text: &str, mut d: Dialog) -> Vec<Effe
     effects
 }
 
+/// One key into a dialog's one-line field (the same editing keys as every text input); what it could not
+/// do comes back as the dialog's error.
+fn edit_field(
+    field: &mut TextInput,
+    key: &KeyEvent,
+    max_chars: usize,
+    too_long: impl Fn() -> String,
+) -> Option<String> {
+    let before = field.clone();
+    match field.key(key) {
+        InputKey::Edited if field.value().chars().count() > max_chars => {
+            *field = before;
+            Some(too_long())
+        }
+        InputKey::Edited | InputKey::Moved => None,
+        InputKey::NotMine
+            if is_text_input(key).is_none() && matches!(key.code, KeyCode::Char(_)) =>
+        {
+            Some("ignored a control character (pasted text?)".into())
+        }
+        InputKey::NotMine => None,
+    }
+}
+
 /// Scaling to zero stops every task: the service name must be typed.
 fn needs_name(plan: &Plan) -> bool {
     plan.kind == ActionKind::Scale && plan.after == "desired 0"
@@ -425,12 +448,9 @@ fn confirm_key(
 ) {
     if needs_name(&plan) {
         let Body::Scale(s) = &mut d.body else { return };
-        let typed = s.typed_name.get_or_insert_with(String::new);
+        let typed = s.typed_name.get_or_insert_with(|| TextInput::new(""));
         match key.code {
-            KeyCode::Backspace => {
-                typed.pop();
-            }
-            KeyCode::Enter if *typed == d.service.service_name => {
+            KeyCode::Enter if typed.value() == d.service.service_name => {
                 send(state, d, plan, effects);
             }
             KeyCode::Enter => {
@@ -439,11 +459,11 @@ fn confirm_key(
                     d.service.service_name
                 ))
             }
-            _ => match is_text_input(&key) {
-                Some(c) if typed.len() < MAX_INPUT => typed.push(c),
-                Some(_) => d.error = Some(format!("at most {MAX_INPUT} characters")),
-                None => d.error = Some("ignored a control character (pasted text?)".into()),
-            },
+            _ => {
+                d.error = edit_field(typed, &key, MAX_INPUT, || {
+                    format!("at most {MAX_INPUT} characters")
+                })
+            }
         }
         return;
     }
@@ -481,14 +501,6 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
     match &mut d.body {
         Body::Scale(s) => {
             match key.code {
-                KeyCode::Backspace => {
-                    if s.preselected {
-                        s.input.clear();
-                    } else {
-                        s.input.pop();
-                    }
-                    d.error = None;
-                }
                 KeyCode::Tab => {
                     s.move_bounds = !s.move_bounds;
                 }
@@ -499,35 +511,20 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                         None => {
                             d.error = None;
                             if n == 0 {
-                                s.typed_name = Some(String::new());
+                                s.typed_name = Some(TextInput::new(""));
                             }
                             d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
                         }
                     },
                 },
                 _ => {
-                    // The prefilled count is selected: the first character typed replaces it.
-                    if s.preselected && is_text_input(&key).is_some() {
-                        s.input.clear();
-                    }
-                    match is_text_input(&key) {
-                        Some(c) if s.input.len() < MAX_COUNT_INPUT => {
-                            s.input.push(c);
-                            d.error = None;
-                        }
-                        Some(_) => {
-                            d.error = Some(format!(
-                                "too long: a desired count is at most {} digits",
-                                MAX_DESIRED_DIGITS
-                            ))
-                        }
-                        None => d.error = Some("ignored a control character (pasted text?)".into()),
-                    }
+                    d.error = edit_field(&mut s.input, &key, MAX_COUNT_INPUT, || {
+                        format!(
+                            "too long: a desired count is at most {} digits",
+                            MAX_DESIRED_DIGITS
+                        )
+                    })
                 }
-            }
-            // Any edit ends the selection; Tab only toggles min/max moving along.
-            if key.code != KeyCode::Tab {
-                s.preselected = false;
             }
             d.warning = scale_warning(s);
         }

@@ -418,13 +418,9 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
             if d.stage == Stage::Edit {
                 lines.push(Line::default());
                 let mut input = vec![Span::styled("  new desired count: ", theme.key)];
-                if sc.preselected {
-                    // Selected like a prefilled field anywhere: typing replaces it.
-                    input.push(Span::styled(sc.input.clone(), theme.selected));
-                    input.push(Span::styled("▏", theme.input));
+                input.extend(super::text_input_spans(&sc.input, FIELD_ROOM, theme));
+                if sc.input.is_selected() {
                     input.push(Span::styled("  (typing replaces it)", theme.muted));
-                } else {
-                    input.push(Span::styled(format!("{}▏", sc.input), theme.input));
                 }
                 lines.push(Line::from(input));
             }
@@ -437,7 +433,9 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
                     ),
                     theme.error,
                 )));
-                lines.push(Line::from(Span::styled(format!("  {typed}▏"), theme.input)));
+                let mut field = vec![Span::raw("  ")];
+                field.extend(super::text_input_spans(typed, FIELD_ROOM, theme));
+                lines.push(Line::from(field));
             }
         }
         Body::Force => {}
@@ -604,3 +602,6 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
         footer,
     );
 }
+
+/// Cells a dialog's one-line field shows; longer text scrolls sideways to keep the cursor in view.
+const FIELD_ROOM: usize = 48;

@@ -330,6 +330,26 @@ pub fn footer_height(state: &State, area: Rect) -> u16 {
 /// the cursor in view, then the error or the hint. An error always shows: the label shortens and the
 /// text's window narrows for it ([`input_error_above`] moves it above when even that is not enough); a
 /// hint is dropped when it does not fit.
+/// A text input's visible window of `room` cells: the text around a bar cursor, drawn selected while a
+/// prefilled value is still selected (typing replaces it). Shared by the footer prompts and the dialogs.
+pub(crate) fn text_input_spans(
+    input: &TextInput,
+    room: usize,
+    theme: &Theme,
+) -> [Span<'static>; 3] {
+    let (before, after) = input.window(room);
+    let text_style = if input.is_selected() {
+        theme.selected
+    } else {
+        theme.input
+    };
+    [
+        Span::styled(before, text_style),
+        Span::styled("▏", theme.input),
+        Span::styled(after, text_style),
+    ]
+}
+
 fn input_line<'a>(
     state: &State,
     width: u16,
@@ -368,18 +388,8 @@ fn input_line<'a>(
             }
         }
     };
-    let (before, after) = input.window(room);
-    let text_style = if input.is_selected() {
-        theme.selected
-    } else {
-        theme.input
-    };
-    let mut spans = vec![
-        Span::styled(label, theme.key),
-        Span::styled(before, text_style),
-        Span::styled("▏", theme.input),
-        Span::styled(after, text_style),
-    ];
+    let mut spans = vec![Span::styled(label, theme.key)];
+    spans.extend(text_input_spans(input, room, theme));
     spans.extend(tail);
     Line::from(spans)
 }
