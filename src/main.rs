@@ -305,7 +305,8 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
 /// Leaves the terminal as the shell had it: no raw mode, no alternate screen, no bracketed paste, a cursor.
 fn restore_terminal() {
     let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, Show);
-    ratatui::restore();
+    // try_: after a hang-up the terminal is gone, and restore()'s report of that would panic writing to it.
+    let _ = ratatui::try_restore();
 }
 
 /// The signals that end a session from outside: `kill`, a closed terminal window (HUP), Ctrl-\ (QUIT).

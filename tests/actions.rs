@@ -23,6 +23,8 @@ struct Harness {
     rx: mpsc::UnboundedReceiver<Msg>,
     poller: Poller,
     executor: Executor,
+    /// The watch screen's charts and alarms (a verdict is green only once the alarms were read).
+    metrics: ecsdeck::workers::metrics::MetricsWorker,
     audit: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
@@ -45,6 +47,7 @@ impl Harness {
     /// On production's services list, `service` selected.
     fn new(sim: Arc<Sim>, service: &str, read_only: bool) -> Harness {
         let (tx, rx) = mpsc::unbounded_channel();
+        let tx_for_metrics = tx.clone();
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("data").join("audit.jsonl");
         let poller = Poller::spawn(
@@ -77,12 +80,21 @@ impl Harness {
         update(&mut state, ch('/'));
         type_text(&mut state, service);
         update(&mut state, key(KeyCode::Enter));
+        let metrics_tx = tx_for_metrics;
+        let metrics = ecsdeck::workers::metrics::MetricsWorker::spawn(
+            sim.clone(),
+            ecsdeck::workers::metrics::MetricsConfig::default(),
+            Box::new(move |generation, update| {
+                let _ = metrics_tx.send(Msg::Metrics { generation, update });
+            }),
+        );
         Harness {
             state,
             sim,
             rx,
             poller,
             executor,
+            metrics,
             audit,
             _dir: dir,
         }
@@ -92,6 +104,10 @@ impl Harness {
         for e in effects {
             match e {
                 Effect::Watch { scope, generation } => self.poller.watch(scope, generation),
+                Effect::Metrics {
+                    request,
+                    generation,
+                } => self.metrics.watch(request, generation),
                 Effect::Fetch { id, fetch } => self.executor.fetch(id, fetch),
                 Effect::Execute { id, plan } => self.executor.execute(id, plan),
                 _ => {}

@@ -415,11 +415,18 @@ impl DeployView {
                 }
             }
         }
-        match firing.as_slice() {
+        let mut problems = match firing.as_slice() {
             [] => vec![],
             [one] => vec![format!("alarm {one} in ALARM")],
             many => vec![format!("alarms {} in ALARM", many.join(", "))],
+        };
+        // Green means no alarm fires: alarms not read (yet, or not allowed) are not "none firing".
+        match &self.metrics.alarms {
+            None => problems.push("alarms not read yet".into()),
+            Some(Err(e)) => problems.push(format!("alarms unknown: {e}")),
+            Some(Ok(_)) => {}
         }
+        problems
     }
 
     /// CloudWatch's state of an alarm the screen knows of (from the metrics worker's scan).
@@ -694,6 +701,14 @@ fn revision_number(r: &Option<String>) -> i32 {
 
 #[cfg(test)]
 mod tests {
+    /// A watch screen whose alarm scan answered with no alarm (the metrics worker's first answer).
+    fn watching(cluster: &str, service: &str, target: Target) -> DeployView {
+        let mut view = DeployView::new(cluster, service, target);
+        view.metrics
+            .apply(crate::workers::metrics::MetricsUpdate::Alarms(Ok(vec![])));
+        view
+    }
+
     use super::*;
     use crate::workers::metrics::MetricsUpdate;
 
@@ -764,7 +779,7 @@ mod tests {
 
     #[test]
     fn a_circuit_breaker_rollback_is_a_failure_even_when_the_service_is_stable_again() {
-        let mut view = DeployView::new(
+        let mut view = watching(
             "prod",
             "web",
             Target::Deployment {
@@ -801,7 +816,7 @@ mod tests {
             d.created_at = Some(created);
             d
         };
-        let mut view = DeployView::new("prod", "web", Target::Primary);
+        let mut view = watching("prod", "web", Target::Primary);
         view.apply(snapshot(vec![at(
             deployment("ecs-svc/1", "PRIMARY", "td/web:41", "COMPLETED"),
             1,
@@ -840,7 +855,7 @@ mod tests {
             d.created_at = Some(created);
             d
         };
-        let mut view = DeployView::new(
+        let mut view = watching(
             "prod",
             "search",
             Target::Stopped {
@@ -917,7 +932,7 @@ mod tests {
             )
         );
         // The screen opened with `W` after the stop does not judge the rollback as a deploy of search:38.
-        let mut watch = DeployView::new("prod", "search", Target::Primary);
+        let mut watch = watching("prod", "search", Target::Primary);
         let mut stopped = deployment(
             "ecs-svc/39",
             "ACTIVE",
@@ -1005,12 +1020,55 @@ mod tests {
     }
 
     #[test]
+    fn unread_or_unreadable_alarms_keep_a_completed_deployment_amber() {
+        let target = || Target::Deployment {
+            id: "ecs-svc/2".into(),
+            task_definition: "td/web:42".into(),
+        };
+        let done = || {
+            snapshot(vec![deployment(
+                "ecs-svc/2",
+                "PRIMARY",
+                "td/web:42",
+                "COMPLETED",
+            )])
+        };
+        let mut unread = DeployView::new("prod", "web", target());
+        unread.apply(done());
+        assert!(
+            matches!(unread.outcome(), Outcome::Deployed(ref t) if t.contains("alarms not read yet")),
+            "{:?}",
+            unread.outcome()
+        );
+        let mut denied = DeployView::new("prod", "web", target());
+        denied
+            .metrics
+            .apply(crate::workers::metrics::MetricsUpdate::Alarms(Err(
+                ApiError::AccessDenied {
+                    action: "cloudwatch:DescribeAlarms".into(),
+                    message: "no".into(),
+                },
+            )));
+        denied.apply(done());
+        assert!(
+            matches!(denied.outcome(), Outcome::Deployed(ref t) if t.contains("cloudwatch:DescribeAlarms denied")),
+            "{:?}",
+            denied.outcome()
+        );
+        // Once the scan answers with nothing firing, it is green.
+        denied
+            .metrics
+            .apply(crate::workers::metrics::MetricsUpdate::Alarms(Ok(vec![])));
+        assert!(matches!(denied.outcome(), Outcome::Succeeded(_)));
+    }
+
+    #[test]
     fn success_only_when_the_watched_deployment_completes() {
         let target = Target::Deployment {
             id: "ecs-svc/2".into(),
             task_definition: "td/web:42".into(),
         };
-        let mut view = DeployView::new("prod", "web", target);
+        let mut view = watching("prod", "web", target);
         view.apply(snapshot(vec![deployment(
             "ecs-svc/2",
             "PRIMARY",
@@ -1019,7 +1077,7 @@ mod tests {
         )]));
         assert!(matches!(view.outcome(), Outcome::Succeeded(_)));
         // Someone else's deployment replacing ours before it completed is not our success.
-        let mut other = DeployView::new(
+        let mut other = watching(
             "prod",
             "web",
             Target::Deployment {
@@ -1100,7 +1158,7 @@ mod tests {
     }
 
     fn watching_payments_60() -> DeployView {
-        DeployView::new(
+        watching(
             "prod",
             "payments",
             Target::Deployment {
@@ -1193,7 +1251,7 @@ mod tests {
             "{outcome:?}"
         );
         // A scale whose counts settled while the primary's rollout stays IN_PROGRESS (moto) is not done.
-        let mut scale = DeployView::new("prod", "web", Target::Desired(4));
+        let mut scale = watching("prod", "web", Target::Desired(4));
         scale.apply(snapshot(vec![deployment(
             "ecs-svc/1",
             "PRIMARY",

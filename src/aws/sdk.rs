@@ -142,9 +142,19 @@ impl SdkApi {
 fn log_failure(failure: &Failure) -> ApiError {
     let mapped = classify(failure);
     let answer = failure.answer.as_ref();
+    // An error answer's body says what went wrong. A 2xx body that failed to read is AWS's data — for
+    // DescribeTaskDefinition it holds environment values, which never reach the log: its length only.
     let body = answer.map(|a| {
-        let text = String::from_utf8_lossy(&a.body);
-        text.chars().take(2_000).collect::<String>()
+        if a.status >= 300 {
+            let text = String::from_utf8_lossy(&a.body);
+            text.chars().take(2_000).collect::<String>()
+        } else {
+            format!(
+                "({} bytes of a {} answer, not logged)",
+                a.body.len(),
+                a.status
+            )
+        }
     });
     tracing::warn!(
         action = %failure.action,

@@ -31,15 +31,6 @@ pub enum Worker {
 }
 
 impl Worker {
-    pub const ALL: [Worker; 6] = [
-        Worker::Poller,
-        Worker::Metrics,
-        Worker::Tail,
-        Worker::Executor,
-        Worker::Ticker,
-        Worker::Input,
-    ];
-
     /// What the user reads: "the log tail worker stopped: …".
     pub fn label(self) -> &'static str {
         match self {
