@@ -1309,3 +1309,63 @@ async fn the_rollback_picker_marks_the_revision_the_tasks_run_not_the_primary() 
     );
     insta::assert_snapshot!("rollback_revisions_after_a_failed_rollout", screen);
 }
+
+#[tokio::test]
+async fn a_call_already_in_place_after_another_went_out_is_skipped_not_reported_as_nothing_sent() {
+    let sim = still_sim();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let executor = Executor::new(
+        sim.clone(),
+        tx,
+        ExecutorConfig {
+            read_only: false,
+            audit_log: None,
+            profile: "prod".into(),
+            region: "eu-west-1".into(),
+        },
+    );
+    let web = services(&sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == "web")
+        .unwrap();
+    let target = sim
+        .describe_scalable_target("production", "web")
+        .await
+        .unwrap()
+        .unwrap();
+    // Scale to 12 with autoscaling's max moved along: RegisterScalableTarget, then UpdateService.
+    let plan = ecsdeck::app::actions::scale_plan(
+        "production",
+        &web,
+        12,
+        &ecsdeck::app::actions::Scale {
+            input: "12".into(),
+            autoscaling: Fetched::Ready(Some(target)),
+            move_bounds: true,
+            typed_name: None,
+        },
+    );
+    assert_eq!(plan.calls.len(), 2);
+    // Someone else set desired 12 meanwhile: the UpdateService has nothing left to do.
+    sim.update_service(&UpdateServiceRequest {
+        cluster: "production".into(),
+        service: "web".into(),
+        desired_count: Some(12),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    sim.calls.reset();
+    executor.execute(1, plan);
+    let msg = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    // The bounds went out, so the action is not "nothing sent": it succeeded without the redundant call.
+    assert!(
+        matches!(&msg, Msg::Executed { result: Ok(_), .. }),
+        "{msg:?}"
+    );
+    assert_eq!(sim.calls.register_scalable_target.load(Ordering::SeqCst), 1);
+    assert_eq!(sim.calls.update_service.load(Ordering::SeqCst), 0);
+}

@@ -189,12 +189,19 @@ async fn execute(
             audit_error = Some(e);
         }
     };
+    let mut sent = 0;
     for call in &plan.calls {
         let (before, after) = match before_and_after(api, plan, call).await {
             Ok(pair) => pair,
-            // The change is already the state: sending it would only add noise to the audit log.
-            Err(NoOp(why)) => return (Err(why), audit_error),
+            // The change is already the state: sending it would only add noise to the audit log. Before any
+            // call went out that is the whole answer; after one did, the rest of the plan just skips it.
+            Err(NoOp(why)) if sent == 0 => return (Err(why), audit_error),
+            Err(NoOp(why)) => {
+                tracing::info!(%why, "skipped a call whose change is already in place");
+                continue;
+            }
         };
+        sent += 1;
         let mut line = AuditLine {
             phase: AuditPhase::Intent,
             time: crate::app::rows::iso_utc(crate::workers::poll::now_ms()),
