@@ -203,8 +203,11 @@ impl DeployView {
             return verdict;
         }
         match outage(&snap.service) {
-            Some(outage) => verdict.with_suffix(&outage),
-            None => verdict,
+            // A verdict that already gives the counts needs no second copy of them.
+            Some(outage) if !verdict.text().contains("tasks running") => {
+                verdict.with_suffix(&outage)
+            }
+            _ => verdict,
         }
     }
 
@@ -383,7 +386,21 @@ impl DeployView {
         if !busy.is_empty() {
             return Outcome::InProgress(format!("{done}; {}", busy.join("; ")));
         }
-        let mut problems = target_problems(snap, revision);
+        let mut problems = Vec::new();
+        // Completed once does not mean steady now: tasks that crash after the rollout leave it short.
+        let s = &snap.service;
+        if s.running_count < s.desired_count || s.pending_count > 0 {
+            let pending = if s.pending_count > 0 {
+                format!(", {} pending", s.pending_count)
+            } else {
+                String::new()
+            };
+            problems.push(format!(
+                "{} of {} tasks running{pending}",
+                s.running_count, s.desired_count
+            ));
+        }
+        problems.extend(target_problems(snap, revision));
         problems.extend(self.alarm_problems(snap));
         if problems.is_empty() {
             Outcome::Succeeded(success)
@@ -1001,19 +1018,43 @@ mod tests {
         view.apply(snap.clone());
         assert_eq!(
             view.outcome(),
-            Outcome::Deployed(
-                "payments:60 is deployed and steady — service has 3 of 4 tasks running".into()
-            )
+            Outcome::Deployed("payments:60 deployed; 3 of 4 tasks running".into())
         );
-        // Minimum healthy 50 % of 4: 2 running is within what the service allows, nothing added.
+        // Minimum healthy 50 % of 4: 2 running is within what the service allows, so no outage is said,
+        // but a deployment with tasks missing is still not steady.
         let mut view = watching_payments_60();
         snap.service
             .deployment_configuration
             .minimum_healthy_percent = Some(50);
         snap.service.running_count = 2;
         view.apply(snap);
+        assert_eq!(
+            view.outcome(),
+            Outcome::Deployed("payments:60 deployed; 2 of 4 tasks running".into())
+        );
+    }
+
+    #[test]
+    fn a_completed_deployment_whose_tasks_fall_short_is_not_steady() {
+        let mut view = watching(
+            "prod",
+            "web",
+            Target::Deployment {
+                id: "ecs-svc/2".into(),
+                task_definition: "td/web:42".into(),
+            },
+        );
+        let mut short = snapshot(vec![deployment(
+            "ecs-svc/2",
+            "PRIMARY",
+            "td/web:42",
+            "COMPLETED",
+        )]);
+        short.service.running_count = 3;
+        short.service.pending_count = 1;
+        view.apply(short);
         assert!(
-            !view.outcome().text().contains("tasks running"),
+            matches!(view.outcome(), Outcome::Deployed(ref t) if t.contains("3 of 4 tasks running, 1 pending")),
             "{:?}",
             view.outcome()
         );
