@@ -701,3 +701,34 @@ fn the_scale_dialogs_fields_are_text_inputs_with_the_same_editing_keys() {
         "the name typed, Enter sends: {effects:?}"
     );
 }
+
+/// A terminal left non-blocking by another program answers "would block" until a key comes.
+struct NonBlocking {
+    waits: usize,
+    then: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for NonBlocking {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.waits > 0 {
+            self.waits -= 1;
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        }
+        self.then.read(buf)
+    }
+}
+
+#[test]
+fn a_non_blocking_terminal_is_waited_on_not_taken_for_a_failure() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut input = NonBlocking {
+        waits: 3,
+        then: std::io::Cursor::new(b"q".to_vec()),
+    };
+    read_loop(&mut input, &tx);
+    let first = rx.try_recv().expect("a message");
+    assert!(
+        matches!(&first, Msg::Key(k) if k.code == KeyCode::Char('q')),
+        "the key after the waits, not a failure: {first:?}"
+    );
+}

@@ -64,6 +64,12 @@ pub fn read_loop(input: &mut impl Read, tx: &mpsc::UnboundedSender<Msg>) {
             }
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // Another program left the terminal non-blocking: nothing to read yet is not a failure. Wait a
+            // moment and read again (only such a terminal pays for these wake-ups).
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            }
             Err(e) => {
                 tracing::error!(error = %e, "terminal input failed");
                 let _ = tx.send(Msg::WorkerFailed {
