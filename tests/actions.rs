@@ -1062,23 +1062,58 @@ fn audit_seen_by_each_mutation(
     seen
 }
 
+/// An executor on the simulator alone (no reducer), answering on the returned channel.
+fn bare_executor(
+    sim: &Arc<Sim>,
+    audit_log: Option<std::path::PathBuf>,
+) -> (Executor, mpsc::UnboundedReceiver<Msg>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let executor = Executor::new(
+        sim.clone(),
+        tx,
+        ExecutorConfig {
+            read_only: false,
+            audit_log,
+            profile: "prod".into(),
+            region: "eu-west-1".into(),
+        },
+    );
+    (executor, rx)
+}
+
+/// web scaled to 12 with autoscaling's max moved along (RegisterScalableTarget, then UpdateService), as a
+/// dialog that saw `seen` would plan it.
+async fn web_to_12_moving_bounds(
+    sim: &Sim,
+    seen: &ecsdeck::aws::Service,
+) -> ecsdeck::app::actions::Plan {
+    let target = sim
+        .describe_scalable_target("production", "web")
+        .await
+        .unwrap()
+        .unwrap();
+    let plan = ecsdeck::app::actions::scale_plan(
+        "production",
+        seen,
+        12,
+        &ecsdeck::app::actions::Scale {
+            input: "12".into(),
+            autoscaling: Fetched::Ready(Some(target)),
+            move_bounds: true,
+            typed_name: None,
+        },
+    );
+    assert_eq!(plan.calls.len(), 2);
+    plan
+}
+
 #[tokio::test]
 async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
     let sim = still_sim();
     let dir = tempfile::tempdir().unwrap();
     let audit = dir.path().join("audit.jsonl");
     let seen = audit_seen_by_each_mutation(&sim, audit.clone());
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let executor = Executor::new(
-        sim.clone(),
-        tx,
-        ExecutorConfig {
-            read_only: false,
-            audit_log: Some(audit.clone()),
-            profile: "prod".into(),
-            region: "eu-west-1".into(),
-        },
-    );
+    let (executor, mut rx) = bare_executor(&sim, Some(audit.clone()));
     let web = services(&sim, "production")
         .into_iter()
         .find(|s| s.service_name == "web")
@@ -1091,18 +1126,7 @@ async fn each_call_is_audited_before_it_is_sent_and_after_it_answers() {
         .await
         .unwrap()
         .unwrap();
-    let plan = ecsdeck::app::actions::scale_plan(
-        "production",
-        &seen_by_dialog,
-        12,
-        &ecsdeck::app::actions::Scale {
-            input: "12".into(),
-            autoscaling: Fetched::Ready(Some(target.clone())),
-            move_bounds: true,
-            typed_name: None,
-        },
-    );
-    assert_eq!(plan.calls.len(), 2);
+    let plan = web_to_12_moving_bounds(&sim, &seen_by_dialog).await;
     // The UpdateService is refused: the second call fails after the first went through.
     sim.deny("ecs:UpdateService");
     executor.execute(1, plan);
@@ -1313,39 +1337,12 @@ async fn the_rollback_picker_marks_the_revision_the_tasks_run_not_the_primary() 
 #[tokio::test]
 async fn a_call_already_in_place_after_another_went_out_is_skipped_not_reported_as_nothing_sent() {
     let sim = still_sim();
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let executor = Executor::new(
-        sim.clone(),
-        tx,
-        ExecutorConfig {
-            read_only: false,
-            audit_log: None,
-            profile: "prod".into(),
-            region: "eu-west-1".into(),
-        },
-    );
+    let (executor, mut rx) = bare_executor(&sim, None);
     let web = services(&sim, "production")
         .into_iter()
         .find(|s| s.service_name == "web")
         .unwrap();
-    let target = sim
-        .describe_scalable_target("production", "web")
-        .await
-        .unwrap()
-        .unwrap();
-    // Scale to 12 with autoscaling's max moved along: RegisterScalableTarget, then UpdateService.
-    let plan = ecsdeck::app::actions::scale_plan(
-        "production",
-        &web,
-        12,
-        &ecsdeck::app::actions::Scale {
-            input: "12".into(),
-            autoscaling: Fetched::Ready(Some(target)),
-            move_bounds: true,
-            typed_name: None,
-        },
-    );
-    assert_eq!(plan.calls.len(), 2);
+    let plan = web_to_12_moving_bounds(&sim, &web).await;
     // Someone else set desired 12 meanwhile: the UpdateService has nothing left to do.
     sim.update_service(&UpdateServiceRequest {
         cluster: "production".into(),
