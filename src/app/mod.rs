@@ -3,7 +3,6 @@
 
 pub mod actions;
 pub mod deploy;
-mod dialog;
 pub mod effect;
 pub mod logs;
 pub mod metrics;

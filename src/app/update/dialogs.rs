@@ -4,12 +4,12 @@
 //! No single key sends anything: an action key opens a dialog, the dialog shows the exact change and the
 //! calls, and only `y` there sends them (scaling to zero: typing the service name, then Enter).
 
-use super::actions::*;
-use super::deploy::Target;
-use super::effect::{Effect, Fetch};
-use super::msg::DialogAnswer;
-use super::state::{InputKey, Mode, State, TextInput, ToastLevel, View};
-use super::update::{is_text_input, open_deploy, toast};
+use super::{is_text_input, open_deploy, toast};
+use crate::app::actions::*;
+use crate::app::deploy::Target;
+use crate::app::effect::{Effect, Fetch};
+use crate::app::msg::DialogAnswer;
+use crate::app::state::{InputKey, Mode, State, TextInput, ToastLevel, View};
 use crate::aws::{Service, family_and_revision, family_rev};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
