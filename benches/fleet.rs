@@ -6,7 +6,9 @@
 //! 3. The release binary on that fleet with the services view open: first frame, idle CPU over 30 s,
 //!    resident memory. (Needs tmux; set ECSDECK_BENCH_SKIP_PROCESS=1 to skip this part.)
 
-use ecsdeck::app::{DataUpdate, Msg, Rows, Scope, State, update};
+use ecsdeck::protocol::{DataUpdate, Msg, Rows, Scope};
+
+use ecsdeck::app::{State, update};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ecsdeck::workers::poll::{PollConfig, Poller};

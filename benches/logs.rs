@@ -8,15 +8,18 @@
 //! 5. Latency from "stored" to "delivered to the screen": polling (1 s interval) and Live Tail (1 s pushes),
 //!    against the simulator with 20 ms per call.
 
-use ecsdeck::app::logs::{LogLine, LogRequest, LogTarget, LogView, TextFilter};
+use ecsdeck::model::logs::LogLine;
+
+use ecsdeck::protocol::{LogRequest, LogTarget};
+
+use ecsdeck::app::logs::{LogView, TextFilter};
 use ecsdeck::app::{State, View};
 use ecsdeck::aws::{LogEvent, StreamSelector};
+use ecsdeck::protocol::TailUpdate;
 use ecsdeck::sim::{LiveTailSim, Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ecsdeck::workers::poll::now_ms;
-use ecsdeck::workers::tail::{
-    Interner, LogSource, Pacer, Seen, TailConfig, TailSpec, TailUpdate, Tailer,
-};
+use ecsdeck::workers::tail::{Interner, LogSource, Pacer, Seen, TailConfig, TailSpec, Tailer};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::alloc::{GlobalAlloc, Layout, System};

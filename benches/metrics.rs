@@ -6,11 +6,14 @@
 //! 2. Merging one 24 h GetMetricData answer (16 queries x 1,440 points) into the view, as each refresh does.
 //! 3. GetMetricData calls per refresh, counted by the simulator over 10 refreshes.
 
-use ecsdeck::app::metrics::{MetricsView, Window, fetch_range, plan};
+use ecsdeck::app::metrics::MetricsView;
+
 use ecsdeck::app::{Context, State, View};
+use ecsdeck::model::metrics::{Window, fetch_range, plan};
+use ecsdeck::protocol::{MetricsRequest, MetricsUpdate};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::workers::metrics::{MetricsConfig, MetricsRequest, MetricsUpdate, MetricsWorker};
+use ecsdeck::workers::metrics::{MetricsConfig, MetricsWorker};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::atomic::Ordering;

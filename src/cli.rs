@@ -71,7 +71,7 @@ pub struct Cli {
 }
 
 fn parse_since(text: &str) -> Result<String, String> {
-    crate::app::logs::parse_duration(text).map(|_| text.to_owned())
+    crate::model::time::parse_duration(text).map(|_| text.to_owned())
 }
 
 fn parse_rate(text: &str) -> Result<f64, String> {

@@ -131,7 +131,7 @@ impl Config {
         };
         let logs = &config.logs;
         if let Some(since) = &logs.since {
-            crate::app::logs::parse_duration(since).map_err(|m| invalid("since", m))?;
+            crate::model::time::parse_duration(since).map_err(|m| invalid("since", m))?;
         }
         if logs
             .buffer_lines
@@ -171,7 +171,7 @@ impl Config {
         };
         let metrics = &config.metrics;
         if let Some(w) = &metrics.window
-            && crate::app::metrics::Window::parse(w).is_none()
+            && crate::model::metrics::Window::parse(w).is_none()
         {
             return Err(invalid(
                 "window",

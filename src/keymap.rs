@@ -550,8 +550,9 @@ pub fn keys_label(binding: &Binding) -> String {
 mod tests {
     use super::*;
 
-    use crate::app::logs::{LogRequest, LogTarget, LogView};
+    use crate::app::logs::LogView;
     use crate::app::{Scope, View};
+    use crate::protocol::{LogRequest, LogTarget};
 
     fn views() -> Vec<View> {
         let mut v: Vec<View> = [

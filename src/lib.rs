@@ -17,6 +17,8 @@ pub mod aws;
 pub mod cli;
 pub mod config;
 pub mod keymap;
+pub mod model;
+pub mod protocol;
 pub mod sim;
 pub mod theme;
 pub mod ui;

@@ -21,9 +21,9 @@ use ecsdeck::aws::Api;
 use ecsdeck::aws::sdk::{Connection, SdkApi};
 use ecsdeck::cli::Cli;
 use ecsdeck::config::{Config, project_dirs};
+use ecsdeck::protocol::Worker;
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::workers::Worker;
 use ecsdeck::workers::poll::{PollConfig, now_ms};
 use ecsdeck::workers::tail::TailConfig;
 use std::path::PathBuf;
@@ -371,7 +371,7 @@ fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
             .metrics
             .window
             .as_deref()
-            .and_then(ecsdeck::app::metrics::Window::parse)
+            .and_then(ecsdeck::model::metrics::Window::parse)
             .unwrap_or_default(),
         metrics_refresh_secs: config.metrics.refresh_seconds.unwrap_or(60),
         metrics_columns: config.metrics.list_columns.unwrap_or(false),

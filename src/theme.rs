@@ -2,8 +2,8 @@
 //! Built-in themes are embedded; a user theme in the config directory is laid over one, so a partial file
 //! works. `NO_COLOR` strips colours and keeps emphasis.
 
-use crate::app::rows::Tone;
 use crate::config::ConfigError;
+use crate::model::Tone;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -5,9 +5,10 @@ mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecsdeck::app::actions::{Body, Fetched, Stage};
-use ecsdeck::app::deploy::Outcome;
-use ecsdeck::app::{Effect, Mode, Msg, Rows, Scope, State, View, update};
+use ecsdeck::app::{Mode, State, View, update};
 use ecsdeck::aws::*;
+use ecsdeck::model::deploy::Outcome;
+use ecsdeck::protocol::{Effect, Msg, Rows, Scope};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
 use ecsdeck::workers::poll::{PollConfig, Poller};
@@ -298,7 +299,7 @@ async fn a_bad_revision_fails_on_the_watch_screen_and_is_never_called_stable() {
     let View::Deploy(v) = h.state.view() else {
         panic!()
     };
-    let lines = ecsdeck::app::deploy::event_lines(&v.events);
+    let lines = ecsdeck::model::deploy::event_lines(&v.events);
     assert!(
         lines
             .iter()
@@ -523,9 +524,9 @@ async fn refused_in_read_only(key_char: char, label: &str) {
                 typed_name: None,
             },
         ),
-        'F' => ecsdeck::app::actions::force_plan("production", &service),
-        'R' => ecsdeck::app::actions::rollback_plan("production", &service, "web:1"),
-        _ => ecsdeck::app::actions::stop_plan(
+        'F' => ecsdeck::model::actions::force_plan("production", &service),
+        'R' => ecsdeck::model::actions::rollback_plan("production", &service, "web:1"),
+        _ => ecsdeck::model::actions::stop_plan(
             "production",
             &service,
             &ServiceDeploymentBrief {
@@ -722,7 +723,7 @@ async fn one_watch_refresh_makes_a_bounded_number_of_calls() {
             .unwrap()
             .unwrap();
         if let Msg::Data {
-            update: ecsdeck::app::DataUpdate::Deploy(s),
+            update: ecsdeck::protocol::DataUpdate::Deploy(s),
             ..
         } = msg
         {
@@ -1086,7 +1087,7 @@ fn bare_executor(
 async fn web_to_12_moving_bounds(
     sim: &Sim,
     seen: &ecsdeck::aws::Service,
-) -> ecsdeck::app::actions::Plan {
+) -> ecsdeck::model::actions::Plan {
     let target = sim
         .describe_scalable_target("production", "web")
         .await
@@ -1208,7 +1209,7 @@ async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_g
     };
     d60.status = "PRIMARY".into();
     snap.service.task_definition = d60.task_definition.clone();
-    v.target = ecsdeck::app::deploy::Target::Deployment {
+    v.target = ecsdeck::model::deploy::Target::Deployment {
         id: d60.id.clone(),
         task_definition: d60.task_definition.clone(),
     };
@@ -1230,9 +1231,9 @@ async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_g
     };
     v.apply(snap);
     v.metrics
-        .apply(ecsdeck::workers::metrics::MetricsUpdate::Alarms(Ok(vec![
-            alarm("ALARM"),
-        ])));
+        .apply(ecsdeck::protocol::MetricsUpdate::Alarms(Ok(vec![alarm(
+            "ALARM",
+        )])));
     let amber = text(&h.state);
     assert!(
         amber.contains("⚠ payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"),
@@ -1294,9 +1295,9 @@ async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_g
     };
     v.apply(healthy);
     v.metrics
-        .apply(ecsdeck::workers::metrics::MetricsUpdate::Alarms(Ok(vec![
-            alarm("OK"),
-        ])));
+        .apply(ecsdeck::protocol::MetricsUpdate::Alarms(Ok(vec![alarm(
+            "OK",
+        )])));
     let green = text(&h.state);
     assert!(
         green.contains("✔ SUCCEEDED: payments:60 is deployed and steady"),

@@ -6,10 +6,10 @@ mod support;
 
 use aws_sdk_ecs as ecs;
 use ecsdeck::app::actions::{self, Fetched, Scale};
-use ecsdeck::app::effect::Fetch;
-use ecsdeck::app::msg::{DialogAnswer, Msg};
 use ecsdeck::aws::sdk::SdkApi;
 use ecsdeck::aws::*;
+use ecsdeck::protocol::Fetch;
+use ecsdeck::protocol::{DialogAnswer, Msg};
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -183,7 +183,7 @@ impl Exec {
             .expect("an answer")
             .unwrap()
     }
-    async fn run(&mut self, plan: actions::Plan) -> Service {
+    async fn run(&mut self, plan: ecsdeck::model::actions::Plan) -> Service {
         self.executor.execute(1, plan);
         match self.next().await {
             Msg::Executed {
@@ -228,13 +228,18 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
     assert_eq!(describe(&s.api).await.desired_count, 5);
 
     let rolled = ex
-        .run(actions::rollback_plan("prod", &service, &s.web1))
+        .run(ecsdeck::model::actions::rollback_plan(
+            "prod", &service, &s.web1,
+        ))
         .await;
     assert_eq!(family_rev(&rolled.task_definition), "web:1");
     assert_eq!(family_rev(&describe(&s.api).await.task_definition), "web:1");
 
-    ex.run(actions::force_plan("prod", &describe(&s.api).await))
-        .await;
+    ex.run(ecsdeck::model::actions::force_plan(
+        "prod",
+        &describe(&s.api).await,
+    ))
+    .await;
     let after = describe(&s.api).await;
     assert_eq!(
         (after.desired_count, family_rev(&after.task_definition)),
@@ -274,8 +279,10 @@ async fn scale_rollback_and_force_send_the_right_update_service() {
     );
 
     // An unknown revision is AWS's error, shown, and audited as failed.
-    ex.executor
-        .execute(2, actions::rollback_plan("prod", &service, "web:99"));
+    ex.executor.execute(
+        2,
+        ecsdeck::model::actions::rollback_plan("prod", &service, "web:99"),
+    );
     match ex.next().await {
         Msg::Executed { result: Err(e), .. } => assert!(e.contains("UpdateService"), "{e}"),
         other => panic!("{other:?}"),

@@ -7,18 +7,20 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ecsdeck::app::logs::LogLine;
 use ecsdeck::app::run::Workers;
 use ecsdeck::app::state::Mode;
-use ecsdeck::app::{DataUpdate, Effect, Msg, State, View, update};
+use ecsdeck::app::{State, View, update};
 use ecsdeck::aws::ApiError;
 use ecsdeck::keymap::BINDINGS;
+use ecsdeck::model::logs::LogLine;
+use ecsdeck::protocol::TailUpdate;
+use ecsdeck::protocol::{DataUpdate, Effect, Msg};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
 use ecsdeck::workers::metrics::MetricsWorker;
 use ecsdeck::workers::poll::{PollConfig, Poller, now_ms};
-use ecsdeck::workers::tail::{Pacer, TailUpdate, Tailer};
+use ecsdeck::workers::tail::{Pacer, Tailer};
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -321,7 +323,7 @@ async fn build_fixtures() -> Vec<(String, State)> {
     out.push(("clusters failed".into(), failed(&h.state)));
     {
         let mut empty = h.state.clone();
-        support::deliver(&mut empty, ecsdeck::app::Rows::Clusters(vec![]));
+        support::deliver(&mut empty, ecsdeck::protocol::Rows::Clusters(vec![]));
         out.push(("clusters empty".into(), empty));
     }
     let mut help = h.state.clone();

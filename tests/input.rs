@@ -7,7 +7,8 @@ mod support;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ecsdeck::app::actions::{Body, Stage};
 use ecsdeck::app::state::{InputKey, MAX_INPUT_CHARS, Mode, TextInput};
-use ecsdeck::app::{Effect, Msg, View, update};
+use ecsdeck::app::{View, update};
+use ecsdeck::protocol::{Effect, Msg};
 use ecsdeck::workers::input::{Parser, read_loop};
 use support::*;
 use unicode_width::UnicodeWidthStr;
@@ -459,7 +460,7 @@ fn the_reader_hands_over_everything_one_read_returns() {
     assert!(matches!(
         &msgs[10_501],
         Msg::WorkerFailed {
-            worker: ecsdeck::workers::Worker::Input,
+            worker: ecsdeck::protocol::Worker::Input,
             ..
         }
     ));
@@ -697,7 +698,7 @@ fn the_scale_dialogs_fields_are_text_inputs_with_the_same_editing_keys() {
     assert!(
         effects
             .iter()
-            .any(|e| matches!(e, ecsdeck::app::Effect::Execute { .. })),
+            .any(|e| matches!(e, ecsdeck::protocol::Effect::Execute { .. })),
         "the name typed, Enter sends: {effects:?}"
     );
 }

@@ -8,11 +8,10 @@ mod aws_stub;
 use aws_stub::{LogCapture, Reply, Step, Stub, event, exception, json, sdk_config};
 use ecsdeck::aws::sdk::SdkApi;
 use ecsdeck::aws::{Api, ApiError, LiveTailItem, LiveTailRequest, Millis, StreamSelector};
+use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
 use ecsdeck::workers::poll::now_ms;
 use ecsdeck::workers::retry::Backoff;
-use ecsdeck::workers::tail::{
-    LogSource, Pacer, TailConfig, TailSpec, TailStatus, TailUpdate, Tailer, Transport,
-};
+use ecsdeck::workers::tail::{LogSource, Pacer, TailConfig, TailSpec, Tailer};
 use futures::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

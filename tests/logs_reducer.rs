@@ -3,11 +3,13 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::logs::{LogLine, LogTarget};
 use ecsdeck::app::state::{Mode, Prompt, ToastLevel};
-use ecsdeck::app::{Effect, Msg, Rows, Scope, State, View, update};
+use ecsdeck::app::{State, View, update};
 use ecsdeck::aws::ApiError;
-use ecsdeck::workers::tail::TailUpdate;
+use ecsdeck::model::logs::LogLine;
+use ecsdeck::protocol::LogTarget;
+use ecsdeck::protocol::TailUpdate;
+use ecsdeck::protocol::{Effect, Msg, Rows, Scope};
 use std::sync::Arc;
 use support::*;
 
@@ -15,7 +17,7 @@ fn on_checkout() -> State {
     on_production_service("checkout")
 }
 
-fn tail_of(effects: &[Effect]) -> Option<&Option<ecsdeck::app::logs::LogRequest>> {
+fn tail_of(effects: &[Effect]) -> Option<&Option<ecsdeck::protocol::LogRequest>> {
     effects.iter().find_map(|e| match e {
         Effect::Tail { request, .. } => Some(request),
         _ => None,
@@ -118,7 +120,7 @@ fn l_on_a_task_and_logs_container_on_its_detail() {
     let task = tasks(&sim, "production", Some("checkout")).remove(0);
     send(
         &mut state,
-        ecsdeck::app::DataUpdate::TaskDetail {
+        ecsdeck::protocol::DataUpdate::TaskDetail {
             task: Box::new(task.clone()),
             definition: Err(ApiError::Other("not needed".into())),
         },

@@ -4,10 +4,11 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::logs::LogLine;
-use ecsdeck::app::{Msg, State, update};
+use ecsdeck::app::{State, update};
 use ecsdeck::aws::ApiError;
-use ecsdeck::workers::tail::{TailStatus, TailUpdate, Transport};
+use ecsdeck::model::logs::LogLine;
+use ecsdeck::protocol::Msg;
+use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
 use std::sync::Arc;
 use support::*;
 
@@ -345,7 +346,7 @@ fn a_long_include_filter_is_shortened_so_esc_clears_stays_on_screen() {
         state.height = height;
         update(&mut state, ch('i'));
         let long: String = "abcdefghij".repeat(100);
-        update(&mut state, ecsdeck::app::Msg::Paste(long.clone()));
+        update(&mut state, ecsdeck::protocol::Msg::Paste(long.clone()));
         update(&mut state, key(KeyCode::Enter));
         let shown = text(&state);
         let joined = shown

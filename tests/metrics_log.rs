@@ -5,9 +5,10 @@
 mod aws_stub;
 
 use aws_stub::LogCapture;
-use ecsdeck::app::metrics::Window;
+use ecsdeck::model::metrics::Window;
+use ecsdeck::protocol::{MetricsRequest, MetricsUpdate};
 use ecsdeck::sim::{Sim, SimOptions};
-use ecsdeck::workers::metrics::{MetricsConfig, MetricsRequest, MetricsUpdate, MetricsWorker};
+use ecsdeck::workers::metrics::{MetricsConfig, MetricsWorker};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

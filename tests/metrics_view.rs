@@ -4,13 +4,14 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::metrics::{ChartPage, Window, fetch_range, plan};
-use ecsdeck::app::{Effect, Msg, State, View, update};
+use ecsdeck::app::metrics::ChartPage;
+use ecsdeck::app::{State, View, update};
 use ecsdeck::aws::{Alarm, ApiError, MetricRequest, Millis, Service};
+use ecsdeck::model::metrics::{Window, fetch_range, plan};
+use ecsdeck::protocol::{Effect, Msg};
+use ecsdeck::protocol::{FleetColumns, MetricsRequest, MetricsUpdate};
 use ecsdeck::sim::Sim;
-use ecsdeck::workers::metrics::{
-    FleetColumns, MetricsConfig, MetricsRequest, MetricsUpdate, MetricsWorker,
-};
+use ecsdeck::workers::metrics::{MetricsConfig, MetricsWorker};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::*;
@@ -173,9 +174,9 @@ fn service_detail_pane_charts() {
     let svc = service(&sim, "payments");
     send(
         &mut state,
-        ecsdeck::app::DataUpdate::ServiceDetail(Box::new(svc.clone())),
+        ecsdeck::protocol::DataUpdate::ServiceDetail(Box::new(svc.clone())),
     );
-    send(&mut state, ecsdeck::app::DataUpdate::Done { at: NOW });
+    send(&mut state, ecsdeck::protocol::DataUpdate::Done { at: NOW });
     let groups = sim
         .metrics()
         .target_groups(&svc.target_group_arns())

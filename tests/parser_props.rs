@@ -5,11 +5,11 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::actions::parse_desired;
-use ecsdeck::app::metrics::Window;
 use ecsdeck::app::state::Mode;
 use ecsdeck::app::update;
 use ecsdeck::config::Config;
+use ecsdeck::model::actions::parse_desired;
+use ecsdeck::model::metrics::Window;
 use ecsdeck::theme::Theme;
 use proptest::prelude::*;
 use std::path::Path;

@@ -1,8 +1,8 @@
 //! Property tests of the parsers that take what users type: random input never panics, valid input is never
 //! refused and round-trips (the CloudWatch filter pattern and the `since` duration).
 
-use ecsdeck::app::logs::parse_duration;
 use ecsdeck::aws::FilterPattern;
+use ecsdeck::model::time::parse_duration;
 use proptest::prelude::*;
 
 /// Text made mostly of the characters the pattern grammar cares about, plus any character at all.

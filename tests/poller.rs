@@ -3,8 +3,8 @@
 
 mod support;
 
-use ecsdeck::app::{DataUpdate, Msg, Rows, Scope};
 use ecsdeck::aws::{Api, ApiError};
+use ecsdeck::protocol::{DataUpdate, Msg, Rows, Scope};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::workers::poll::{PollConfig, Poller};
 use ecsdeck::workers::retry::Backoff;

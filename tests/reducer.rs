@@ -4,8 +4,9 @@ mod support;
 
 use crossterm::event::KeyCode;
 use ecsdeck::app::state::{Mode, ToastLevel};
-use ecsdeck::app::{DataUpdate, Effect, Msg, Rows, Scope, View, update};
+use ecsdeck::app::{View, update};
 use ecsdeck::aws::ApiError;
+use ecsdeck::protocol::{DataUpdate, Effect, Msg, Rows, Scope};
 use support::*;
 
 fn selected_service(state: &ecsdeck::app::State) -> String {
@@ -525,7 +526,7 @@ fn on_payments_charts() -> ecsdeck::app::State {
         &mut state,
         Msg::Metrics {
             generation,
-            update: ecsdeck::workers::metrics::MetricsUpdate::Service(Box::new(payments)),
+            update: ecsdeck::protocol::MetricsUpdate::Service(Box::new(payments)),
         },
     );
     state

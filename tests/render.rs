@@ -4,8 +4,9 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::{DataUpdate, Progress, Rows, State, update};
+use ecsdeck::app::{State, update};
 use ecsdeck::aws::ApiError;
+use ecsdeck::protocol::{DataUpdate, Progress, Rows};
 use ecsdeck::theme::Theme;
 use support::*;
 
@@ -148,7 +149,7 @@ fn services_stale_view_keeps_rows_and_says_why() {
     );
     update(
         &mut state,
-        ecsdeck::app::Msg::Tick {
+        ecsdeck::protocol::Msg::Tick {
             now_ms: NOW + 30_000,
         },
     );
@@ -402,7 +403,7 @@ fn a_list_is_stale_at_its_first_failed_refresh_and_live_again_after_the_next() {
     let (live, _) = row_style(&state, "auth:15");
     update(
         &mut state,
-        ecsdeck::app::Msg::Tick {
+        ecsdeck::protocol::Msg::Tick {
             now_ms: NOW + 42_000,
         },
     );
@@ -441,7 +442,7 @@ fn a_detail_is_stale_at_its_first_failed_refresh() {
     let mut state = service_detail();
     update(
         &mut state,
-        ecsdeck::app::Msg::Tick {
+        ecsdeck::protocol::Msg::Tick {
             now_ms: NOW + 90_000,
         },
     );
@@ -469,7 +470,7 @@ fn a_long_stale_line_over_the_services_wraps_and_keeps_its_remedy() {
     state.height = 35;
     update(
         &mut state,
-        ecsdeck::app::Msg::Tick {
+        ecsdeck::protocol::Msg::Tick {
             now_ms: NOW + 6_000,
         },
     );

@@ -103,7 +103,7 @@ fn panicking_sim(panics: usize) -> (Arc<Sim>, Arc<std::sync::atomic::AtomicUsize
 fn start_app(
     api: Arc<dyn ecsdeck::aws::Api>,
 ) -> (
-    tokio::sync::mpsc::UnboundedSender<ecsdeck::app::Msg>,
+    tokio::sync::mpsc::UnboundedSender<ecsdeck::protocol::Msg>,
     tokio::task::JoinHandle<(ecsdeck::app::State, Terminal<TestBackend>)>,
 ) {
     let channels = Channels::new();
@@ -126,7 +126,7 @@ fn start_app(
 }
 
 async fn quit(
-    keys: &tokio::sync::mpsc::UnboundedSender<ecsdeck::app::Msg>,
+    keys: &tokio::sync::mpsc::UnboundedSender<ecsdeck::protocol::Msg>,
     app: tokio::task::JoinHandle<(ecsdeck::app::State, Terminal<TestBackend>)>,
 ) -> (ecsdeck::app::State, Terminal<TestBackend>) {
     keys.send(ctrl('c')).unwrap();
@@ -160,7 +160,7 @@ async fn a_panicking_worker_is_said_on_screen_restarted_and_keys_still_work() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (state, terminal) = quit(&keys, app).await;
     let fault = state.fault.as_ref().expect("the failure is kept on screen");
-    assert_eq!(fault.worker, ecsdeck::workers::Worker::Poller);
+    assert_eq!(fault.worker, ecsdeck::protocol::Worker::Poller);
     assert_eq!(fault.recovery, ecsdeck::app::state::Recovery::Restarted);
     let text = screen(&terminal);
     assert!(

@@ -3,12 +3,11 @@
 //! time was shown), nothing shown twice, nothing invented.
 
 use ecsdeck::aws::{Api, ApiError, LogEvent, Millis, StreamSelector};
+use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
 use ecsdeck::sim::{LiveTailSim, Sim, SimOptions};
 use ecsdeck::workers::poll::now_ms;
 use ecsdeck::workers::retry::Backoff;
-use ecsdeck::workers::tail::{
-    LogSource, Pacer, TailConfig, TailSpec, TailStatus, TailUpdate, Tailer, Transport,
-};
+use ecsdeck::workers::tail::{LogSource, Pacer, TailConfig, TailSpec, Tailer};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -368,7 +367,7 @@ async fn filter_pages_chain_through_empty_slices_and_cap_at_10000() {
 
 #[tokio::test]
 async fn a_service_resolves_to_its_group_and_container_prefixes_a_task_to_stream_names() {
-    use ecsdeck::app::logs::{LogRequest, LogTarget};
+    use ecsdeck::protocol::{LogRequest, LogTarget};
     use ecsdeck::workers::tail::resolve;
     let sim = sim(1.0, fast_live());
     let svc = sim

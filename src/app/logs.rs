@@ -1,123 +1,11 @@
 //! Log lines as the app keeps them: parsed once on arrival, held in a bounded buffer in timestamp order.
 
-use crate::aws::{Millis, awslogs_stream_parts};
-use crate::workers::tail::TailStatus;
+use crate::aws::Millis;
+use crate::model::logs::LogLine;
+use crate::protocol::LogRequest;
+use crate::protocol::TailStatus;
 use regex::Regex;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Level {
-    #[default]
-    Other,
-    Debug,
-    Info,
-    Warn,
-    Error,
-}
-
-impl Level {
-    /// The level a line announces: a JSON `level`/`severity` field, or a level word near the start.
-    pub fn detect(message: &str, json: bool) -> Level {
-        let head = message
-            .get(..message.floor_char_boundary(120))
-            .unwrap_or(message);
-        if json {
-            for key in ["\"level\":\"", "\"severity\":\"", "\"lvl\":\""] {
-                if let Some((_, after)) = head.split_once(key) {
-                    return Self::word(after);
-                }
-            }
-        }
-        let mut found = Level::Other;
-        for w in head
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .filter(|w| !w.is_empty())
-            .take(12)
-        {
-            let l = Self::word(w);
-            if l != Level::Other {
-                found = l;
-                break;
-            }
-        }
-        found
-    }
-
-    fn word(w: &str) -> Level {
-        let w = w
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or(w);
-        let is = |names: &[&str]| names.iter().any(|n| w.eq_ignore_ascii_case(n));
-        if is(&[
-            "ERROR", "ERR", "FATAL", "PANIC", "CRIT", "CRITICAL", "SEVERE",
-        ]) {
-            Level::Error
-        } else if is(&["WARN", "WARNING"]) {
-            Level::Warn
-        } else if is(&["INFO", "NOTICE"]) {
-            Level::Info
-        } else if is(&["DEBUG", "TRACE"]) {
-            Level::Debug
-        } else {
-            Level::Other
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Level::Error => "ERROR",
-            Level::Warn => "WARN",
-            Level::Info => "INFO",
-            Level::Debug => "DEBUG",
-            Level::Other => "",
-        }
-    }
-}
-
-/// One line of a tail. `stream` is shared by all lines of a stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    pub timestamp: Millis,
-    /// Arrival order, unique per buffer: breaks timestamp ties and identifies a line.
-    pub seq: u64,
-    pub stream: Arc<str>,
-    pub level: Level,
-    pub json: bool,
-    pub message: String,
-}
-
-impl LogLine {
-    pub fn new(timestamp: Millis, stream: Arc<str>, message: String) -> LogLine {
-        let message = if message.ends_with('\n') {
-            message.trim_end_matches(['\n', '\r']).to_owned()
-        } else {
-            message
-        };
-        let json = message.starts_with('{') && message.ends_with('}');
-        LogLine {
-            timestamp,
-            seq: 0,
-            level: Level::detect(&message, json),
-            json,
-            stream,
-            message,
-        }
-    }
-
-    /// (container, task id) for awslogs streams; (stream, None) otherwise.
-    pub fn source(&self) -> (&str, Option<&str>) {
-        match awslogs_stream_parts(&self.stream) {
-            Some((container, task)) => (container, Some(task)),
-            None => (&self.stream, None),
-        }
-    }
-
-    pub fn key(&self) -> (Millis, u64) {
-        (self.timestamp, self.seq)
-    }
-}
 
 /// A ring of at most `capacity` lines in (timestamp, arrival) order; the oldest are dropped and counted.
 #[derive(Debug, Clone)]
@@ -197,57 +85,6 @@ impl LogBuffer {
     }
 }
 
-/// What the user asked to tail; the tail worker finds the groups and streams from the task definitions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LogTarget {
-    /// Every container of every task of the service (the task definitions of all its deployments).
-    Service {
-        cluster: String,
-        service: String,
-        task_definitions: Vec<String>,
-    },
-    /// One task's containers, or one container's stream.
-    Task {
-        cluster: String,
-        task_arn: String,
-        task_definition: String,
-        container: Option<String>,
-    },
-    /// A whole log group (from the log group browser).
-    Group { name: String },
-}
-
-impl LogTarget {
-    pub fn title(&self) -> String {
-        match self {
-            LogTarget::Service { service, .. } => {
-                format!("service {}", crate::aws::arn_name(service))
-            }
-            LogTarget::Task {
-                task_arn,
-                container,
-                ..
-            } => {
-                let id = crate::aws::arn_name(task_arn);
-                let short: String = id.chars().take(8).collect();
-                match container {
-                    Some(c) => format!("container {c} of task {short}"),
-                    None => format!("task {short}"),
-                }
-            }
-            LogTarget::Group { name } => format!("group {name}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogRequest {
-    pub target: LogTarget,
-    pub since: Millis,
-    /// CloudWatch filter pattern, applied by AWS.
-    pub pattern: Option<String>,
-}
-
 /// A regex typed by the user, with the text it came from.
 #[derive(Debug, Clone)]
 pub struct TextFilter {
@@ -276,42 +113,6 @@ impl TextFilter {
                 format!("invalid regex {text:?}: {last}")
             })
     }
-}
-
-/// Parses `5m`, `1h`, `90s`, `2d`, `1h30m` into milliseconds.
-pub fn parse_duration(text: &str) -> Result<Millis, String> {
-    let bad = || {
-        format!("invalid duration {text:?}: use a number and a unit, like 30s, 5m, 1h, 2d or 1h30m")
-    };
-    let mut total: Millis = 0;
-    let mut digits = String::new();
-    for c in text.trim().chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let n: Millis = digits.parse().map_err(|_| bad())?;
-        digits.clear();
-        let unit = match c {
-            's' => 1_000,
-            'm' => 60_000,
-            'h' => 3_600_000,
-            'd' => 86_400_000,
-            _ => return Err(bad()),
-        };
-        total = total
-            .checked_add(n.checked_mul(unit).ok_or_else(bad)?)
-            .ok_or_else(bad)?;
-    }
-    if !digits.is_empty() || total == 0 {
-        return Err(bad());
-    }
-    if total > 30 * 86_400_000 {
-        return Err(format!(
-            "{text} is too far back: a tail starts at most 30 days ago (FilterLogEvents reads slowly over long ranges)"
-        ));
-    }
-    Ok(total)
 }
 
 /// A live log view: the buffer plus how it is looked at.
@@ -634,7 +435,7 @@ impl LogView {
                 let (container, task) = l.source();
                 out.push_str(&format!(
                     "{}\t{}\t{}\t{}\n",
-                    crate::app::rows::iso_utc(l.timestamp),
+                    crate::model::time::iso_utc(l.timestamp),
                     task.unwrap_or("-"),
                     container,
                     l.message
@@ -648,6 +449,8 @@ impl LogView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::logs::Level;
+    use std::sync::Arc;
 
     fn line(ts: Millis, msg: &str) -> LogLine {
         LogLine::new(ts, Arc::from("ecs/web/abc"), msg.into())

@@ -3,16 +3,13 @@
 
 pub mod actions;
 pub mod deploy;
-pub mod effect;
 pub mod logs;
 pub mod metrics;
-pub mod msg;
 pub mod rows;
 pub mod run;
 pub mod state;
 pub mod update;
 
-pub use effect::Effect;
-pub use msg::{DataUpdate, Msg, Progress, Rows};
-pub use state::{Context, ListView, LoadState, Mode, Scope, State, View};
+pub use crate::protocol::{DataUpdate, Effect, Msg, Progress, Rows, Scope};
+pub use state::{Context, ListView, LoadState, Mode, State, View};
 pub use update::update;

@@ -2,17 +2,9 @@
 //! Shared by the reducer (filtering, sorting) and the views (drawing), so both agree on what a column shows.
 
 use crate::aws::{Cluster, LogGroup, Millis, Service, Task, family_rev};
+use crate::model::Tone;
+use crate::model::time::age;
 use std::borrow::Cow;
-
-/// The meaning of a cell's colour; the theme decides the actual style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    Normal,
-    Ok,
-    Warn,
-    Error,
-    Muted,
-}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Column {
@@ -145,43 +137,6 @@ impl RowFilter {
                 .columns
                 .iter()
                 .any(|&c| row.cell(c, now).to_lowercase().contains(&self.needle))
-    }
-}
-
-/// "45s", "12m", "3h", "5d": the k9s style of age.
-/// `2026-11-21T09:30:00.123Z`
-pub fn iso_utc(ms: Millis) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.format(time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    ))
-    .unwrap_or_default()
-}
-
-/// `09:30:00.123` at a UTC offset (seconds east).
-pub fn clock(ms: Millis, offset_secs: i32) -> String {
-    let ms = ms + offset_secs as Millis * 1000;
-    let day = ms.rem_euclid(86_400_000);
-    format!(
-        "{:02}:{:02}:{:02}.{:03}",
-        day / 3_600_000,
-        day / 60_000 % 60,
-        day / 1000 % 60,
-        day % 1000
-    )
-}
-
-pub fn age(now: Millis, then: Option<Millis>) -> String {
-    let Some(then) = then else {
-        return "-".into();
-    };
-    let secs = ((now - then) / 1000).max(0);
-    match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 7_200 => format!("{}m", s / 60),
-        s if s < 172_800 => format!("{}h", s / 3_600),
-        s => format!("{}d", s / 86_400),
     }
 }
 

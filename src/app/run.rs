@@ -1,17 +1,18 @@
 //! The event loop: messages in, `update()`, effects out to the workers, draw when something changed.
 //! It never awaits AWS: the poller runs on its own tasks and reports through the same channel as the keys.
 
-use super::effect::Effect;
-use super::msg::Msg;
 use super::state::State;
 use super::update::{start, update};
 use crate::aws::Api;
+use crate::protocol::Effect;
+use crate::protocol::Msg;
+use crate::protocol::Worker;
 use crate::theme::Theme;
 use crate::workers::actions::{Executor, ExecutorConfig};
 use crate::workers::metrics::{MetricsConfig, MetricsWorker};
 use crate::workers::poll::{PollConfig, Poller, now_ms};
+use crate::workers::supervised;
 use crate::workers::tail::{Pacer, TailConfig, Tailer};
-use crate::workers::{Worker, supervised};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::HashMap;

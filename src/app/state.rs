@@ -3,45 +3,12 @@
 use super::actions::Dialog;
 use super::deploy::DeployView;
 use super::logs::LogView;
-use super::metrics::{FleetMetrics, MetricsView, Window};
-use super::msg::Progress;
+use super::metrics::{FleetMetrics, MetricsView};
 use super::rows::{Row, RowFilter};
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition, arn_name};
-
-/// What a view shows, and so what the poller refreshes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Clusters,
-    Services {
-        cluster: String,
-    },
-    /// Tasks of one service, or of the whole cluster.
-    Tasks {
-        cluster: String,
-        service: Option<String>,
-    },
-    Task {
-        cluster: String,
-        task_arn: String,
-    },
-    Service {
-        cluster: String,
-        service: String,
-    },
-    /// CloudWatch log groups whose name starts with `prefix`.
-    LogGroups {
-        prefix: Option<String>,
-    },
-    /// A log view: the tail worker feeds it; the poller rests.
-    Logs,
-    /// A service's charts: the metrics worker feeds them; the poller rests.
-    Metrics,
-    /// The deploy watch screen of one service.
-    Deploy {
-        cluster: String,
-        service: String,
-    },
-}
+use crate::model::metrics::Window;
+use crate::protocol::Progress;
+use crate::protocol::Scope;
 
 /// Who and where we are talking to, for the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -381,7 +348,7 @@ impl View {
             Scope::Deploy { cluster, service } => View::Deploy(Box::new(DeployView::new(
                 &cluster,
                 &service,
-                super::deploy::Target::Primary,
+                crate::model::deploy::Target::Primary,
             ))),
         }
     }
@@ -607,7 +574,7 @@ pub enum Recovery {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
-    pub worker: crate::workers::Worker,
+    pub worker: crate::protocol::Worker,
     pub message: String,
     pub recovery: Recovery,
 }
@@ -646,7 +613,7 @@ impl State {
 
     /// The red line about a worker that stopped: which one, why, what happens now, where the details are.
     pub fn fault_line(&self) -> Option<String> {
-        use crate::workers::Worker;
+        use crate::protocol::Worker;
         let fault = self.fault.as_ref()?;
         let now = match (fault.recovery, fault.worker) {
             (Recovery::Restarting, _) => " — restarting it",

@@ -2,13 +2,11 @@
 //! and data age; target health and alarms beside them. Pure: reads a [`MetricsView`], draws.
 
 use super::{ago, wrapped_height};
-use crate::app::metrics::{
-    ChartPage, ChartSpec, MIN_CHART_ROWS, MIN_CHART_WIDTH, MetricsView, Unit, cost_per_hour,
-    summary,
-};
-use crate::app::rows::clock;
+use crate::app::metrics::{ChartPage, MIN_CHART_ROWS, MIN_CHART_WIDTH, MetricsView};
 use crate::app::state::State;
 use crate::aws::{ApiError, Millis};
+use crate::model::metrics::{ChartSpec, Unit, cost_per_hour, summary};
+use crate::model::time::clock;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -2,13 +2,14 @@
 
 use super::detail::{fields, section, text_table};
 use super::{placeholder, stale_banner, wrapped_height};
-use crate::app::actions::{Body, Dialog, Fetched, Plan, Stage};
-use crate::app::deploy::{
-    DeployView, Outcome, event_lines, stopped_groups, target_group_name, target_rows,
-};
-use crate::app::rows::{age, clock, status_tone};
+use crate::app::actions::{Body, Dialog, Fetched, Stage};
+use crate::app::deploy::DeployView;
+use crate::app::rows::status_tone;
 use crate::app::state::State;
 use crate::aws::{ApiError, ServiceDeployment, family_rev};
+use crate::model::actions::Plan;
+use crate::model::deploy::{Outcome, event_lines, stopped_groups, target_group_name, target_rows};
+use crate::model::time::{age, clock};
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

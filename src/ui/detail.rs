@@ -1,9 +1,10 @@
 //! Task and service detail views: sections of labelled lines, scrollable.
 
 use super::{placeholder, stale_banner, wrapped_height};
-use crate::app::rows::{age, status_tone, stop_summary};
+use crate::app::rows::{status_tone, stop_summary};
 use crate::app::state::{Detail, State, TaskDetail};
 use crate::aws::{Service, family_rev};
+use crate::model::time::age;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;

@@ -1,11 +1,12 @@
 //! The log view: lines in timestamp order, coloured by level and by deployment, search matches highlighted,
 //! and a status line that says how the tail is doing. Only the lines on screen are built.
 
-use crate::app::logs::{Level, LogLine, LogView};
-use crate::app::rows::clock;
+use crate::app::logs::LogView;
 use crate::app::state::State;
+use crate::model::logs::{Level, LogLine};
+use crate::model::time::clock;
+use crate::protocol::Transport;
 use crate::theme::Theme;
-use crate::workers::tail::Transport;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;

@@ -178,7 +178,7 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     {
         let metrics = fleet.columns.as_ref().map_or(0, |c| c.metrics);
         let (per_hour, dollars) =
-            crate::app::metrics::cost_per_hour(metrics, ctx.metrics_refresh_secs);
+            crate::model::metrics::cost_per_hour(metrics, ctx.metrics_refresh_secs);
         left.push(Span::styled(
             format!("  CPU/5XX columns: {per_hour} metrics/h ≈ ${dollars:.3}/h"),
             theme.header,

@@ -3,9 +3,10 @@
 
 use super::{placeholder, stale_banner, wrapped_height};
 use crate::app::metrics::FleetMetrics;
-use crate::app::rows::{ESSENTIAL, Row, Tone};
+use crate::app::rows::{ESSENTIAL, Row};
 use crate::app::state::{ListView, State};
 use crate::aws::Service;
+use crate::model::Tone;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -4,10 +4,10 @@
 //!
 //! In read-only mode it refuses every plan without sending anything, whatever the reducer let through.
 
-use crate::app::actions::{AuditLine, AuditPhase, Call, Plan, diff, mark_revisions};
-use crate::app::effect::Fetch;
-use crate::app::msg::{DialogAnswer, Msg};
 use crate::aws::*;
+use crate::model::actions::{AuditLine, AuditPhase, Call, Plan, diff, mark_revisions};
+use crate::protocol::Fetch;
+use crate::protocol::{DialogAnswer, Msg};
 use crate::workers::retry::{Backoff, with_retry};
 use std::io::Write;
 use std::path::PathBuf;
@@ -128,7 +128,7 @@ async fn revisions(
     family: &str,
     current: &str,
     previous: Option<String>,
-) -> Result<crate::app::actions::Revisions, ApiError> {
+) -> Result<crate::model::actions::Revisions, ApiError> {
     let page = retried(|| api.list_task_definitions(family, None)).await?;
     let good = match retried(|| api.list_service_deployments(cluster, service)).await {
         Ok(list) => {
@@ -204,7 +204,7 @@ async fn execute(
         sent += 1;
         let mut line = AuditLine {
             phase: AuditPhase::Intent,
-            time: crate::app::rows::iso_utc(crate::workers::poll::now_ms()),
+            time: crate::model::time::iso_utc(crate::workers::poll::now_ms()),
             profile: config.profile.clone(),
             region: config.region.clone(),
             cluster: plan.cluster.clone(),
@@ -238,7 +238,7 @@ async fn execute(
             },
         };
         line.phase = AuditPhase::Outcome;
-        line.time = crate::app::rows::iso_utc(crate::workers::poll::now_ms());
+        line.time = crate::model::time::iso_utc(crate::workers::poll::now_ms());
         line.request_id = request_id;
         line.outcome = Some(match &outcome {
             Ok(()) => "ok".into(),

@@ -7,8 +7,8 @@
 //! some later event. This reader blocks on `read(2)` in its own thread with a 64 KiB buffer and hands over
 //! everything each read returns: nothing is left behind, so nothing waits.
 
-use super::Worker;
-use crate::app::Msg;
+use crate::protocol::Msg;
+use crate::protocol::Worker;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use std::io::Read;
 use tokio::sync::mpsc;

@@ -7,97 +7,16 @@
 //! DescribeTargetHealth per target group and DescribeAlarms. After the first fetch of a window, a refresh asks
 //! only from a few minutes before the last fetch's end, so late datapoints are corrected.
 
-use crate::app::metrics::{Window, align_down, fetch_range, plan};
 use crate::aws::*;
+use crate::model::metrics::{Window, align_down, fetch_range, plan};
+use crate::protocol::FleetColumns;
+use crate::protocol::MetricsRequest;
+use crate::protocol::MetricsUpdate;
 use crate::workers::poll::now_ms;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MetricsRequest {
-    /// The charts of one service: `compact` is the service detail pane.
-    Service {
-        cluster: String,
-        service: String,
-        window: Window,
-        compact: bool,
-    },
-    /// A services list: which services are in ALARM, and (if `columns`) current CPU and 5XX in the window.
-    Fleet {
-        cluster: String,
-        /// (service name, target group ARNs).
-        services: Vec<(String, Vec<String>)>,
-        columns: Option<Window>,
-    },
-}
-
-/// The optional services-list columns.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct FleetColumns {
-    /// Service name -> CPU utilization (average of the newest minute).
-    pub cpu: HashMap<String, f64>,
-    /// Service name -> target 5XX in the window, over all its target groups.
-    pub errors: HashMap<String, f64>,
-    /// Metrics requested per refresh (what CloudWatch bills).
-    pub metrics: usize,
-    pub window: Window,
-    pub at: Millis,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum MetricsUpdate {
-    Service(Box<Service>),
-    ServiceFailed(ApiError),
-    TargetGroups(Result<Vec<TargetGroup>, ApiError>),
-    Data {
-        window: Window,
-        start: Millis,
-        end: Millis,
-        period_ms: Millis,
-        results: Vec<MetricResult>,
-        /// Metrics requested (billed) by this refresh, and the GetMetricData calls it took.
-        queries: usize,
-        calls: u32,
-        at: Millis,
-    },
-    DataFailed(ApiError),
-    Health {
-        arn: String,
-        result: Result<Vec<TargetHealth>, ApiError>,
-    },
-    /// Alarms watching this service or its target groups, any state.
-    Alarms(Result<Vec<Alarm>, ApiError>),
-    /// Every alarm of the account in ALARM (the reducer matches them to the list's services).
-    FleetAlarms {
-        result: Result<Vec<Alarm>, ApiError>,
-        at: Millis,
-    },
-    Columns(Result<FleetColumns, ApiError>),
-}
-
-impl MetricsUpdate {
-    /// The error this update carries, if any: the screen shows one sentence, the log file keeps the whole.
-    pub fn error(&self) -> Option<(&'static str, &ApiError)> {
-        match self {
-            MetricsUpdate::ServiceFailed(e) => Some(("the service", e)),
-            MetricsUpdate::TargetGroups(Err(e)) => Some(("its target groups", e)),
-            MetricsUpdate::DataFailed(e) => Some(("its metrics", e)),
-            MetricsUpdate::Health { result: Err(e), .. } => Some(("target health", e)),
-            MetricsUpdate::Alarms(Err(e)) => Some(("its alarms", e)),
-            MetricsUpdate::FleetAlarms { result: Err(e), .. } => Some(("alarms in ALARM", e)),
-            MetricsUpdate::Columns(Err(e)) => Some(("the list's CPU/5XX columns", e)),
-            _ => None,
-        }
-    }
-
-    fn log_failure(&self) {
-        if let Some((what, error)) = self.error() {
-            tracing::warn!(what, %error, detail = ?error, "charts: cannot read {what}");
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct MetricsConfig {
@@ -141,7 +60,7 @@ impl MetricsWorker {
                 let send = {
                     let sink = sink.clone();
                     move |u: MetricsUpdate| {
-                        u.log_failure();
+                        log_failure(&u);
                         sink(generation, u)
                     }
                 };
@@ -502,4 +421,11 @@ async fn fleet_columns(
         }
     }
     Ok(columns)
+}
+
+/// The screen shows one sentence; the log file keeps the whole error.
+fn log_failure(update: &MetricsUpdate) {
+    if let Some((what, error)) = update.error() {
+        tracing::warn!(what, %error, detail = ?error, "charts: cannot read {what}");
+    }
 }

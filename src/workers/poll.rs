@@ -3,8 +3,8 @@
 //! issued concurrently (bounded) as pages arrive, so rows appear while the listing goes on.
 
 use super::retry::{Backoff, with_retry};
-use crate::app::{DataUpdate, Msg, Progress, Rows, Scope};
 use crate::aws::*;
+use crate::protocol::{DataUpdate, Msg, Progress, Rows, Scope};
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use std::collections::HashMap;
@@ -371,7 +371,7 @@ impl Cycle<'_> {
             }
             Err(e) => Err(e),
         };
-        let snapshot = crate::app::deploy::DeploySnapshot {
+        let snapshot = crate::model::deploy::DeploySnapshot {
             service: svc,
             tasks,
             health,

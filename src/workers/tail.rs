@@ -9,8 +9,12 @@
 //!   carries on. The engine never exits on its own and never spins.
 
 use super::retry::Backoff;
-use crate::app::logs::{LogLine, LogRequest, LogTarget};
 use crate::aws::*;
+use crate::model::logs::LogLine;
+use crate::protocol::TailStatus;
+use crate::protocol::TailUpdate;
+use crate::protocol::Transport;
+use crate::protocol::{LogRequest, LogTarget};
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -32,63 +36,6 @@ pub struct TailSpec {
 pub struct LogSource {
     pub group: String,
     pub streams: StreamSelector,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Transport {
-    #[default]
-    Connecting,
-    LiveTail,
-    Polling,
-}
-
-impl Transport {
-    pub fn label(self) -> &'static str {
-        match self {
-            Transport::Connecting => "connecting",
-            Transport::LiveTail => "Live Tail",
-            Transport::Polling => "polling",
-        }
-    }
-}
-
-/// What the status line shows about the tail.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TailStatus {
-    pub transport: Transport,
-    /// Why polling is used instead of Live Tail.
-    pub fallback: Option<String>,
-    pub events_per_second: f64,
-    pub throttles: u64,
-    /// Live Tail updates that AWS sampled (more than 500 events in a second).
-    pub sampled_updates: u64,
-    /// Live Tail sessions opened (more than one means reconnects, each followed by a gap fill).
-    pub sessions: u64,
-    /// The backfill of the first window has completed.
-    pub backfilled: bool,
-    /// The last failure, while it lasts.
-    pub error: Option<ApiError>,
-    /// Why there is nothing to tail at all (no container logs to CloudWatch Logs).
-    pub idle: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum TailUpdate {
-    /// New lines, each seen for the first time, in no particular order.
-    Lines(Vec<LogLine>),
-    Status(TailStatus),
-    /// Task id → `family:rev`, and the revision of the primary deployment (service tails).
-    Revisions {
-        tasks: Vec<(String, String)>,
-        primary: Option<String>,
-    },
-    /// AWS refused the filter pattern; the tail goes on without it.
-    PatternRejected(ApiError),
-    /// What the request resolved to ("group: streams"), and containers that cannot be tailed, with why.
-    Resolved {
-        sources: Vec<String>,
-        notes: Vec<String>,
-    },
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -5,8 +5,9 @@ pub mod cbor_proxy;
 pub mod moto;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ecsdeck::app::{Context, DataUpdate, Effect, Msg, Progress, Rows, Scope, State, update};
+use ecsdeck::app::{Context, State, update};
 use ecsdeck::aws::{Cluster, Service, Task};
+use ecsdeck::protocol::{DataUpdate, Effect, Msg, Progress, Rows, Scope};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ratatui::Terminal;

@@ -1,6 +1,7 @@
 //! `:` commands.
 
 use super::*;
+use crate::protocol::Scope;
 
 pub(super) fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
     let mut words = command.split_whitespace();

@@ -6,11 +6,23 @@
 
 use super::{is_text_input, open_deploy, toast};
 use crate::app::actions::*;
-use crate::app::deploy::Target;
-use crate::app::effect::{Effect, Fetch};
-use crate::app::msg::DialogAnswer;
 use crate::app::state::{InputKey, Mode, State, TextInput, ToastLevel, View};
 use crate::aws::{Service, family_and_revision, family_rev};
+use crate::model::actions::ActionKind;
+use crate::model::actions::Call;
+use crate::model::actions::MAX_INPUT;
+use crate::model::actions::Plan;
+use crate::model::actions::count_running;
+use crate::model::actions::default_choice;
+use crate::model::actions::force_plan;
+use crate::model::actions::parse_desired;
+use crate::model::actions::refusal;
+use crate::model::actions::rollback_plan;
+use crate::model::actions::scale_no_op;
+use crate::model::actions::stop_plan;
+use crate::model::deploy::Target;
+use crate::protocol::DialogAnswer;
+use crate::protocol::{Effect, Fetch};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The service an action would act on: the selected row of a services list, a service's details, or the

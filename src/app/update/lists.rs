@@ -1,6 +1,7 @@
 //! Table operations on whichever list is on screen: movement, filter, sort, and the raw JSON of a row.
 
 use super::*;
+use crate::protocol::Scope;
 
 /// Runs `f` on the table of the view on screen, if it is a table.
 pub(super) fn with_list(state: &mut State, f: impl FnOnce(&mut dyn ListOps, usize)) {

@@ -1,18 +1,22 @@
 //! `update()`: the only place state changes. Pure: no I/O, no clock reads; time arrives as `Msg::Tick`.
 
-use super::actions::ActionKind;
-use super::deploy::{DeployView, Target};
-use super::effect::Effect;
-use super::logs::{LogRequest, LogTarget, LogView, TextFilter, parse_duration};
-use super::metrics::{MetricsView, Window, fleet_request};
-use super::msg::{DataUpdate, Msg, Rows};
+use super::deploy::DeployView;
+use super::logs::{LogView, TextFilter};
+use super::metrics::{MetricsView, fleet_request};
 use super::rows::Row;
 use super::state::*;
 use crate::aws::Millis;
 use crate::aws::{FilterPattern, arn_name};
 use crate::keymap::{self, Action};
-use crate::workers::metrics::MetricsUpdate;
-use crate::workers::tail::TailUpdate;
+use crate::model::actions::ActionKind;
+use crate::model::deploy::Target;
+use crate::model::metrics::Window;
+use crate::model::time::parse_duration;
+use crate::protocol::Effect;
+use crate::protocol::MetricsUpdate;
+use crate::protocol::TailUpdate;
+use crate::protocol::{DataUpdate, Msg, Rows};
+use crate::protocol::{LogRequest, LogTarget};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 mod commands;
@@ -25,6 +29,7 @@ mod navigation;
 mod prompts;
 mod results;
 
+use crate::protocol::Scope;
 use commands::*;
 use keys::*;
 use lists::*;

@@ -1,6 +1,7 @@
 //! The view stack: opening, leaving and jumping between views, and what each view watches.
 
 use super::*;
+use crate::protocol::Scope;
 
 pub(super) fn watch_top(state: &mut State) -> Vec<Effect> {
     state.generation += 1;

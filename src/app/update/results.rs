@@ -107,10 +107,10 @@ pub(super) fn apply_detail<T>(
 /// for the restartable ones); the keyboard reader cannot come back, so the app ends with the message.
 pub(super) fn worker_failed(
     state: &mut State,
-    worker: crate::workers::Worker,
+    worker: crate::protocol::Worker,
     message: String,
 ) -> Vec<Effect> {
-    use crate::workers::Worker;
+    use crate::protocol::Worker;
     let recovery = match worker {
         Worker::Executor | Worker::Input => Recovery::None,
         _ => Recovery::Restarting,
@@ -135,7 +135,7 @@ pub fn worker_gave_up(state: &mut State) {
 }
 
 /// A restarted worker starts idle: ask it again for what the view on screen needs.
-pub(super) fn worker_restarted(state: &mut State, worker: crate::workers::Worker) -> Vec<Effect> {
+pub(super) fn worker_restarted(state: &mut State, worker: crate::protocol::Worker) -> Vec<Effect> {
     if let Some(fault) = &mut state.fault
         && fault.worker == worker
     {

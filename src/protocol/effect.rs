@@ -1,7 +1,7 @@
-use super::actions::Plan;
-use super::logs::LogRequest;
-use super::state::Scope;
-use crate::workers::metrics::MetricsRequest;
+use crate::model::actions::Plan;
+use crate::protocol::LogRequest;
+use crate::protocol::MetricsRequest;
+use crate::protocol::Scope;
 
 /// What `update()` wants done; the runtime hands these to the workers.
 #[derive(Debug, Clone, PartialEq, Eq)]

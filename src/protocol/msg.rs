@@ -1,11 +1,11 @@
-use super::actions::{DiffLine, Revisions};
-use super::deploy::DeploySnapshot;
-use super::state::Scope;
 use crate::aws::{ApiError, Cluster, LogGroup, Millis, Service, Task, TaskDefinition};
 use crate::aws::{ScalableTarget, ServiceDeploymentBrief};
-use crate::workers::Worker;
-use crate::workers::metrics::MetricsUpdate;
-use crate::workers::tail::TailUpdate;
+use crate::model::actions::{DiffLine, Revisions};
+use crate::model::deploy::DeploySnapshot;
+use crate::protocol::MetricsUpdate;
+use crate::protocol::Scope;
+use crate::protocol::TailUpdate;
+use crate::protocol::Worker;
 use crossterm::event::KeyEvent;
 
 /// Everything that can happen to the app.

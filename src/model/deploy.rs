@@ -1,0 +1,339 @@
+//! The deploy watch screen as plain data: one refresh's snapshot (service, tasks, target health, service
+//! deployments), the events seen so far, and the verdict on the deployment being watched.
+
+use crate::aws::*;
+
+/// One refresh of the watch screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploySnapshot {
+    pub service: Service,
+    /// Running and recently stopped tasks of the service.
+    pub tasks: Vec<Task>,
+    /// Per target group of the service.
+    pub health: Vec<(String, Result<Vec<TargetHealth>, ApiError>)>,
+    /// The service deployments API (newest first), or why it is not available.
+    pub deployments: Result<Vec<ServiceDeployment>, ApiError>,
+    pub at: Millis,
+}
+
+impl DeploySnapshot {
+    /// A deployment is rolling: an ECS rollout IN_PROGRESS, or a service deployment not final yet.
+    pub fn rolling(&self) -> bool {
+        !still_under_way(self, None).is_empty()
+    }
+
+    /// Something is moving: the watch refreshes faster. A FAILED rollout whose breaker did not roll back
+    /// launches nothing more, so it is not waited on.
+    pub fn busy(&self) -> bool {
+        let s = &self.service;
+        let failed = s
+            .primary_deployment()
+            .is_some_and(|p| p.rollout_state.as_deref() == Some("FAILED"));
+        self.rolling()
+            || (!failed
+                && (s.deployments.len() > 1
+                    || s.running_count != s.desired_count
+                    || s.pending_count > 0))
+    }
+}
+
+/// What the watch is judging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A deployment ecsdeck started (`ecs-svc/…`) of this task definition.
+    Deployment { id: String, task_definition: String },
+    /// A scale to this desired count.
+    Desired(i32),
+    /// Opened with `W`: whatever the primary deployment is doing.
+    Primary,
+    /// A deployment the user stopped (`X`, StopServiceDeployment ROLLBACK): ECS rolls it back, and the
+    /// rollback finishing is not this deployment's success.
+    Stopped { id: String, task_definition: String },
+}
+
+/// The verdict shown at the top of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Waiting,
+    InProgress(String),
+    /// ECS calls it done, but targets of the revision are not healthy or an alarm fires (amber).
+    Deployed(String),
+    Succeeded(String),
+    Failed(String),
+    /// The watched deployment was stopped on purpose and rolled back: neither a success nor a failure.
+    Stopped(String),
+}
+
+impl Outcome {
+    pub fn text(&self) -> &str {
+        match self {
+            Outcome::Waiting => "waiting for the first refresh",
+            Outcome::InProgress(t)
+            | Outcome::Deployed(t)
+            | Outcome::Succeeded(t)
+            | Outcome::Failed(t)
+            | Outcome::Stopped(t) => t,
+        }
+    }
+}
+
+/// Most events kept.
+const MAX_EVENTS: usize = 500;
+
+/// Fewer tasks running than minimum healthy allows, said outright: `service has 0 of 4 tasks running`.
+pub fn outage(s: &Service) -> Option<String> {
+    let percent = s
+        .deployment_configuration
+        .minimum_healthy_percent
+        .unwrap_or(100)
+        .clamp(0, 100);
+    // ECS rounds the minimum up; at least one task counts when any is desired.
+    let floor = (i64::from(s.desired_count) * i64::from(percent) + 99) / 100;
+    let floor = floor.max(i64::from(s.desired_count > 0));
+    (i64::from(s.running_count) < floor).then(|| {
+        format!(
+            "service has {} of {} tasks running",
+            s.running_count, s.desired_count
+        )
+    })
+}
+
+impl Outcome {
+    pub fn with_suffix(self, suffix: &str) -> Outcome {
+        let add = |t: String| format!("{t} — {suffix}");
+        match self {
+            Outcome::Waiting => Outcome::Waiting,
+            Outcome::InProgress(t) => Outcome::InProgress(add(t)),
+            Outcome::Deployed(t) => Outcome::Deployed(add(t)),
+            // Tasks missing is never a success, whatever ECS says of the deployment.
+            Outcome::Succeeded(t) => {
+                Outcome::Deployed(add(t.trim_start_matches("SUCCEEDED: ").to_owned()))
+            }
+            Outcome::Failed(t) => Outcome::Failed(add(t)),
+            Outcome::Stopped(t) => Outcome::Stopped(add(t)),
+        }
+    }
+}
+
+/// Deployments still under way, described: ECS rollouts IN_PROGRESS other than `except` (the watched one,
+/// already judged complete) and the service deployments API's records not final yet.
+pub fn still_under_way(snap: &DeploySnapshot, except: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> = snap
+        .service
+        .deployments
+        .iter()
+        .filter(|d| Some(d.id.as_str()) != except)
+        .filter(|d| d.rollout_state.as_deref() == Some("IN_PROGRESS"))
+        .map(|d| {
+            format!(
+                "deployment {} of {} still IN_PROGRESS",
+                d.id,
+                family_rev(&d.task_definition)
+            )
+        })
+        .collect();
+    if let Ok(list) = &snap.deployments {
+        out.extend(
+            list.iter()
+                .filter(|d| deployment_under_way(&d.status))
+                .map(|d| format!("service deployment {}", d.status)),
+        );
+    }
+    out
+}
+
+/// What says `revision` is not healthy behind its load balancers: its targets (or targets no known task
+/// explains) not healthy in any target group, and target groups whose health is unknown.
+pub fn target_problems(snap: &DeploySnapshot, revision: &str) -> Vec<String> {
+    let revision = family_rev(revision);
+    let mut total = 0usize;
+    let mut bad: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut unknown = Vec::new();
+    for (arn, rows) in target_rows(snap) {
+        match rows {
+            Err(e) => unknown.push(format!(
+                "health of {} unknown ({e})",
+                target_group_name(&arn)
+            )),
+            Ok(rows) => {
+                for r in rows {
+                    let ours = r.revision.as_deref() == Some(revision);
+                    let healthy = r.state == "healthy";
+                    if ours {
+                        total += 1;
+                    }
+                    // A target no task explains may well be ours: counted when it is not healthy.
+                    if !healthy && (ours || r.revision.is_none()) {
+                        if !ours {
+                            total += 1;
+                        }
+                        *bad.entry(r.state).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+    let bad_count: usize = bad.values().sum();
+    let mut out = Vec::new();
+    if bad_count > 0 {
+        let states: Vec<String> = bad.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        out.push(match states.as_slice() {
+            [_] => format!(
+                "{bad_count} of {total} targets {}",
+                bad.keys()
+                    .next()
+                    .map(String::as_str)
+                    .unwrap_or("not healthy")
+            ),
+            _ => format!(
+                "{bad_count} of {total} targets not healthy ({})",
+                states.join(", ")
+            ),
+        });
+    }
+    out.extend(unknown);
+    out
+}
+
+/// `…:targetgroup/<name>/<id>` -> the name.
+pub fn target_group_name(arn: &str) -> &str {
+    arn.split(":targetgroup/")
+        .nth(1)
+        .and_then(|n| n.split('/').next())
+        .unwrap_or(arn)
+}
+
+/// Adds events not seen before (by id), keeping newest first.
+pub fn merge_events(seen: &mut Vec<ServiceEvent>, incoming: &[ServiceEvent]) {
+    let mut fresh: Vec<ServiceEvent> = incoming
+        .iter()
+        .filter(|e| !seen.iter().any(|s| s.id == e.id))
+        .cloned()
+        .collect();
+    if fresh.is_empty() {
+        return;
+    }
+    fresh.append(seen);
+    fresh.sort_by_key(|e| std::cmp::Reverse(e.created_at));
+    fresh.truncate(MAX_EVENTS);
+    *seen = fresh;
+}
+
+/// An event line as shown: repeated "reached a steady state" lines collapse into one with a count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventLine {
+    pub at: Option<Millis>,
+    pub message: String,
+    pub repeats: usize,
+    pub failure: bool,
+}
+
+/// Words that mark an event as bad news.
+pub const FAILURE_WORDS: &[&str] = &[
+    "unhealthy",
+    "unable",
+    "failed",
+    "rolling back",
+    "error",
+    "insufficient",
+];
+
+pub fn is_failure(message: &str) -> bool {
+    let m = message.to_lowercase();
+    FAILURE_WORDS.iter().any(|w| m.contains(w))
+}
+
+pub fn event_lines(events: &[ServiceEvent]) -> Vec<EventLine> {
+    let mut out: Vec<EventLine> = Vec::new();
+    for e in events {
+        let steady = e.message.contains("has reached a steady state");
+        if steady
+            && let Some(last) = out.last_mut()
+            && last.message == e.message
+        {
+            last.repeats += 1;
+            continue;
+        }
+        out.push(EventLine {
+            at: e.created_at,
+            message: e.message.clone(),
+            repeats: 1,
+            failure: is_failure(&e.message),
+        });
+    }
+    out
+}
+
+/// Stopped tasks grouped by (stop reason, exit code), largest group first.
+pub fn stopped_groups(tasks: &[Task]) -> Vec<(String, Option<i32>, usize)> {
+    let mut groups: Vec<(String, Option<i32>, usize)> = Vec::new();
+    for t in tasks.iter().filter(|t| t.last_status == "STOPPED") {
+        let reason = t
+            .stopped_reason
+            .clone()
+            .unwrap_or_else(|| t.stop_code.clone().unwrap_or_else(|| "-".into()));
+        let code = t.exit_code();
+        match groups
+            .iter_mut()
+            .find(|(r, c, _)| *r == reason && *c == code)
+        {
+            Some(g) => g.2 += 1,
+            None => groups.push((reason, code, 1)),
+        }
+    }
+    groups.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    groups
+}
+
+/// A target of a target group, with the task and revision behind its IP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetRow {
+    pub ip: String,
+    pub state: String,
+    pub reason: Option<String>,
+    pub task: Option<String>,
+    /// `family:rev` of the task's task definition.
+    pub revision: Option<String>,
+}
+
+/// Each target group's targets, mapped to tasks and revisions and sorted by revision (newest first) so the
+/// deployments' targets read as groups.
+pub fn target_rows(snapshot: &DeploySnapshot) -> Vec<(String, Result<Vec<TargetRow>, ApiError>)> {
+    snapshot
+        .health
+        .iter()
+        .map(|(arn, h)| {
+            let rows = h.as_ref().map_err(Clone::clone).map(|targets| {
+                let mut rows: Vec<TargetRow> = targets
+                    .iter()
+                    .map(|t| {
+                        let task = snapshot
+                            .tasks
+                            .iter()
+                            .find(|k| k.private_ip.as_deref() == Some(t.id.as_str()));
+                        TargetRow {
+                            ip: t.id.clone(),
+                            state: t.state.clone(),
+                            reason: t.reason.clone(),
+                            task: task.map(|k| k.short_id().to_owned()),
+                            revision: task.map(|k| family_rev(&k.task_definition_arn).to_owned()),
+                        }
+                    })
+                    .collect();
+                rows.sort_by(|a, b| {
+                    revision_number(&b.revision)
+                        .cmp(&revision_number(&a.revision))
+                        .then_with(|| a.ip.cmp(&b.ip))
+                });
+                rows
+            });
+            (arn.clone(), rows)
+        })
+        .collect()
+}
+
+fn revision_number(r: &Option<String>) -> i32 {
+    r.as_deref()
+        .and_then(family_and_revision)
+        .map_or(-1, |(_, n)| n)
+}

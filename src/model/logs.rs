@@ -1,0 +1,117 @@
+//! The log line model: one event as the log view holds it, and its level.
+
+use crate::aws::Millis;
+use crate::aws::awslogs_stream_parts;
+use std::sync::Arc;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Level {
+    #[default]
+    Other,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl Level {
+    /// The level a line announces: a JSON `level`/`severity` field, or a level word near the start.
+    pub fn detect(message: &str, json: bool) -> Level {
+        let head = message
+            .get(..message.floor_char_boundary(120))
+            .unwrap_or(message);
+        if json {
+            for key in ["\"level\":\"", "\"severity\":\"", "\"lvl\":\""] {
+                if let Some((_, after)) = head.split_once(key) {
+                    return Self::word(after);
+                }
+            }
+        }
+        let mut found = Level::Other;
+        for w in head
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .take(12)
+        {
+            let l = Self::word(w);
+            if l != Level::Other {
+                found = l;
+                break;
+            }
+        }
+        found
+    }
+
+    fn word(w: &str) -> Level {
+        let w = w
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or(w);
+        let is = |names: &[&str]| names.iter().any(|n| w.eq_ignore_ascii_case(n));
+        if is(&[
+            "ERROR", "ERR", "FATAL", "PANIC", "CRIT", "CRITICAL", "SEVERE",
+        ]) {
+            Level::Error
+        } else if is(&["WARN", "WARNING"]) {
+            Level::Warn
+        } else if is(&["INFO", "NOTICE"]) {
+            Level::Info
+        } else if is(&["DEBUG", "TRACE"]) {
+            Level::Debug
+        } else {
+            Level::Other
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+            Level::Other => "",
+        }
+    }
+}
+
+/// One line of a tail. `stream` is shared by all lines of a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    pub timestamp: Millis,
+    /// Arrival order, unique per buffer: breaks timestamp ties and identifies a line.
+    pub seq: u64,
+    pub stream: Arc<str>,
+    pub level: Level,
+    pub json: bool,
+    pub message: String,
+}
+
+impl LogLine {
+    pub fn new(timestamp: Millis, stream: Arc<str>, message: String) -> LogLine {
+        let message = if message.ends_with('\n') {
+            message.trim_end_matches(['\n', '\r']).to_owned()
+        } else {
+            message
+        };
+        let json = message.starts_with('{') && message.ends_with('}');
+        LogLine {
+            timestamp,
+            seq: 0,
+            level: Level::detect(&message, json),
+            json,
+            stream,
+            message,
+        }
+    }
+
+    /// (container, task id) for awslogs streams; (stream, None) otherwise.
+    pub fn source(&self) -> (&str, Option<&str>) {
+        match awslogs_stream_parts(&self.stream) {
+            Some((container, task)) => (container, Some(task)),
+            None => (&self.stream, None),
+        }
+    }
+
+    pub fn key(&self) -> (Millis, u64) {
+        (self.timestamp, self.seq)
+    }
+}
