@@ -18,7 +18,7 @@ use ecsdeck::aws::{LogEvent, StreamSelector};
 use ecsdeck::protocol::TailUpdate;
 use ecsdeck::sim::{LiveTailSim, Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::workers::poll::now_ms;
+use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::tail::{Interner, LogSource, Pacer, Seen, TailConfig, TailSpec, Tailer};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -19,6 +19,7 @@ pub mod config;
 pub mod keymap;
 pub mod model;
 pub mod protocol;
+pub mod runtime;
 pub mod sim;
 pub mod theme;
 pub mod ui;

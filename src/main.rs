@@ -14,25 +14,25 @@ use anyhow::{Context as _, Result};
 use clap::Parser;
 use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
-use ecsdeck::app::run::Workers;
-use ecsdeck::app::run::{Channels, run};
 use ecsdeck::app::{Context, State, update};
 use ecsdeck::aws::Api;
 use ecsdeck::aws::sdk::{Connection, SdkApi};
 use ecsdeck::cli::Cli;
 use ecsdeck::config::{Config, project_dirs};
 use ecsdeck::protocol::Worker;
+use ecsdeck::runtime::Workers;
+use ecsdeck::runtime::{Channels, run};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
-use ecsdeck::workers::poll::{PollConfig, now_ms};
 use ecsdeck::workers::tail::TailConfig;
+use ecsdeck::workers::{clock::now_ms, poll::PollConfig};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 fn main() -> ExitCode {
-    let _ = ecsdeck::app::run::PROCESS_START.set(std::time::Instant::now());
+    let _ = ecsdeck::runtime::PROCESS_START.set(std::time::Instant::now());
     let _ = UTC_OFFSET.set(
         time::UtcOffset::current_local_offset()
             .map(|o| o.whole_seconds())

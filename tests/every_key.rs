@@ -7,7 +7,6 @@
 mod support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ecsdeck::app::run::Workers;
 use ecsdeck::app::state::Mode;
 use ecsdeck::app::{State, View, update};
 use ecsdeck::aws::ApiError;
@@ -15,11 +14,13 @@ use ecsdeck::keymap::BINDINGS;
 use ecsdeck::model::logs::LogLine;
 use ecsdeck::protocol::TailUpdate;
 use ecsdeck::protocol::{DataUpdate, Effect, Msg};
+use ecsdeck::runtime::Workers;
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
+use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::metrics::MetricsWorker;
-use ecsdeck::workers::poll::{PollConfig, Poller, now_ms};
+use ecsdeck::workers::poll::{PollConfig, Poller};
 use ecsdeck::workers::tail::{Pacer, Tailer};
 use proptest::prelude::*;
 use ratatui::Terminal;

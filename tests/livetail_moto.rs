@@ -39,7 +39,7 @@ async fn live_tail_reaches_an_emulator_through_the_endpoint_override() {
             .log_stream_name("ecs/web/1")
             .log_events(
                 logs::types::InputLogEvent::builder()
-                    .timestamp(ecsdeck::workers::poll::now_ms())
+                    .timestamp(ecsdeck::workers::clock::now_ms())
                     .message(format!("hello from {group}"))
                     .build()
                     .unwrap(),

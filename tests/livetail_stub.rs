@@ -9,7 +9,7 @@ use aws_stub::{LogCapture, Reply, Step, Stub, event, exception, json, sdk_config
 use ecsdeck::aws::sdk::SdkApi;
 use ecsdeck::aws::{Api, ApiError, LiveTailItem, LiveTailRequest, Millis, StreamSelector};
 use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
-use ecsdeck::workers::poll::now_ms;
+use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::retry::Backoff;
 use ecsdeck::workers::tail::{LogSource, Pacer, TailConfig, TailSpec, Tailer};
 use futures::StreamExt;

@@ -8,7 +8,7 @@ use ecsdeck::app::logs::LogBuffer;
 use ecsdeck::aws::sdk::SdkApi;
 use ecsdeck::aws::{Api, ApiError, FilterRequest, StreamSelector};
 use ecsdeck::protocol::TailUpdate;
-use ecsdeck::workers::poll::now_ms;
+use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::retry::Backoff;
 use ecsdeck::workers::tail::{LogSource, Pacer, TailConfig, TailSpec, Tailer};
 use std::collections::HashSet;

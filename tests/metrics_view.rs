@@ -344,7 +344,7 @@ async fn exactly_one_get_metric_data_per_refresh_and_fleet_columns_from_the_simu
     let sim = Arc::new(ecsdeck::sim::Sim::new(ecsdeck::sim::SimOptions {
         latency: Duration::ZERO,
         // Alarms are evaluated at the wall clock: the fleet's failed rollout must be recent.
-        epoch_ms: ecsdeck::workers::poll::now_ms(),
+        epoch_ms: ecsdeck::workers::clock::now_ms(),
         ..Default::default()
     }));
     let updates: Arc<Mutex<Vec<MetricsUpdate>>> = Arc::default();

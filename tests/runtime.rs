@@ -3,9 +3,9 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ecsdeck::app::run::Workers;
-use ecsdeck::app::run::{Channels, run};
 use ecsdeck::app::state::Mode;
+use ecsdeck::runtime::Workers;
+use ecsdeck::runtime::{Channels, run};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ratatui::Terminal;

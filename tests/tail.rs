@@ -5,7 +5,7 @@
 use ecsdeck::aws::{Api, ApiError, LogEvent, Millis, StreamSelector};
 use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
 use ecsdeck::sim::{LiveTailSim, Sim, SimOptions};
-use ecsdeck::workers::poll::now_ms;
+use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::retry::Backoff;
 use ecsdeck::workers::tail::{LogSource, Pacer, TailConfig, TailSpec, Tailer};
 use std::collections::HashSet;

@@ -6,7 +6,6 @@ pub mod deploy;
 pub mod logs;
 pub mod metrics;
 pub mod rows;
-pub mod run;
 pub mod state;
 pub mod update;
 

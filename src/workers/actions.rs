@@ -204,7 +204,7 @@ async fn execute(
         sent += 1;
         let mut line = AuditLine {
             phase: AuditPhase::Intent,
-            time: crate::model::time::iso_utc(crate::workers::poll::now_ms()),
+            time: crate::model::time::iso_utc(crate::workers::clock::now_ms()),
             profile: config.profile.clone(),
             region: config.region.clone(),
             cluster: plan.cluster.clone(),
@@ -238,7 +238,7 @@ async fn execute(
             },
         };
         line.phase = AuditPhase::Outcome;
-        line.time = crate::model::time::iso_utc(crate::workers::poll::now_ms());
+        line.time = crate::model::time::iso_utc(crate::workers::clock::now_ms());
         line.request_id = request_id;
         line.outcome = Some(match &outcome {
             Ok(()) => "ok".into(),

@@ -12,7 +12,7 @@ use crate::model::metrics::{Window, align_down, fetch_range, plan};
 use crate::protocol::FleetColumns;
 use crate::protocol::MetricsRequest;
 use crate::protocol::MetricsUpdate;
-use crate::workers::poll::now_ms;
+use crate::workers::clock::now_ms;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

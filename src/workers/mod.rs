@@ -6,11 +6,13 @@
 //! stopped moving. The event loop decides whether to restart it.
 
 pub mod actions;
+pub mod clock;
 pub mod input;
 pub mod metrics;
 pub mod poll;
 pub mod retry;
 pub mod tail;
+pub mod ticker;
 
 use crate::protocol::Msg;
 use crate::protocol::Worker;

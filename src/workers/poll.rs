@@ -2,6 +2,7 @@
 //! the refresh in flight ("newest job wins"). Lists are paged, describes are batched at AWS's limits and
 //! issued concurrently (bounded) as pages arrive, so rows appear while the listing goes on.
 
+use super::clock::now_ms;
 use super::retry::{Backoff, with_retry};
 use crate::aws::*;
 use crate::protocol::{DataUpdate, Msg, Progress, Rows, Scope};
@@ -38,13 +39,6 @@ impl Default for PollConfig {
             busy_refresh: Duration::from_secs(2),
         }
     }
-}
-
-pub fn now_ms() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as Millis)
-        .unwrap_or(0)
 }
 
 pub struct Poller {

@@ -524,7 +524,7 @@ impl<E: Fn(TailUpdate)> Engine<E> {
     /// watermark guards against a local clock that runs ahead of AWS's; the clock against events stamped
     /// in the future.
     fn marks_now(&self) -> Vec<Millis> {
-        let now = crate::workers::poll::now_ms();
+        let now = crate::workers::clock::now_ms();
         self.high
             .iter()
             .map(|h| h.map_or(now, |h| h.min(now)))

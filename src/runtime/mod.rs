@@ -1,8 +1,8 @@
 //! The event loop: messages in, `update()`, effects out to the workers, draw when something changed.
 //! It never awaits AWS: the poller runs on its own tasks and reports through the same channel as the keys.
 
-use super::state::State;
-use super::update::{start, update};
+use crate::app::State;
+use crate::app::update::{start, update};
 use crate::aws::Api;
 use crate::protocol::Effect;
 use crate::protocol::Msg;
@@ -10,9 +10,10 @@ use crate::protocol::Worker;
 use crate::theme::Theme;
 use crate::workers::actions::{Executor, ExecutorConfig};
 use crate::workers::metrics::{MetricsConfig, MetricsWorker};
-use crate::workers::poll::{PollConfig, Poller, now_ms};
+use crate::workers::poll::{PollConfig, Poller};
 use crate::workers::supervised;
 use crate::workers::tail::{Pacer, TailConfig, Tailer};
+use crate::workers::ticker::spawn_ticker;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::collections::HashMap;
@@ -47,20 +48,6 @@ impl Default for Channels {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Spawns the clock: one `Tick` a second.
-pub fn spawn_ticker(tx: mpsc::UnboundedSender<Msg>) -> tokio::task::JoinHandle<()> {
-    crate::workers::spawn(async move {
-        let mut interval = tokio::time::interval(Duration::from_secs(1));
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            interval.tick().await;
-            if tx.send(Msg::Tick { now_ms: now_ms() }).is_err() {
-                return;
-            }
-        }
-    })
 }
 
 /// How the workers behave: refresh pacing, and the log tail with its FilterLogEvents budget.
@@ -310,7 +297,7 @@ pub async fn run<B: Backend>(
                         });
                     } else {
                         tracing::error!(worker = worker.label(), "not restarted again");
-                        super::update::worker_gave_up(&mut state);
+                        crate::app::update::worker_gave_up(&mut state);
                     }
                 }
                 Msg::WorkerRestarted(worker) => {
