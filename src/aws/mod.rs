@@ -3,20 +3,20 @@
 //! The trait mirrors AWS call granularity (one page, one batch) so that batching, concurrency, pacing and
 //! retries live above it, in the workers, and behave the same against the SDK and the simulator.
 
+pub mod cloudwatch;
 pub mod deploy;
 pub mod error;
 pub mod logs;
-pub mod metrics;
 pub mod sdk;
 
 use async_trait::async_trait;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+pub use cloudwatch::*;
 pub use deploy::*;
 pub use error::ApiError;
 pub use logs::*;
-pub use metrics::*;
 
 /// Epoch milliseconds. Plain integers keep the reducer free of clocks and time zones.
 pub type Millis = i64;
