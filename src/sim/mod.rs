@@ -421,7 +421,7 @@ fn too_many(action: &str, n: usize, max: usize) -> Result<(), ApiError> {
 }
 
 #[async_trait]
-impl Api for Sim {
+impl Ecs for Sim {
     async fn list_clusters(&self, next_token: Option<String>) -> Result<Page, ApiError> {
         self.call("ecs:ListClusters", &self.calls.list_clusters)
             .await?;
@@ -549,6 +549,119 @@ impl Api for Sim {
             })
     }
 
+    async fn update_service(
+        &self,
+        req: &UpdateServiceRequest,
+    ) -> Result<Mutated<Service>, ApiError> {
+        self.call("ecs:UpdateService", &self.calls.update_service)
+            .await?;
+        let now = self.now();
+        let service = self.fleet().update_service(req, now)?;
+        Ok(Mutated {
+            value: service,
+            request_id: Some(request_id(now)),
+        })
+    }
+
+    async fn list_task_definitions(
+        &self,
+        family: &str,
+        next_token: Option<String>,
+    ) -> Result<Page, ApiError> {
+        self.call("ecs:ListTaskDefinitions", &self.calls.list_task_definitions)
+            .await?;
+        let newest = {
+            let fleet = self.fleet();
+            fleet
+                .clusters
+                .iter()
+                .flat_map(|c| c.services.iter())
+                .find(|s| {
+                    family_and_revision(&s.service.task_definition)
+                        .is_some_and(|(f, _)| f == family)
+                })
+                .map(|s| s.newest_revision)
+                .unwrap_or(0)
+        };
+        let arns: Vec<String> = (1..=newest)
+            .rev()
+            .map(|r| fleet::task_definition_arn(family, r))
+            .collect();
+        page_of(&arns, next_token)
+    }
+
+    async fn list_service_deployments(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
+        self.call(
+            "ecs:ListServiceDeployments",
+            &self.calls.list_service_deployments,
+        )
+        .await?;
+        let fleet = self.fleet();
+        Ok(fleet
+            .history(cluster, service)?
+            .into_iter()
+            .take(20)
+            .map(Record::brief)
+            .collect())
+    }
+
+    async fn describe_service_deployments(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceDeployment>, ApiError> {
+        const ACTION: &str = "ecs:DescribeServiceDeployments";
+        self.call(ACTION, &self.calls.describe_service_deployments)
+            .await?;
+        too_many(ACTION, arns.len(), SERVICE_DEPLOYMENTS_PER_CALL)?;
+        let fleet = self.fleet();
+        Ok(arns
+            .iter()
+            .filter_map(|a| fleet.record(a))
+            .map(Record::detail)
+            .collect())
+    }
+
+    async fn describe_service_revisions(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<ServiceRevision>, ApiError> {
+        const ACTION: &str = "ecs:DescribeServiceRevisions";
+        self.call(ACTION, &self.calls.describe_service_revisions)
+            .await?;
+        too_many(ACTION, arns.len(), SERVICE_DEPLOYMENTS_PER_CALL)?;
+        let fleet = self.fleet();
+        Ok(arns
+            .iter()
+            .filter_map(|a| {
+                fleet.revision(a).map(|td| ServiceRevision {
+                    service_revision_arn: a.clone(),
+                    task_definition: td.clone(),
+                })
+            })
+            .collect())
+    }
+
+    async fn stop_service_deployment(&self, arn: &str) -> Result<Mutated<String>, ApiError> {
+        self.call(
+            "ecs:StopServiceDeployment",
+            &self.calls.stop_service_deployment,
+        )
+        .await?;
+        let now = self.now();
+        let arn = self.fleet().stop_deployment(arn, now)?;
+        Ok(Mutated {
+            value: arn,
+            request_id: Some(request_id(now)),
+        })
+    }
+}
+
+#[async_trait]
+impl Logs for Sim {
     async fn describe_log_groups(
         &self,
         prefix: Option<&str>,
@@ -677,7 +790,10 @@ impl Api for Sim {
             },
         )))
     }
+}
 
+#[async_trait]
+impl CloudWatch for Sim {
     async fn get_metric_data(&self, req: &MetricRequest) -> Result<MetricPage, ApiError> {
         const ACTION: &str = "cloudwatch:GetMetricData";
         self.call(ACTION, &self.calls.get_metric_data).await?;
@@ -737,7 +853,10 @@ impl Api for Sim {
             next_token: (end < all.len()).then(|| format!("sim:{end}")),
         })
     }
+}
 
+#[async_trait]
+impl Elbv2 for Sim {
     async fn describe_target_groups(&self, arns: &[String]) -> Result<Vec<TargetGroup>, ApiError> {
         const ACTION: &str = "elasticloadbalancing:DescribeTargetGroups";
         self.call(ACTION, &self.calls.describe_target_groups)
@@ -758,117 +877,10 @@ impl Api for Sim {
         self.metrics
             .target_health(&self.fleet(), target_group_arn, wall_ms())
     }
+}
 
-    async fn update_service(
-        &self,
-        req: &UpdateServiceRequest,
-    ) -> Result<Mutated<Service>, ApiError> {
-        self.call("ecs:UpdateService", &self.calls.update_service)
-            .await?;
-        let now = self.now();
-        let service = self.fleet().update_service(req, now)?;
-        Ok(Mutated {
-            value: service,
-            request_id: Some(request_id(now)),
-        })
-    }
-
-    async fn list_task_definitions(
-        &self,
-        family: &str,
-        next_token: Option<String>,
-    ) -> Result<Page, ApiError> {
-        self.call("ecs:ListTaskDefinitions", &self.calls.list_task_definitions)
-            .await?;
-        let newest = {
-            let fleet = self.fleet();
-            fleet
-                .clusters
-                .iter()
-                .flat_map(|c| c.services.iter())
-                .find(|s| {
-                    family_and_revision(&s.service.task_definition)
-                        .is_some_and(|(f, _)| f == family)
-                })
-                .map(|s| s.newest_revision)
-                .unwrap_or(0)
-        };
-        let arns: Vec<String> = (1..=newest)
-            .rev()
-            .map(|r| fleet::task_definition_arn(family, r))
-            .collect();
-        page_of(&arns, next_token)
-    }
-
-    async fn list_service_deployments(
-        &self,
-        cluster: &str,
-        service: &str,
-    ) -> Result<Vec<ServiceDeploymentBrief>, ApiError> {
-        self.call(
-            "ecs:ListServiceDeployments",
-            &self.calls.list_service_deployments,
-        )
-        .await?;
-        let fleet = self.fleet();
-        Ok(fleet
-            .history(cluster, service)?
-            .into_iter()
-            .take(20)
-            .map(Record::brief)
-            .collect())
-    }
-
-    async fn describe_service_deployments(
-        &self,
-        arns: &[String],
-    ) -> Result<Vec<ServiceDeployment>, ApiError> {
-        const ACTION: &str = "ecs:DescribeServiceDeployments";
-        self.call(ACTION, &self.calls.describe_service_deployments)
-            .await?;
-        too_many(ACTION, arns.len(), SERVICE_DEPLOYMENTS_PER_CALL)?;
-        let fleet = self.fleet();
-        Ok(arns
-            .iter()
-            .filter_map(|a| fleet.record(a))
-            .map(Record::detail)
-            .collect())
-    }
-
-    async fn describe_service_revisions(
-        &self,
-        arns: &[String],
-    ) -> Result<Vec<ServiceRevision>, ApiError> {
-        const ACTION: &str = "ecs:DescribeServiceRevisions";
-        self.call(ACTION, &self.calls.describe_service_revisions)
-            .await?;
-        too_many(ACTION, arns.len(), SERVICE_DEPLOYMENTS_PER_CALL)?;
-        let fleet = self.fleet();
-        Ok(arns
-            .iter()
-            .filter_map(|a| {
-                fleet.revision(a).map(|td| ServiceRevision {
-                    service_revision_arn: a.clone(),
-                    task_definition: td.clone(),
-                })
-            })
-            .collect())
-    }
-
-    async fn stop_service_deployment(&self, arn: &str) -> Result<Mutated<String>, ApiError> {
-        self.call(
-            "ecs:StopServiceDeployment",
-            &self.calls.stop_service_deployment,
-        )
-        .await?;
-        let now = self.now();
-        let arn = self.fleet().stop_deployment(arn, now)?;
-        Ok(Mutated {
-            value: arn,
-            request_id: Some(request_id(now)),
-        })
-    }
-
+#[async_trait]
+impl AutoScaling for Sim {
     async fn describe_scalable_target(
         &self,
         cluster: &str,
