@@ -44,3 +44,52 @@ pub fn arn_name(arn: &str) -> &str {
 pub trait Api: Ecs + Logs + CloudWatch + Elbv2 + AutoScaling {}
 
 impl<T: Ecs + Logs + CloudWatch + Elbv2 + AutoScaling + ?Sized> Api for T {}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// The SDK crates stay behind `sdk/`: the rest of the program sees only the service traits and domain
+    /// types, so the simulator can stand in for AWS anywhere and an SDK upgrade touches one directory.
+    #[test]
+    fn only_the_sdk_directory_names_the_sdk_crates() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let sdk = src.join("aws").join("sdk");
+        // Spelled in pieces so this test does not find itself.
+        let crates = [
+            concat!("aws", "_sdk_"),
+            concat!("aws", "_smithy_"),
+            concat!("aws", "_config"),
+            concat!("aws", "_types"),
+        ];
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        let mut found = Vec::new();
+        for file in files.iter().filter(|f| !f.starts_with(&sdk)) {
+            let text = std::fs::read_to_string(file).expect("a source file is readable");
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                if crates.iter().any(|c| code.contains(c)) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(files.len() > 20, "walked {} files only", files.len());
+        assert!(
+            found.is_empty(),
+            "outside src/aws/sdk/:\n{}",
+            found.join("\n")
+        );
+    }
+}
