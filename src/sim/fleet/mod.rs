@@ -32,7 +32,7 @@ impl Rng {
     }
 }
 
-/// A task kept as a few numbers; [`SimCluster::materialise`] turns it into a full [`Task`].
+/// A task kept as a few numbers; `SimCluster::materialise` turns it into a full [`Task`].
 #[derive(Debug, Clone)]
 pub struct SimTask {
     pub id: String,
