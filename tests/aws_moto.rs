@@ -5,7 +5,7 @@ mod support;
 
 use aws_sdk_ecs as ecs;
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::{Api, ApiError, DesiredStatus};
+use ecsdeck::aws::{ApiError, DesiredStatus, Ecs};
 use support::moto::{moto, sdk_config, stub_server};
 
 struct Seeded {

@@ -8,7 +8,7 @@ mod aws_stub;
 
 use aws_stub::{LogCapture, Reply, Stub, sdk_config};
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::{Api, ApiError};
+use ecsdeck::aws::{ApiError, CloudWatch, Ecs, Elbv2, Logs};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Protocol {

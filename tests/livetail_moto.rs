@@ -8,7 +8,7 @@ mod support;
 
 use aws_sdk_cloudwatchlogs as logs;
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::{Api, LiveTailItem, LiveTailRequest, StreamSelector};
+use ecsdeck::aws::{LiveTailItem, LiveTailRequest, Logs, StreamSelector};
 use futures::StreamExt;
 use std::time::Duration;
 use support::moto::{moto, sdk_config};

@@ -7,7 +7,7 @@ mod aws_stub;
 
 use aws_stub::{LogCapture, Reply, Step, Stub, event, exception, json, sdk_config};
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::{Api, ApiError, LiveTailItem, LiveTailRequest, Millis, StreamSelector};
+use ecsdeck::aws::{ApiError, LiveTailItem, LiveTailRequest, Logs, Millis, StreamSelector};
 use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
 use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::retry::Backoff;

@@ -6,7 +6,7 @@ mod support;
 use aws_sdk_cloudwatchlogs as logs;
 use ecsdeck::app::logs::LogBuffer;
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::{Api, ApiError, FilterRequest, StreamSelector};
+use ecsdeck::aws::{Api, ApiError, FilterRequest, Logs, StreamSelector};
 use ecsdeck::protocol::TailUpdate;
 use ecsdeck::workers::clock::now_ms;
 use ecsdeck::workers::retry::Backoff;

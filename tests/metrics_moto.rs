@@ -8,7 +8,7 @@ use aws_sdk_cloudwatch as cw;
 use aws_sdk_ecs as ecs;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::{Api, ApiError, MetricRequest, Millis, TargetGroup};
+use ecsdeck::aws::{ApiError, CloudWatch, Elbv2, MetricRequest, Millis, TargetGroup};
 use ecsdeck::model::metrics::{ChartId, MetricsData, Window, fetch_range, plan};
 use ecsdeck::protocol::{MetricsRequest, MetricsUpdate};
 use ecsdeck::workers::metrics::{MetricsConfig, MetricsWorker};

@@ -3,7 +3,7 @@
 
 mod support;
 
-use ecsdeck::aws::{Api, ApiError};
+use ecsdeck::aws::{ApiError, Ecs};
 use ecsdeck::protocol::{DataUpdate, Msg, Rows, Scope};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::workers::poll::{PollConfig, Poller};

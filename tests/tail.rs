@@ -2,7 +2,7 @@
 //! the same three things against the simulator's ground truth: nothing lost (everything visible by a cut-off
 //! time was shown), nothing shown twice, nothing invented.
 
-use ecsdeck::aws::{Api, ApiError, LogEvent, Millis, StreamSelector};
+use ecsdeck::aws::{ApiError, LogEvent, Logs, Millis, StreamSelector};
 use ecsdeck::protocol::{TailStatus, TailUpdate, Transport};
 use ecsdeck::sim::{LiveTailSim, Sim, SimOptions};
 use ecsdeck::workers::clock::now_ms;

@@ -401,4 +401,66 @@ mod tests {
         assert!(cut.ends_with('…'));
         assert_eq!(first_line("one\ntwo"), "one");
     }
+
+    // Moved from sdk.rs: classification is tested where it lives.
+
+    fn failure(action: &str, code: Option<&str>, message: &str, detail: &str) -> Failure {
+        Failure {
+            action: action.into(),
+            endpoint: "https://ecs.eu-west-1.amazonaws.com".into(),
+            code: code.map(str::to_owned),
+            message: Some(message.into()),
+            detail: detail.into(),
+            ..Failure::default()
+        }
+    }
+
+    #[test]
+    fn classify_names_the_denied_action() {
+        let e = classify(&failure(
+            "ecs:DescribeServices",
+            Some("AccessDeniedException"),
+            "User is not authorized",
+            "",
+        ));
+        assert_eq!(
+            e.to_string(),
+            "ecs:DescribeServices denied: User is not authorized"
+        );
+    }
+
+    #[test]
+    fn classify_expired_sso_tells_the_login_command() {
+        let text = "dispatch failure: other: the SSO session has expired or is invalid";
+        let e = classify(&Failure {
+            profile: Some("prod".into()),
+            ..failure("ecs:ListClusters", None, text, text)
+        });
+        assert!(
+            e.hint().contains("aws sso login --profile prod"),
+            "{}",
+            e.hint()
+        );
+    }
+
+    #[test]
+    fn classify_throttling_and_connection_refused() {
+        assert!(matches!(
+            classify(&failure(
+                "ecs:ListServices",
+                Some("ThrottlingException"),
+                "Rate exceeded",
+                "",
+            )),
+            ApiError::Throttled { .. }
+        ));
+        let text = "dispatch failure: io error: Connection refused (os error 111)";
+        let e = classify(&failure("ecs:ListServices", None, text, text));
+        assert!(matches!(e, ApiError::Network(_)), "{e:?}");
+        assert!(
+            e.to_string()
+                .contains("https://ecs.eu-west-1.amazonaws.com refused"),
+            "{e}"
+        );
+    }
 }

@@ -1,6 +1,8 @@
-//! CloudWatch Logs domain types: what the tail engine asks for and what comes back.
+//! CloudWatch Logs: what the tail engine asks for and what comes back — the domain types and the [`Logs`]
+//! trait (one method per AWS call).
 
 use super::{ApiError, Millis};
+use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde::Serialize;
 
@@ -128,6 +130,36 @@ pub fn awslogs_stream_parts(stream: &str) -> Option<(&str, &str)> {
     let (rest, task) = stream.rsplit_once('/')?;
     let container = rest.rsplit('/').next()?;
     (!task.is_empty() && !container.is_empty() && rest.contains('/')).then_some((container, task))
+}
+
+/// CloudWatch Logs, one AWS call per method (see [`crate::aws`]).
+#[async_trait]
+pub trait Logs: Send + Sync {
+    /// One page (at most 50) of groups whose name starts with `prefix`.
+    async fn describe_log_groups(
+        &self,
+        prefix: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<LogGroupPage, ApiError>;
+    /// One page of a group's streams, most recently written first.
+    async fn describe_log_streams(
+        &self,
+        group: &str,
+        prefix: Option<&str>,
+        next_token: Option<String>,
+    ) -> Result<LogStreamPage, ApiError>;
+    /// One page of events of one group, interleaved across streams in timestamp order.
+    async fn filter_log_events(&self, req: &FilterRequest) -> Result<FilterPage, ApiError>;
+    /// One page of one stream, oldest first from `start`.
+    async fn get_log_events(
+        &self,
+        group: &str,
+        stream: &str,
+        start: Option<Millis>,
+        next_token: Option<String>,
+    ) -> Result<StreamPage, ApiError>;
+    /// Opens a Live Tail session; its first item is `Started`.
+    async fn start_live_tail(&self, req: &LiveTailRequest) -> Result<LiveTail, ApiError>;
 }
 
 mod pattern;

@@ -5,6 +5,10 @@
 //! Nothing is stored: event `k` of a stream is a pure function of the stream and `k`, so any time range can be
 //! produced on demand and tests can compute exactly what a tail should have shown ([`LogSim::truth`]).
 //! An event exists for readers once the clock passes its ingestion time, like in CloudWatch.
+//!
+//! Why one file of ~700 lines: the store and the pure event function it pages through are one idea — every
+//! reader (groups, streams, filter, stream pages, Live Tail's `ingested_between`, the tests' `truth`) walks
+//! the same private stream type and cursor.
 
 pub use crate::aws::FilterPattern as Pattern;
 use crate::aws::*;

@@ -1,7 +1,7 @@
-//! Types of the mutating calls (UpdateService, StopServiceDeployment, RegisterScalableTarget) and of the
-//! service deployments API and Application Auto Scaling reads that go with them.
+//! ECS types of the mutating calls (UpdateService, StopServiceDeployment) and of the service deployments API
+//! the deploy watch screen reads.
 
-use super::Millis;
+use crate::aws::Millis;
 use serde::Serialize;
 
 /// The ECS limit on a service's desired count (tasks per service quota).
@@ -21,31 +21,6 @@ pub struct UpdateServiceRequest {
     pub task_definition: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub force_new_deployment: bool,
-}
-
-/// What a mutating call returned, with the request id AWS gave it (for the audit log).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Mutated<T> {
-    pub value: T,
-    pub request_id: Option<String>,
-}
-
-/// An Application Auto Scaling target on a service's desired count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScalableTarget {
-    pub resource_id: String,
-    pub min_capacity: i32,
-    pub max_capacity: i32,
-}
-
-/// `service/<cluster>/<service>`: how Application Auto Scaling names an ECS service.
-pub fn scalable_resource_id(cluster: &str, service: &str) -> String {
-    format!(
-        "service/{}/{}",
-        super::arn_name(cluster),
-        super::arn_name(service)
-    )
 }
 
 /// A row of ListServiceDeployments.
