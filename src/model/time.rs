@@ -1,7 +1,7 @@
 //! Time as people read it: ISO stamps, clock times, ages, durations. One set of thresholds for the whole app.
 
 use crate::aws::Millis;
-/// "45s", "12m", "3h", "5d": the k9s style of age.
+
 /// `2026-11-21T09:30:00.123Z`
 pub fn iso_utc(ms: Millis) -> String {
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
@@ -25,17 +25,24 @@ pub fn clock(ms: Millis, offset_secs: i32) -> String {
     )
 }
 
+/// "45s", "12m", "3h", "5d": whole units, the largest that is at least 1 (hours up to two days). The one
+/// age formatter of the app: table ages, "refreshed … ago", "data … ago", "since …".
 pub fn age(now: Millis, then: Option<Millis>) -> String {
     let Some(then) = then else {
         return "-".into();
     };
     let secs = ((now - then) / 1000).max(0);
     match secs {
-        s if s < 120 => format!("{s}s"),
-        s if s < 7_200 => format!("{}m", s / 60),
+        s if s < 60 => format!("{s}s"),
+        s if s < 3_600 => format!("{}m", s / 60),
         s if s < 172_800 => format!("{}h", s / 3_600),
         s => format!("{}d", s / 86_400),
     }
+}
+
+/// "45s ago", "12m ago": how long ago something was refreshed or fetched, with [`age`]'s thresholds.
+pub fn ago(now: Millis, then: Millis) -> String {
+    format!("{} ago", age(now, Some(then)))
 }
 
 /// Parses `5m`, `1h`, `90s`, `2d`, `1h30m` into milliseconds.
@@ -72,4 +79,31 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
         ));
     }
     Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_and_agos_share_one_set_of_thresholds() {
+        let now = 1_000_000_000;
+        let cases = [
+            (0, "0s"),
+            (59, "59s"),
+            (60, "1m"),
+            (3_599, "59m"),
+            (3_600, "1h"),
+            (172_799, "47h"),
+            (172_800, "2d"),
+        ];
+        for (secs, want) in cases {
+            let then = now - secs * 1000;
+            assert_eq!(age(now, Some(then)), want, "{secs}s");
+            assert_eq!(ago(now, then), format!("{want} ago"), "{secs}s");
+        }
+        assert_eq!(age(now, None), "-");
+        // A clock that went backwards says 0s, never a negative age.
+        assert_eq!(ago(now, now + 5_000), "0s ago");
+    }
 }

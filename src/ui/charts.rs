@@ -1,11 +1,12 @@
 //! A service's charts: braille line charts with axes, a legend with current / min / max, deployment markers
 //! and data age; target health and alarms beside them. Pure: reads a [`MetricsView`], draws.
 
-use super::{ago, wrapped_height};
+use super::wrapped_height;
 use crate::app::metrics::{ChartPage, MIN_CHART_ROWS, MIN_CHART_WIDTH, MetricsView};
 use crate::app::state::State;
 use crate::aws::{ApiError, Millis};
 use crate::model::metrics::{ChartSpec, Unit, cost_per_hour, summary};
+use crate::model::time::ago;
 use crate::model::time::clock;
 use crate::theme::Theme;
 use ratatui::Frame;

@@ -9,6 +9,7 @@ mod table;
 use crate::app::state::{LoadState, Mode, State, TextInput, ToastLevel, View};
 use crate::aws::ApiError;
 use crate::keymap::{self, BINDINGS, Where};
+use crate::model::time::ago;
 use crate::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -94,18 +95,6 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
         } => render_raw(frame, body, title, lines, *scroll, theme),
         Mode::Dialog(d) => deploy::render_dialog(frame, body, state, d, theme),
         _ => {}
-    }
-}
-
-/// "3s ago" for the header's last-refresh time.
-pub fn ago(now: i64, then: i64) -> String {
-    let secs = ((now - then) / 1000).max(0);
-    if secs < 60 {
-        format!("{secs}s ago")
-    } else if secs < 3_600 {
-        format!("{}m ago", secs / 60)
-    } else {
-        format!("{}h ago", secs / 3_600)
     }
 }
 
