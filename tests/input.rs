@@ -6,7 +6,8 @@ mod support;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ecsdeck::app::actions::{Body, Stage};
-use ecsdeck::app::state::{InputKey, MAX_INPUT_CHARS, Mode, TextInput};
+use ecsdeck::app::input::{InputKey, MAX_INPUT_CHARS, TextInput};
+use ecsdeck::app::state::Mode;
 use ecsdeck::app::{View, update};
 use ecsdeck::protocol::{Effect, Msg};
 use ecsdeck::workers::input::{Parser, read_loop};

@@ -1,6 +1,6 @@
 //! The action dialogs' own state (choosing, confirming, sending) and the scale plan built from it; the plans, diffs and audit lines themselves are in `model::actions`.
 
-use crate::app::state::TextInput;
+use crate::app::input::TextInput;
 use crate::aws::ApiError;
 use crate::aws::ScalableTarget;
 use crate::aws::Service;

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod deploy;
+pub mod input;
 pub mod logs;
 pub mod metrics;
 pub mod rows;

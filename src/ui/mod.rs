@@ -6,7 +6,8 @@ mod detail;
 pub mod logs;
 mod table;
 
-use crate::app::state::{LoadState, Mode, State, TextInput, ToastLevel, View};
+use crate::app::input::TextInput;
+use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
 use crate::aws::ApiError;
 use crate::keymap::{self, BINDINGS, Where};
 use crate::model::time::ago;

@@ -6,7 +6,8 @@
 
 use super::{is_text_input, open_deploy, toast};
 use crate::app::actions::*;
-use crate::app::state::{InputKey, Mode, State, TextInput, ToastLevel, View};
+use crate::app::input::{InputKey, TextInput};
+use crate::app::state::{Mode, State, ToastLevel, View};
 use crate::aws::{Service, family_and_revision, family_rev};
 use crate::model::actions::ActionKind;
 use crate::model::actions::Call;

@@ -1,6 +1,7 @@
 //! `update()`: the only place state changes. Pure: no I/O, no clock reads; time arrives as `Msg::Tick`.
 
 use super::deploy::DeployView;
+use super::input::{InputKey, TextInput};
 use super::logs::{LogView, TextFilter};
 use super::metrics::{MetricsView, fleet_request};
 use super::rows::Row;
