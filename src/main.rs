@@ -18,10 +18,10 @@ use ecsdeck::app::{Context, State, update};
 use ecsdeck::aws::Api;
 use ecsdeck::aws::sdk::{Connection, SdkApi};
 use ecsdeck::cli::Cli;
-use ecsdeck::config::{Config, project_dirs};
 use ecsdeck::protocol::Worker;
 use ecsdeck::runtime::Workers;
 use ecsdeck::runtime::{Channels, run};
+use ecsdeck::settings::{Config, project_dirs};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ecsdeck::workers::tail::TailConfig;
@@ -355,7 +355,7 @@ static UTC_OFFSET: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
 
 /// The log settings of the context: start window, buffer size, and the local UTC offset (read here, once:
 /// the reducer never reads clocks or time zones).
-fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
+fn log_context(cli: &Cli, config: &ecsdeck::settings::Config) -> Context {
     Context {
         utc_offset_secs: UTC_OFFSET.get().copied().unwrap_or(0),
         log_since: cli

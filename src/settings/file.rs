@@ -1,4 +1,4 @@
-//! `config.toml` in the config directory (located with `directories`), or `--config PATH`.
+//! The config file: `config.toml` in the config directory (located with `directories`), or `--config PATH`.
 //! Unknown keys and wrong types are errors naming the file, line and key, shown before the terminal is
 //! taken over.
 
