@@ -16,6 +16,7 @@ pub mod app;
 pub mod aws;
 pub mod cli;
 pub mod keymap;
+pub mod logging;
 pub mod model;
 pub mod protocol;
 pub mod runtime;
