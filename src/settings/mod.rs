@@ -418,13 +418,39 @@ mod tests {
     fn defaults_are_valid() {
         assert!(Window::parse(defaults::METRICS_WINDOW).is_some());
         assert!(crate::model::time::parse_duration(defaults::LOG_SINCE).is_ok());
-        // The reducer's own fallbacks (used by tests that build a Context by hand) agree with these.
+    }
+
+    /// The app runs on these settings only; the `Default`s of the reducer's Context and of the workers'
+    /// configs remain for tests that build them by hand, and must not drift from what users get.
+    #[test]
+    fn the_hand_built_fallbacks_agree_with_the_defaults() {
         let context = crate::app::Context::default();
         assert_eq!(context.log_since, defaults::LOG_SINCE);
         assert_eq!(context.log_capacity, defaults::LOG_BUFFER_LINES);
         assert_eq!(
             context.metrics_refresh_secs,
             defaults::METRICS_REFRESH_SECONDS
+        );
+        assert_eq!(context.metrics_columns, defaults::METRICS_LIST_COLUMNS);
+        assert_eq!(context.metrics_window.label(), defaults::METRICS_WINDOW);
+        let workers = crate::runtime::Workers::default();
+        assert_eq!(workers.filter_rate, defaults::FILTER_CALLS_PER_SECOND);
+        assert_eq!(
+            workers.poll.refresh,
+            std::time::Duration::from_secs(defaults::REFRESH_SECONDS)
+        );
+        assert_eq!(workers.tail.live_tail, defaults::LIVE_TAIL);
+        assert_eq!(
+            workers.tail.poll_interval,
+            std::time::Duration::from_secs_f64(defaults::POLL_SECONDS)
+        );
+        assert_eq!(
+            workers.tail.lag,
+            std::time::Duration::from_secs(defaults::LAG_SECONDS)
+        );
+        assert_eq!(
+            workers.metrics.refresh,
+            std::time::Duration::from_secs(defaults::METRICS_REFRESH_SECONDS)
         );
     }
 
