@@ -53,6 +53,8 @@ pub enum Origin {
     Flag(&'static str),
     /// An environment variable, e.g. `AWS_PROFILE`.
     Env(&'static str),
+    /// Chosen in the running app (a profile switch).
+    Switched,
 }
 
 impl fmt::Display for Origin {
@@ -65,6 +67,7 @@ impl fmt::Display for Origin {
             }
             Origin::Flag(flag) => write!(f, "flag {flag}"),
             Origin::Env(var) => write!(f, "env {var}"),
+            Origin::Switched => write!(f, "switched in the app"),
         }
     }
 }
@@ -215,7 +218,7 @@ impl Settings {
         let profile = match switched_to {
             Some(name) => Setting {
                 value: name.to_owned(),
-                origin: Origin::Default,
+                origin: Origin::Switched,
             },
             None if cli.demo => Setting {
                 value: "demo".into(),
@@ -519,7 +522,19 @@ mod tests {
         assert!(!Settings::resolve(&sources).read_only.value);
         let switched = Settings::for_profile(&sources, "prod");
         assert_eq!(switched.profile.value, "prod");
+        assert_eq!(switched.profile.origin, Origin::Switched);
         assert!(switched.read_only.value);
+    }
+
+    #[test]
+    fn show_says_where_the_keys_section_is_for_the_keymap_to_explain() {
+        let file = "theme = \"light\"\n\n[keys.services]\nscale = \"S\"\n";
+        let shown = Settings::resolve(&sources(&[], file, None)).show();
+        assert!(
+            shown.contains("# [keys]: 1 table(s) remapping keys  # file /conf/config.toml:3"),
+            "{shown}"
+        );
+        assert!(shown.contains("theme = \"light\"  "), "{shown}");
     }
 
     #[test]
