@@ -42,9 +42,11 @@ impl ConfigError {
     /// top-level `refresh_seconds`).
     pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
         let span = err.span();
-        let key = span
-            .as_ref()
-            .and_then(|s| KeyIndex::parse(text).key_at(s.start).map(str::to_owned));
+        let key = span.as_ref().and_then(|s| {
+            KeyIndex::parse(text)
+                .key_at(text, s.start)
+                .map(str::to_owned)
+        });
         ConfigError {
             path: path.to_path_buf(),
             line: span.map(|s| line_of(text, s.start)),
@@ -68,15 +70,17 @@ struct KeyEntry {
     path: String,
     /// From the key's start to the value's end.
     span: std::ops::Range<usize>,
+    /// The line the key is on.
+    line: usize,
 }
 
 impl KeyIndex {
-    /// The index of `text`; a document that does not parse has none (its error carries its own span).
+    /// The index of `text`. A document with a syntax error is indexed as far as the parser recovers, so the
+    /// error can still name the key it sits in.
     pub fn parse(text: &str) -> KeyIndex {
         let mut index = KeyIndex::default();
-        if let Ok(doc) = toml::de::DeTable::parse(text) {
-            index.walk(text, "", doc.get_ref());
-        }
+        let (doc, _errors) = toml::de::DeTable::parse_recoverable(text);
+        index.walk(text, "", doc.get_ref());
         index
     }
 
@@ -95,6 +99,7 @@ impl KeyIndex {
             self.entries.push(KeyEntry {
                 path: path.clone(),
                 span: start..end,
+                line: line_of(text, start),
             });
             if let Some(inner) = value.get_ref().as_table() {
                 self.walk(text, &path, inner);
@@ -102,13 +107,22 @@ impl KeyIndex {
         }
     }
 
-    /// The innermost key whose entry holds byte `offset`.
-    pub fn key_at(&self, offset: usize) -> Option<&str> {
-        self.entries
+    /// The innermost key whose entry holds byte `offset`; failing that (a value the parser gave up on), the
+    /// last key that starts before it on its line.
+    pub fn key_at(&self, text: &str, offset: usize) -> Option<&str> {
+        let holding = self
+            .entries
             .iter()
             .filter(|e| e.span.contains(&offset))
-            .min_by_key(|e| e.span.len())
-            .map(|e| e.path.as_str())
+            .min_by_key(|e| e.span.len());
+        let line = line_of(text, offset);
+        let before_on_its_line = || {
+            self.entries
+                .iter()
+                .filter(|e| e.line == line && e.span.start <= offset)
+                .max_by_key(|e| e.span.start)
+        };
+        holding.or_else(before_on_its_line).map(|e| e.path.as_str())
     }
 
     /// The line of a dotted key, when the file sets it.
@@ -393,6 +407,14 @@ mod tests {
             Some("S")
         );
         assert_eq!(config.index.line("keys.services.scale"), Some(2));
+    }
+
+    #[test]
+    fn a_syntax_error_still_names_its_key() {
+        let text = "theme = \"dark\"\n[logs]\nsince = \"5m\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert_eq!(err.key.as_deref(), Some("logs.since"), "{err}");
     }
 
     #[test]
