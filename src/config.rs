@@ -74,6 +74,12 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
+    /// `[keys]` as written; see [`crate::keymap::KeysConfig`].
+    #[serde(default)]
+    pub keys: crate::keymap::KeysConfig,
+    /// The keys in force, resolved from `keys` by `parse`.
+    #[serde(skip)]
+    pub keymap: crate::keymap::Keymap,
 }
 
 /// `[logs]`: how log views tail.
@@ -112,8 +118,15 @@ pub fn project_dirs() -> Option<directories::ProjectDirs> {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config =
+        let mut config: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+        config.keymap =
+            crate::keymap::Keymap::from_config(&config.keys).map_err(|e| ConfigError {
+                path: path.to_path_buf(),
+                line: Some(line_of(text, e.span.start)),
+                key: Some(e.key),
+                message: e.message,
+            })?;
         if config.refresh_seconds == Some(0) {
             let offset = text.find("refresh_seconds").unwrap_or(0);
             return Err(ConfigError {

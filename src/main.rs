@@ -277,6 +277,7 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
     }
     let size = terminal.size().unwrap_or_default();
     let mut state = State::new(context, now_ms(), size.width, size.height);
+    state.keymap = std::sync::Arc::new(config.keymap.clone());
     update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());
 
     let channels = Channels::new();

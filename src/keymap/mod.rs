@@ -1,8 +1,14 @@
-//! Keys -> actions. The help screen and the footer hints are generated from [`BINDINGS`], so what the
-//! screen says is always what the keys do.
+//! Keys -> actions. The help screen and the footer hints are generated from [`BINDINGS`] through the
+//! user's [`Keymap`] (the `[keys]` section of the config), so what the screen says is always what the keys do.
+
+mod config;
+pub mod help;
+
+pub use config::{KeyError, KeysConfig, parse_key};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// What a key does. Each has a stable snake_case [`Action::name`], the name `[keys]` uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
     Up,
@@ -50,6 +56,147 @@ pub enum Action {
     Since,
     Save,
     Copy,
+}
+
+impl Action {
+    /// The name `[keys]` knows it by. These are a public interface (users' config files): never rename one.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Quit => "quit",
+            Action::Filter => "filter",
+            Action::Command => "command",
+            Action::Help => "help",
+            Action::Describe => "describe",
+            Action::Raw => "raw",
+            Action::Refresh => "refresh",
+            Action::SortNext => "sort_next",
+            Action::SortReverse => "sort_reverse",
+            Action::ForceQuit => "force_quit",
+            Action::Logs => "open_logs",
+            Action::Metrics => "open_metrics",
+            Action::LongerWindow => "longer_window",
+            Action::ShorterWindow => "shorter_window",
+            Action::Columns => "columns",
+            Action::Scale => "scale",
+            Action::ForceDeploy => "force_deploy",
+            Action::Rollback => "rollback",
+            Action::StopDeploy => "stop_deploy",
+            Action::Watch => "watch",
+            Action::Pause => "pause",
+            Action::Follow => "follow",
+            Action::Search => "search",
+            Action::NextMatch => "next_match",
+            Action::PrevMatch => "prev_match",
+            Action::Wrap => "wrap",
+            Action::Timestamps => "timestamps",
+            Action::Utc => "utc",
+            Action::Pretty => "pretty",
+            Action::Pattern => "pattern",
+            Action::Include => "include",
+            Action::Exclude => "exclude",
+            Action::Deployment => "deployment",
+            Action::Since => "since",
+            Action::Save => "save",
+            Action::Copy => "copy",
+        }
+    }
+
+    /// The binding of this action (each action has exactly one; a test holds it so).
+    pub fn binding(self) -> Option<&'static Binding> {
+        BINDINGS.iter().find(|b| b.action == self)
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        BINDINGS.iter().map(|b| b.action).find(|a| a.name() == name)
+    }
+}
+
+/// The kinds of screen, as `[keys.<screen>]` names them. A service's tasks and all tasks of a cluster are
+/// one name (`tasks`) but differ in what works there (`m` opens the service's charts only from the former).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Clusters,
+    Services,
+    Tasks,
+    ServiceTasks,
+    Task,
+    Service,
+    LogGroups,
+    Logs,
+    Metrics,
+    Deploy,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 10] = [
+        Screen::Clusters,
+        Screen::Services,
+        Screen::Tasks,
+        Screen::ServiceTasks,
+        Screen::Task,
+        Screen::Service,
+        Screen::LogGroups,
+        Screen::Logs,
+        Screen::Metrics,
+        Screen::Deploy,
+    ];
+
+    /// The `[keys.<name>]` table of this screen.
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Clusters => "clusters",
+            Screen::Services => "services",
+            Screen::Tasks | Screen::ServiceTasks => "tasks",
+            Screen::Task => "task",
+            Screen::Service => "service",
+            Screen::LogGroups => "log_groups",
+            Screen::Logs => "logs",
+            Screen::Metrics => "metrics",
+            Screen::Deploy => "deploy",
+        }
+    }
+
+    /// In words, for help's header and messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Screen::Clusters => "clusters list",
+            Screen::Services => "services list",
+            Screen::Tasks => "tasks list",
+            Screen::ServiceTasks => "service's tasks",
+            Screen::Task => "task's details",
+            Screen::Service => "service's details",
+            Screen::LogGroups => "log groups list",
+            Screen::Logs => "log view",
+            Screen::Metrics => "charts",
+            Screen::Deploy => "deploy screen",
+        }
+    }
+
+    pub fn of(view: &crate::app::View) -> Screen {
+        use crate::app::View;
+        match view {
+            View::Clusters(_) => Screen::Clusters,
+            View::Services { .. } => Screen::Services,
+            View::Tasks {
+                service: Some(_), ..
+            } => Screen::ServiceTasks,
+            View::Tasks { .. } => Screen::Tasks,
+            View::Task { .. } => Screen::Task,
+            View::Service { .. } => Screen::Service,
+            View::LogGroups { .. } => Screen::LogGroups,
+            View::Logs(_) => Screen::Logs,
+            View::Metrics(_) => Screen::Metrics,
+            View::Deploy(_) => Screen::Deploy,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,47 +263,42 @@ impl Where {
 
     /// Whether a binding for this place works on `view`. The reducer and the footer both ask this.
     pub fn allows(self, view: &crate::app::View) -> bool {
-        use crate::app::View;
+        self.allows_on(Screen::of(view))
+    }
+
+    pub fn allows_on(self, screen: Screen) -> bool {
+        use Screen as S;
         match self {
             Where::Everywhere => true,
             Where::Tables => matches!(
-                view,
-                View::Clusters(_)
-                    | View::Services { .. }
-                    | View::Tasks { .. }
-                    | View::LogGroups { .. }
+                screen,
+                S::Clusters | S::Services | S::Tasks | S::ServiceTasks | S::LogGroups
             ),
             Where::Describable => matches!(
-                view,
-                View::Services { .. } | View::Tasks { .. } | View::Metrics(_) | View::Deploy(_)
+                screen,
+                S::Services | S::Tasks | S::ServiceTasks | S::Metrics | S::Deploy
             ),
             Where::Loggable => matches!(
-                view,
-                View::Services { .. }
-                    | View::Tasks { .. }
-                    | View::Task { .. }
-                    | View::Service { .. }
-                    | View::LogGroups { .. }
-                    | View::Deploy(_)
-                    | View::Metrics(_)
+                screen,
+                S::Services
+                    | S::Tasks
+                    | S::ServiceTasks
+                    | S::Task
+                    | S::Service
+                    | S::LogGroups
+                    | S::Deploy
+                    | S::Metrics
             ),
-            Where::Logs => matches!(view, View::Logs(_)),
+            Where::Logs => screen == S::Logs,
             Where::Chartable => matches!(
-                view,
-                View::Services { .. }
-                    | View::Service { .. }
-                    | View::Deploy(_)
-                    | View::Tasks {
-                        service: Some(_),
-                        ..
-                    }
+                screen,
+                S::Services | S::Service | S::Deploy | S::ServiceTasks
             ),
-            Where::Charts => matches!(view, View::Metrics(_) | View::Service { .. }),
-            Where::ServicesList => matches!(view, View::Services { .. }),
-            Where::Actionable => matches!(
-                view,
-                View::Services { .. } | View::Service { .. } | View::Deploy(_) | View::Metrics(_)
-            ),
+            Where::Charts => matches!(screen, S::Metrics | S::Service),
+            Where::ServicesList => screen == S::Services,
+            Where::Actionable => {
+                matches!(screen, S::Services | S::Service | S::Deploy | S::Metrics)
+            }
         }
     }
 }
@@ -417,7 +559,8 @@ pub const BINDINGS: &[Binding] = &[
         false,
     ),
     b(
-        &[ctrl('r')],
+        // `r` as well: what e1s and k9s users press. No screen gives `r` another meaning.
+        &[ctrl('r'), k('r')],
         Action::Refresh,
         "refresh now",
         Where::Everywhere,
@@ -492,25 +635,91 @@ fn matches(key: &Key, event: &KeyEvent) -> bool {
     key.code == event.code && key.ctrl == ctrl
 }
 
-/// The binding of this key that works on every view (scrolling in overlays).
-pub fn global_binding(event: &KeyEvent) -> Option<&'static Binding> {
-    BINDINGS
-        .iter()
-        .find(|b| b.place == Where::Everywhere && b.keys.iter().any(|k| matches(k, event)))
+/// A key of `[keys]` in place of an action's default keys: on every screen (`view` None) or on the screens
+/// of one `[keys.<view>]` name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Remap {
+    view: Option<&'static str>,
+    action: Action,
+    keys: Vec<Key>,
 }
 
-/// A binding of this key on any view: for saying where a key that does nothing here would work.
-pub fn binding_anywhere(event: &KeyEvent) -> Option<&'static Binding> {
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.iter().any(|k| matches(k, event)))
+/// The keys in force: [`BINDINGS`] with the user's `[keys]` laid over them. A user key replaces the default
+/// keys of its action (on every screen from `[keys]`, on one kind of screen from `[keys.<view>]`, which wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Keymap {
+    remaps: Vec<Remap>,
 }
 
-/// The binding of this key on this view (a key may mean different things on different views).
-pub fn binding_for(event: &KeyEvent, view: &crate::app::View) -> Option<&'static Binding> {
-    BINDINGS
-        .iter()
-        .find(|b| b.place.allows(view) && b.keys.iter().any(|k| matches(k, event)))
+impl Keymap {
+    /// The keys of `binding` on `screen`.
+    pub fn keys(&self, binding: &'static Binding, screen: Screen) -> &[Key] {
+        let remap = |view: Option<&str>| {
+            self.remaps
+                .iter()
+                .find(|r| r.action == binding.action && r.view == view)
+        };
+        remap(Some(screen.name()))
+            .or_else(|| remap(None))
+            .map_or(binding.keys, |r| r.keys.as_slice())
+    }
+
+    /// The binding of this key on this view (a key may mean different things on different views).
+    pub fn binding_for(
+        &self,
+        event: &KeyEvent,
+        view: &crate::app::View,
+    ) -> Option<&'static Binding> {
+        self.binding_on(event, Screen::of(view))
+    }
+
+    pub fn binding_on(&self, event: &KeyEvent, screen: Screen) -> Option<&'static Binding> {
+        BINDINGS.iter().find(|b| {
+            b.place.allows_on(screen) && self.keys(b, screen).iter().any(|k| matches(k, event))
+        })
+    }
+
+    /// The binding of this key that works on every view (scrolling in overlays).
+    pub fn global_binding(
+        &self,
+        event: &KeyEvent,
+        view: &crate::app::View,
+    ) -> Option<&'static Binding> {
+        self.binding_for(event, view)
+            .filter(|b| b.place == Where::Everywhere)
+    }
+
+    /// A binding of this key on some screen: for saying where a key that does nothing here would work.
+    pub fn binding_anywhere(&self, event: &KeyEvent) -> Option<&'static Binding> {
+        Screen::ALL
+            .iter()
+            .find_map(|screen| self.binding_on(event, *screen))
+    }
+
+    /// "j/↓": every key of a binding on this screen.
+    pub fn keys_label(&self, binding: &'static Binding, screen: Screen) -> String {
+        self.keys(binding, screen)
+            .iter()
+            .map(key_label)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The first key of an action on this screen, for hints ("? for help"); None if the user left it none.
+    pub fn first_key(&self, action: Action, screen: Screen) -> Option<String> {
+        let binding = action.binding()?;
+        self.keys(binding, screen).first().map(key_label)
+    }
+
+    /// Footer hints for the view on screen: (first key, description).
+    pub fn hints(&self, view: &crate::app::View) -> Vec<(String, &'static str)> {
+        let screen = Screen::of(view);
+        BINDINGS
+            .iter()
+            .filter(|b| b.in_footer(view))
+            .filter_map(|b| Some((key_label(self.keys(b, screen).first()?), b.desc)))
+            .collect()
+    }
 }
 
 pub fn key_label(key: &Key) -> String {
@@ -527,6 +736,12 @@ pub fn key_label(key: &Key) -> String {
         KeyCode::End => "End".into(),
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Delete => "Delete".into(),
+        KeyCode::Insert => "Insert".into(),
         other => format!("{other:?}"),
     };
     if key.ctrl {
@@ -536,70 +751,18 @@ pub fn key_label(key: &Key) -> String {
     }
 }
 
-/// "j/↓" — every key of a binding.
-pub fn keys_label(binding: &Binding) -> String {
-    binding
-        .keys
-        .iter()
-        .map(key_label)
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use crate::app::logs::LogView;
-    use crate::app::{Scope, View};
-    use crate::protocol::{LogRequest, LogTarget};
-
-    fn views() -> Vec<View> {
-        let mut v: Vec<View> = [
-            Scope::Clusters,
-            Scope::Services {
-                cluster: "c".into(),
-            },
-            Scope::Tasks {
-                cluster: "c".into(),
-                service: None,
-            },
-            Scope::Task {
-                cluster: "c".into(),
-                task_arn: "t".into(),
-            },
-            Scope::Service {
-                cluster: "c".into(),
-                service: "s".into(),
-            },
-            Scope::LogGroups { prefix: None },
-        ]
-        .iter()
-        .map(View::for_scope)
-        .collect();
-        v.push(View::Logs(Box::new(LogView::new(
-            LogRequest {
-                target: LogTarget::Group { name: "g".into() },
-                since: 0,
-                pattern: None,
-            },
-            "5m".into(),
-            10,
-        ))));
-        v
-    }
-
     #[test]
-    fn no_key_means_two_things_on_one_view() {
-        for view in views() {
+    fn no_key_means_two_things_on_one_screen() {
+        let keymap = Keymap::default();
+        for screen in Screen::ALL {
             let mut seen = Vec::new();
-            for b in BINDINGS.iter().filter(|b| b.place.allows(&view)) {
-                for k in b.keys {
-                    assert!(
-                        !seen.contains(k),
-                        "{k:?} is bound twice on {}",
-                        view.title()
-                    );
+            for b in BINDINGS.iter().filter(|b| b.place.allows_on(screen)) {
+                for k in keymap.keys(b, screen) {
+                    assert!(!seen.contains(k), "{k:?} is bound twice on {screen:?}");
                     seen.push(*k);
                 }
             }
@@ -607,11 +770,32 @@ mod tests {
     }
 
     #[test]
+    fn every_action_has_one_binding_and_a_snake_case_name_of_its_own() {
+        let mut names = Vec::new();
+        for b in BINDINGS {
+            let name = b.action.name();
+            assert_eq!(
+                BINDINGS.iter().filter(|o| o.action == b.action).count(),
+                1,
+                "{name} has one binding"
+            );
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{name}"
+            );
+            assert_eq!(Action::from_name(name), Some(b.action));
+            assert!(!names.contains(&name), "{name} twice");
+            names.push(name);
+        }
+    }
+
+    #[test]
     fn shifted_letters_match_without_caring_about_the_shift_flag() {
         let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        let view = &views()[0];
         assert_eq!(
-            binding_for(&event, view).map(|b| b.action),
+            Keymap::default()
+                .binding_on(&event, Screen::Clusters)
+                .map(|b| b.action),
             Some(Action::Bottom)
         );
     }
@@ -619,14 +803,33 @@ mod tests {
     #[test]
     fn slash_filters_tables_and_searches_logs() {
         let event = KeyEvent::new(KeyCode::Char('/'), KeyModifiers::NONE);
-        let views = views();
+        let keymap = Keymap::default();
         assert_eq!(
-            binding_for(&event, &views[0]).map(|b| b.action),
+            keymap
+                .binding_on(&event, Screen::Clusters)
+                .map(|b| b.action),
             Some(Action::Filter)
         );
         assert_eq!(
-            binding_for(&event, views.last().unwrap()).map(|b| b.action),
+            keymap.binding_on(&event, Screen::Logs).map(|b| b.action),
             Some(Action::Search)
         );
+    }
+
+    #[test]
+    fn r_refreshes_on_every_screen_like_ctrl_r() {
+        let keymap = Keymap::default();
+        for screen in Screen::ALL {
+            for event in [
+                KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE),
+                KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL),
+            ] {
+                assert_eq!(
+                    keymap.binding_on(&event, screen).map(|b| b.action),
+                    Some(Action::Refresh),
+                    "{screen:?}"
+                );
+            }
+        }
     }
 }
