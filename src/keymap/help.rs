@@ -64,16 +64,16 @@ pub fn rows(keymap: &Keymap, screen: Screen, width: u16) -> Vec<HelpRow> {
         .iter()
         .map(|(c, d)| ((*c).to_owned(), (*d).to_owned()))
         .collect();
-    // One key column for all groups, as wide as the widest key but never more than a third of the width:
-    // a longer key gets a row of its own.
-    let column = here
-        .iter()
-        .chain(&everywhere)
-        .chain(&commands)
-        .map(|(k, _)| k.width() + 3)
-        .max()
-        .unwrap_or(0)
-        .min(width / 3);
+    // A key column per group, as wide as its widest key but never more than a third of the width: a longer
+    // key gets a row of its own.
+    let column = |entries: &[(String, String)]| {
+        entries
+            .iter()
+            .map(|(k, _)| k.width() + 3)
+            .max()
+            .unwrap_or(0)
+            .min(width / 3)
+    };
     let mut out = Vec::new();
     let group = |out: &mut Vec<HelpRow>, title: String, entries: &[(String, String)]| {
         if !out.is_empty() {
@@ -90,6 +90,7 @@ pub fn rows(keymap: &Keymap, screen: Screen, width: u16) -> Vec<HelpRow> {
                 text: line,
             });
         }
+        let column = column(entries);
         for (key, desc) in entries {
             entry(out, key, desc, column, width);
         }

@@ -10,6 +10,7 @@ use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: &Theme) {
     let screen = Screen::of(state.view());
@@ -60,26 +61,33 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: 
     }
 }
 
-/// The footer under an overlay: how to scroll and close it, in the user's keys.
-pub fn overlay_footer(state: &State, theme: &Theme) -> Line<'static> {
+/// The footer under an overlay: how to close and scroll it, in the user's keys; whole hints only, the most
+/// needed first, so a narrow terminal still says how to get out.
+pub fn overlay_footer(state: &State, width: u16, theme: &Theme) -> Line<'static> {
     let screen = Screen::of(state.view());
     let key = |action: Action| state.keymap.first_key(action, screen).unwrap_or_default();
     let mut spans = vec![Span::raw(" ")];
+    let mut room = usize::from(width).saturating_sub(1);
     for (keys, desc) in [
+        ("Esc".to_owned(), " close  "),
         (
             format!("{}/{}", key(Action::Down), key(Action::Up)),
             " scroll  ",
         ),
         (
-            format!("{}/{}", key(Action::PageDown), key(Action::PageUp)),
-            " page  ",
-        ),
-        (
             format!("{}/{}", key(Action::Top), key(Action::Bottom)),
             " top/end  ",
         ),
-        ("Esc".to_owned(), " close"),
+        (
+            format!("{}/{}", key(Action::PageDown), key(Action::PageUp)),
+            " page  ",
+        ),
     ] {
+        let needed = keys.width() + desc.trim_end().width();
+        if needed > room {
+            continue;
+        }
+        room = room.saturating_sub(needed + 2);
         spans.push(Span::styled(keys, theme.key));
         spans.push(Span::styled(desc, theme.key_desc));
     }

@@ -410,7 +410,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             " an action's dialog is open: nothing is sent until you confirm",
             theme.key_desc,
         )),
-        Mode::Help { .. } | Mode::Raw { .. } => help::overlay_footer(state, theme),
+        Mode::Help { .. } | Mode::Raw { .. } => help::overlay_footer(state, area.width, theme),
         Mode::Normal => match &state.toast {
             Some(t) => {
                 let style = match t.level {

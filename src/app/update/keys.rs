@@ -72,14 +72,25 @@ pub(super) fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             code: key.code,
             ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
         });
+        let screen = keymap::Screen::of(state.view());
         let text = if let Some(other) = state.keymap.binding_anywhere(&key) {
-            format!(
-                "{label} ({}) works on {}, not here",
-                other.desc,
-                other.place.describe()
-            )
+            if other.place.allows(state.view()) {
+                // The user's [keys] moved this action to another key on this screen.
+                let keys = state.keymap.keys_label(other, screen);
+                let keys = if keys.is_empty() {
+                    "no key".into()
+                } else {
+                    keys
+                };
+                format!("{label} ({}) is {keys} on this screen", other.desc)
+            } else {
+                format!(
+                    "{label} ({}) works on {}, not here",
+                    other.desc,
+                    other.place.describe()
+                )
+            }
         } else if sayable(&key) {
-            let screen = keymap::Screen::of(state.view());
             match state.keymap.first_key(Action::Help, screen) {
                 Some(help) => format!("{label}: nothing here — {help} for help"),
                 None => format!("{label}: nothing here"),
