@@ -410,3 +410,21 @@ fn a_key_bound_nowhere_says_so_in_the_footer() {
     let footer = screen.lines().last().unwrap_or_default();
     assert_eq!(footer.trim(), "Z: nothing here — ? for help");
 }
+
+/// KEYS.md is the keymap: the README's list of action names links here and cannot drift from the code.
+#[test]
+fn keys_md_lists_every_action_as_the_keymap_has_it() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("KEYS.md");
+    let generated = ecsdeck::keymap::reference::markdown();
+    if std::env::var_os("ECSDECK_WRITE_KEYS_MD").is_some() {
+        std::fs::write(&path, &generated).expect("KEYS.md is writable");
+    }
+    let written = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        written == generated,
+        "KEYS.md differs from the keymap: run ECSDECK_WRITE_KEYS_MD=1 cargo test --test keys"
+    );
+    for b in BINDINGS {
+        assert!(generated.contains(&format!("| `{}` |", b.action.name())));
+    }
+}

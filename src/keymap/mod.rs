@@ -3,6 +3,7 @@
 
 mod config;
 pub mod help;
+pub mod reference;
 
 pub use config::{KeyError, KeysConfig, parse_key};
 
