@@ -36,6 +36,21 @@ pub fn line_of(text: &str, offset: usize) -> usize {
     text.bytes().take(offset).filter(|b| *b == b'\n').count() + 1
 }
 
+/// The line of a dotted key (`keys.services.scale`), from the parser's spans.
+fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut parts = dotted.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let (key, value) = table.get_key_value(part)?;
+        if parts.peek().is_none() {
+            return Some(line_of(text, key.span().start));
+        }
+        table = value.get_ref().as_table()?;
+    }
+    None
+}
+
 impl ConfigError {
     pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
         let line = err.span().map(|s| line_of(text, s.start));
@@ -74,9 +89,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
-    /// `[keys]` as written; see [`crate::keymap::KeysConfig`].
-    #[serde(default)]
-    pub keys: crate::keymap::KeysConfig,
+    /// `[keys]`, kept as written for the keymap to interpret and report on.
+    pub keys: Option<toml::Spanned<toml::Table>>,
     /// The keys in force, resolved from `keys` by `parse`.
     #[serde(skip)]
     pub keymap: crate::keymap::Keymap,
@@ -120,13 +134,15 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let mut config: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
-        config.keymap =
-            crate::keymap::Keymap::from_config(&config.keys).map_err(|e| ConfigError {
-                path: path.to_path_buf(),
-                line: Some(line_of(text, e.span.start)),
-                key: Some(e.key),
-                message: e.message,
-            })?;
+        if let Some(keys) = &config.keys {
+            config.keymap =
+                crate::keymap::Keymap::from_table(keys.get_ref()).map_err(|e| ConfigError {
+                    path: path.to_path_buf(),
+                    line: line_of_key(text, &e.key),
+                    key: Some(e.key),
+                    message: e.message,
+                })?;
+        }
         if config.refresh_seconds == Some(0) {
             let offset = text.find("refresh_seconds").unwrap_or(0);
             return Err(ConfigError {

@@ -1,5 +1,5 @@
-//! `[keys]` of the config file: read with the place of every name and key (`toml::Spanned`), then checked
-//! against [`BINDINGS`] so a bad entry is refused at start, naming its line.
+//! `[keys]` of the config file, checked against [`BINDINGS`] so a bad entry is refused at start. Errors name
+//! the entry by its dotted name; the config's index of spans turns that into the line.
 //!
 //! ```toml
 //! [keys]                 # every screen
@@ -13,119 +13,13 @@
 
 use super::{Action, BINDINGS, Binding, Key, Keymap, Remap, Screen, key_label};
 use crossterm::event::KeyCode;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use std::fmt;
-use std::ops::Range;
-use toml::Spanned;
 
-/// The `[keys]` table as written, in file order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct KeysConfig {
-    entries: Vec<(Spanned<String>, Spanned<Entry>)>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Entry {
-    /// `action = "key"` or `action = ["key", …]` for every screen.
-    Keys(KeyList),
-    /// `[keys.<screen>]`.
-    Screen(Vec<(Spanned<String>, Spanned<KeyList>)>),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct KeyList(Vec<String>);
-
-/// A `[keys]` entry that cannot be taken: where it is (a byte range of the file) and why.
+/// A `[keys]` entry that cannot be taken: its dotted name (`keys.services.scale`, whose line the config's
+/// span index gives) and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyError {
-    pub span: Range<usize>,
-    /// Its dotted name: `keys.services.scale`.
     pub key: String,
     pub message: String,
-}
-
-struct KeyListVisitor;
-
-impl<'de> Visitor<'de> for KeyListVisitor {
-    type Value = KeyList;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key (\"F5\", \"ctrl-r\", \"S\") or a list of keys")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyList, E> {
-        Ok(KeyList(vec![v.to_owned()]))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<KeyList, A::Error> {
-        let mut keys = Vec::new();
-        while let Some(key) = seq.next_element::<String>()? {
-            keys.push(key);
-        }
-        Ok(KeyList(keys))
-    }
-}
-
-impl<'de> Deserialize<'de> for KeyList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeyList, D::Error> {
-        d.deserialize_any(KeyListVisitor)
-    }
-}
-
-struct EntryVisitor;
-
-impl<'de> Visitor<'de> for EntryVisitor {
-    type Value = Entry;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key (\"F5\"), a list of keys, or a [keys.<screen>] table")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Entry, E> {
-        KeyListVisitor.visit_str(v).map(Entry::Keys)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Entry, A::Error> {
-        KeyListVisitor.visit_seq(seq).map(Entry::Keys)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
-        let mut pairs = Vec::new();
-        while let Some(name) = map.next_key::<Spanned<String>>()? {
-            pairs.push((name, map.next_value::<Spanned<KeyList>>()?));
-        }
-        Ok(Entry::Screen(pairs))
-    }
-}
-
-impl<'de> Deserialize<'de> for Entry {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
-        d.deserialize_any(EntryVisitor)
-    }
-}
-
-struct KeysVisitor;
-
-impl<'de> Visitor<'de> for KeysVisitor {
-    type Value = KeysConfig;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a [keys] table")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeysConfig, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(name) = map.next_key::<Spanned<String>>()? {
-            entries.push((name, map.next_value::<Spanned<Entry>>()?));
-        }
-        Ok(KeysConfig { entries })
-    }
-}
-
-impl<'de> Deserialize<'de> for KeysConfig {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<KeysConfig, D::Error> {
-        d.deserialize_map(KeysVisitor)
-    }
 }
 
 const KEY_FORMS: &str = "write a character (\"S\", \"?\"), a name (F1…F12, Enter, Esc, Tab, Space, Backspace, \
@@ -219,69 +113,60 @@ pub fn parse_key(text: &str) -> Result<Key, String> {
 }
 
 impl Keymap {
-    /// The defaults with the user's `[keys]` laid over them; an unknown action or screen, a key that does not
-    /// parse, or two actions on one key on one screen is an error naming the entry.
-    pub fn from_config(config: &KeysConfig) -> Result<Keymap, KeyError> {
-        // Where each remap was written, for blaming it in a conflict.
-        let mut origins: Vec<(Range<usize>, String)> = Vec::new();
+    /// The defaults with the user's `[keys]` table laid over them; an unknown action or screen, a key that does
+    /// not parse, or two actions on one key on one screen is an error naming the entry.
+    pub fn from_table(table: &toml::Table) -> Result<Keymap, KeyError> {
         let mut remaps = Vec::new();
-        for (name, entry) in &config.entries {
-            match entry.get_ref() {
-                Entry::Keys(list) => {
-                    let dotted = format!("keys.{}", name.get_ref());
-                    let action = action_named(name, &dotted)?;
-                    let keys = parse_keys(list, action, entry.span(), &dotted)?;
-                    remaps.push(Remap {
-                        view: None,
-                        action,
-                        keys,
+        // The dotted name of each remap, for blaming it in a conflict.
+        let mut origins: Vec<String> = Vec::new();
+        for (name, value) in table {
+            let dotted = format!("keys.{name}");
+            if let toml::Value::Table(pairs) = value {
+                let Some(screen) = Screen::ALL.into_iter().find(|s| s.name() == name) else {
+                    let mut names: Vec<&str> = Screen::ALL.iter().map(|s| s.name()).collect();
+                    names.dedup();
+                    return Err(KeyError {
+                        key: dotted,
+                        message: format!(
+                            "{name:?} is neither a screen nor an action; screens are {}",
+                            names.join(", ")
+                        ),
                     });
-                    origins.push((name.span(), dotted));
-                }
-                Entry::Screen(pairs) => {
-                    let Some(screen) = Screen::ALL.into_iter().find(|s| s.name() == name.get_ref())
-                    else {
-                        let mut names: Vec<&str> = Screen::ALL.iter().map(|s| s.name()).collect();
-                        names.dedup();
+                };
+                for (action_name, list) in pairs {
+                    let dotted = format!("{dotted}.{action_name}");
+                    let action = action_named(action_name, &dotted)?;
+                    let works_here = action.binding().is_some_and(|b| {
+                        Screen::ALL
+                            .iter()
+                            .any(|s| s.name() == screen.name() && b.place.allows_on(*s))
+                    });
+                    if !works_here {
+                        let place = action.binding().map_or("", |b| b.place.describe());
                         return Err(KeyError {
-                            span: name.span(),
-                            key: format!("keys.{}", name.get_ref()),
+                            key: dotted,
                             message: format!(
-                                "{:?} is neither a screen nor an action; screens are {}",
-                                name.get_ref(),
-                                names.join(", ")
+                                "`{}` does nothing on the {} screen (it works on {place})",
+                                action.name(),
+                                screen.name()
                             ),
                         });
-                    };
-                    for (action_name, list) in pairs {
-                        let dotted = format!("keys.{}.{}", screen.name(), action_name.get_ref());
-                        let action = action_named(action_name, &dotted)?;
-                        let works_here = action.binding().is_some_and(|b| {
-                            Screen::ALL
-                                .iter()
-                                .any(|s| s.name() == screen.name() && b.place.allows_on(*s))
-                        });
-                        if !works_here {
-                            let place = action.binding().map_or("", |b| b.place.describe());
-                            return Err(KeyError {
-                                span: action_name.span(),
-                                key: dotted,
-                                message: format!(
-                                    "`{}` does nothing on the {} screen (it works on {place})",
-                                    action.name(),
-                                    screen.name()
-                                ),
-                            });
-                        }
-                        let keys = parse_keys(list.get_ref(), action, list.span(), &dotted)?;
-                        remaps.push(Remap {
-                            view: Some(screen.name()),
-                            action,
-                            keys,
-                        });
-                        origins.push((action_name.span(), dotted));
                     }
+                    remaps.push(Remap {
+                        view: Some(screen.name()),
+                        action,
+                        keys: parse_keys(list, action, &dotted)?,
+                    });
+                    origins.push(dotted);
                 }
+            } else {
+                let action = action_named(name, &dotted)?;
+                remaps.push(Remap {
+                    view: None,
+                    action,
+                    keys: parse_keys(value, action, &dotted)?,
+                });
+                origins.push(dotted);
             }
         }
         let keymap = Keymap { remaps };
@@ -290,7 +175,7 @@ impl Keymap {
     }
 
     /// Two actions on one key on one screen: blamed on the user's entry (the defaults never collide).
-    fn check_conflicts(&self, origins: &[(Range<usize>, String)]) -> Result<(), KeyError> {
+    fn check_conflicts(&self, origins: &[String]) -> Result<(), KeyError> {
         let origin = |action: Action, screen: Screen| {
             let index = self
                 .remaps
@@ -320,8 +205,7 @@ impl Keymap {
                         };
                         let (first, second) = (other.action.name(), binding.action.name());
                         return Err(KeyError {
-                            span: blamed.0.clone(),
-                            key: blamed.1.clone(),
+                            key: blamed.clone(),
                             message: format!(
                                 "{} is bound to both `{first}` and `{second}` on the {} screen; give `{}` another key too, or choose another",
                                 key_label(key),
@@ -338,30 +222,37 @@ impl Keymap {
     }
 }
 
-fn action_named(name: &Spanned<String>, dotted: &str) -> Result<Action, KeyError> {
-    Action::from_name(name.get_ref()).ok_or_else(|| KeyError {
-        span: name.span(),
+fn action_named(name: &str, dotted: &str) -> Result<Action, KeyError> {
+    Action::from_name(name).ok_or_else(|| KeyError {
         key: dotted.to_owned(),
         message: format!(
-            "{:?} is not an action; KEYS.md lists them (e.g. refresh, scale, pause)",
-            name.get_ref()
+            "{name:?} is not an action; KEYS.md lists them (e.g. refresh, scale, pause)"
         ),
     })
 }
 
-fn parse_keys(
-    list: &KeyList,
-    action: Action,
-    span: Range<usize>,
-    dotted: &str,
-) -> Result<Vec<Key>, KeyError> {
+/// `"F5"` or `["j", "Down"]`.
+fn parse_keys(value: &toml::Value, action: Action, dotted: &str) -> Result<Vec<Key>, KeyError> {
     let error = |message: String| KeyError {
-        span: span.clone(),
         key: dotted.to_owned(),
         message,
     };
+    let texts: Vec<&str> = match value {
+        toml::Value::String(s) => vec![s.as_str()],
+        toml::Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str())
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| error("a list of keys holds only strings (\"j\", \"Down\")".into()))?,
+        other => {
+            return Err(error(format!(
+                "expected a key (\"F5\", \"ctrl-r\", \"S\") or a list of keys, found a {}",
+                other.type_str()
+            )));
+        }
+    };
     let mut keys: Vec<Key> = Vec::new();
-    for text in &list.0 {
+    for text in texts {
         let key = parse_key(text).map_err(error)?;
         if key.ctrl && key.code == KeyCode::Char('c') && action != Action::ForceQuit {
             return Err(error(

@@ -5,7 +5,7 @@ mod config;
 pub mod help;
 pub mod reference;
 
-pub use config::{KeyError, KeysConfig, parse_key};
+pub use config::{KeyError, parse_key};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
