@@ -385,6 +385,21 @@ fn scrolling_help_shows_every_description_whole_and_stops_at_the_end() {
             );
             update(&mut state, ch('k'));
             assert_eq!(help_scroll(&state), end.saturating_sub(1));
+            // Every word help has to say (descriptions with their notes, the commands, the filter help) was
+            // on screen whole.
+            for row in &rows {
+                for word in row
+                    .key
+                    .split_whitespace()
+                    .chain(row.text.split_whitespace())
+                {
+                    assert!(
+                        seen.contains(word),
+                        "{name} {width}x{height}: {word:?} of {:?} never shown whole",
+                        row.text
+                    );
+                }
+            }
             let keymap = Keymap::default();
             for b in BINDINGS.iter().filter(|b| b.place.allows_on(screen)) {
                 for word in b.desc.split_whitespace() {
