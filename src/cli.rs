@@ -1,6 +1,7 @@
 //! Command-line arguments (clap derive). Every demo knob has an environment equivalent for scripts.
+//! The settings flags are global, so `ecsdeck config --profile prod` and `ecsdeck --profile prod config` agree.
 
-use clap::Parser;
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,14 +12,17 @@ use std::time::Duration;
     about = "A fast, keyboard-driven terminal console for AWS ECS"
 )]
 pub struct Cli {
+    /// Without one, the console starts.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// AWS profile (default: AWS_PROFILE or the default profile).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub profile: Option<String>,
     /// AWS region (default: from the profile or AWS_REGION).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub region: Option<String>,
     /// Send every AWS call to this endpoint (an emulator, a VPC endpoint). Also read from AWS_ENDPOINT_URL.
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
     pub endpoint_url: Option<String>,
     /// Open on this cluster.
     #[arg(long)]
@@ -27,25 +31,25 @@ pub struct Cli {
     #[arg(long, requires = "cluster")]
     pub service: Option<String>,
     /// Refuse every mutation.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub read_only: bool,
     /// Seconds between refreshes of what is on screen (default 5).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub refresh: Option<u64>,
     /// Theme: dark, light, a user theme name, or a path to a .toml file.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub theme: Option<String>,
     /// Config file (default: config.toml in the config directory).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub config: Option<PathBuf>,
     /// Log file (default: ecsdeck.log in the data directory).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub log_file: Option<PathBuf>,
     /// Audit log of executed actions, one JSON line each [default: audit.jsonl in the data directory]
-    #[arg(long, env = "ECSDECK_AUDIT_LOG")]
+    #[arg(long, global = true, env = "ECSDECK_AUDIT_LOG")]
     pub audit_log: Option<PathBuf>,
     /// How far back log views start: 30s, 5m, 1h, 2d (default 5m, or `[logs] since` in the config).
-    #[arg(long, value_parser = parse_since)]
+    #[arg(long, global = true, value_parser = parse_since)]
     pub since: Option<String>,
     /// Run on the built-in simulated fleet: no AWS account needed.
     #[arg(long)]
@@ -68,6 +72,57 @@ pub struct Cli {
     /// Demo: log lines per second written by each task's main container (default 1).
     #[arg(long, env = "ECSDECK_DEMO_LOG_RATE", requires = "demo", value_parser = parse_rate)]
     pub demo_log_rate: Option<f64>,
+    /// The ids of the arguments whose value came from an environment variable (for `ecsdeck config`).
+    #[arg(skip)]
+    pub from_env: Vec<String>,
+}
+
+/// What else ecsdeck does besides the console.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Print the resolved configuration: every setting with where it came from (default, file, profile, flag).
+    Config,
+    /// Print a shell completion script, e.g. `ecsdeck completions bash > ~/.local/share/bash-completion/completions/ecsdeck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `ecsdeck man > ~/.local/share/man/man1/ecsdeck.1`.
+    Man,
+}
+
+impl Cli {
+    /// Parses the process's arguments, noting which values came from the environment rather than a flag.
+    pub fn parse_args() -> Cli {
+        Cli::parse_with_sources(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    pub fn parse_with_sources<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        cli.from_env = matches
+            .ids()
+            .filter(|id| {
+                matches.value_source(id.as_str()) == Some(clap::parser::ValueSource::EnvVariable)
+            })
+            .map(|id| id.as_str().to_owned())
+            .collect();
+        Ok(cli)
+    }
+
+    /// `ecsdeck completions SHELL`: the script for that shell, from the same definition as the flags.
+    pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+        clap_complete::generate(shell, &mut Cli::command(), "ecsdeck", out);
+    }
+
+    /// `ecsdeck man`: the man page in roff.
+    pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        clap_mangen::Man::new(Cli::command()).render(out)
+    }
 }
 
 fn parse_since(text: &str) -> Result<String, String> {

@@ -15,11 +15,12 @@
 pub mod app;
 pub mod aws;
 pub mod cli;
-pub mod config;
 pub mod keymap;
+pub mod logging;
 pub mod model;
 pub mod protocol;
 pub mod runtime;
+pub mod settings;
 pub mod sim;
 pub mod theme;
 pub mod ui;

@@ -11,22 +11,21 @@
 )]
 
 use anyhow::{Context as _, Result};
-use clap::Parser;
 use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ecsdeck::app::{Context, State, update};
 use ecsdeck::aws::Api;
 use ecsdeck::aws::sdk::{Connection, SdkApi};
-use ecsdeck::cli::Cli;
-use ecsdeck::config::{Config, project_dirs};
+use ecsdeck::cli::{Cli, Command};
 use ecsdeck::protocol::Worker;
 use ecsdeck::runtime::Workers;
 use ecsdeck::runtime::{Channels, run};
+use ecsdeck::settings::{Origin, Settings, Sources, project_dirs};
 use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::theme::Theme;
 use ecsdeck::workers::tail::TailConfig;
 use ecsdeck::workers::{clock::now_ms, poll::PollConfig};
-use std::path::PathBuf;
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,22 +37,30 @@ fn main() -> ExitCode {
             .map(|o| o.whole_seconds())
             .unwrap_or(0),
     );
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
+    if let Some(command) = &cli.command {
+        return print(command, &cli);
+    }
     match prepare(&cli) {
-        Ok(prepared) => match launch(cli, prepared) {
-            Ok(Outcome::Quit) => ExitCode::SUCCESS,
-            Ok(Outcome::Signal(number)) => ExitCode::from(128u8.saturating_add(number)),
-            Ok(Outcome::Stopped(message)) => {
-                // The terminal is restored by now: this is the only place the message can still be read.
-                eprintln!("ecsdeck: {message}");
-                ExitCode::FAILURE
+        Ok(prepared) => {
+            // Held to the end of main, whichever way the session ends (a panic unwinds through here too):
+            // dropping it flushes the log lines still queued.
+            let (prepared, _log_guard) = prepared.split_guard();
+            match launch(cli, prepared) {
+                Ok(Outcome::Quit) => ExitCode::SUCCESS,
+                Ok(Outcome::Signal(number)) => ExitCode::from(128u8.saturating_add(number)),
+                Ok(Outcome::Stopped(message)) => {
+                    // The terminal is restored by now: this is the only place the message can still be read.
+                    eprintln!("ecsdeck: {message}");
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    // The terminal is restored by now.
+                    eprintln!("ecsdeck: {e:#}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(e) => {
-                // The terminal is restored by now.
-                eprintln!("ecsdeck: {e:#}");
-                ExitCode::FAILURE
-            }
-        },
+        }
         Err(e) => {
             eprintln!("ecsdeck: {e:#}");
             ExitCode::from(2)
@@ -61,10 +68,56 @@ fn main() -> ExitCode {
     }
 }
 
+/// `ecsdeck config`, `completions`, `man`: printed to stdout, no terminal taken over, no log file.
+fn print(command: &Command, cli: &Cli) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    let written = match command {
+        Command::Config => match Sources::load(cli) {
+            Ok(sources) => out.write_all(Settings::resolve(&sources).show().as_bytes()),
+            Err(e) => {
+                eprintln!("ecsdeck: config error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Command::Completions { shell } => {
+            Cli::completions(*shell, &mut out);
+            Ok(())
+        }
+        Command::Man => Cli::man(&mut out),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`ecsdeck man | head`) is the reader's choice, not a failure worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ecsdeck: cannot write: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 struct Prepared {
-    config: Config,
+    settings: Settings,
     theme: Theme,
-    log_file: PathBuf,
+    logging: ecsdeck::logging::Logging,
+}
+
+struct Ready {
+    settings: Settings,
+    theme: Theme,
+    /// The log file messages point to.
+    log_file: String,
+}
+
+impl Prepared {
+    fn split_guard(self) -> (Ready, tracing_appender::non_blocking::WorkerGuard) {
+        let ready = Ready {
+            settings: self.settings,
+            theme: self.theme,
+            log_file: self.logging.shown.display().to_string(),
+        };
+        (ready, self.logging.guard)
+    }
 }
 
 /// How a session ended once the terminal was taken over.
@@ -79,56 +132,23 @@ enum Outcome {
 
 /// Everything that can fail because of the user's files, before the terminal is taken over.
 fn prepare(cli: &Cli) -> Result<Prepared> {
-    let (config, _) = Config::load(cli.config.as_deref()).context("config error")?;
+    let sources = Sources::load(cli).context("config error")?;
+    let settings = Settings::resolve(&sources);
     let dirs = project_dirs();
-    let theme_name = cli
-        .theme
-        .clone()
-        .or(config.theme.clone())
-        .unwrap_or_else(|| "dark".into());
-    let mut theme =
-        Theme::load(&theme_name, dirs.as_ref().map(|d| d.config_dir())).context("theme error")?;
+    let mut theme = Theme::load(&settings.theme.value, dirs.as_ref().map(|d| d.config_dir()))
+        .context("theme error")?;
     if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
         theme = theme.without_colour();
     }
-    let log_file = cli
-        .log_file
-        .clone()
-        .or(config.log_file.clone())
-        .or_else(|| {
-            dirs.as_ref()
-                .map(|d| d.data_local_dir().join("ecsdeck.log"))
-        })
-        .unwrap_or_else(|| PathBuf::from("ecsdeck.log"));
-    init_logging(&log_file)?;
+    let logging = ecsdeck::logging::init(&settings.log_file.value, settings.log_files_kept.value)?;
     Ok(Prepared {
-        config,
+        settings,
         theme,
-        log_file,
+        logging,
     })
 }
 
-fn init_logging(path: &std::path::Path) -> Result<()> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create log directory {}", parent.display()))?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .with_context(|| format!("cannot open log file {}", path.display()))?;
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ECSDECK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .init();
-    Ok(())
-}
-
-fn launch(cli: Cli, prepared: Prepared) -> Result<Outcome> {
+fn launch(cli: Cli, prepared: Ready) -> Result<Outcome> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -140,18 +160,12 @@ fn launch(cli: Cli, prepared: Prepared) -> Result<Outcome> {
     outcome
 }
 
-async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
-    let Prepared {
-        config,
+async fn async_main(cli: Cli, prepared: Ready) -> Result<Outcome> {
+    let Ready {
+        settings,
         theme,
         log_file,
     } = prepared;
-    let log_file = log_file.display().to_string();
-    let profile = cli
-        .profile
-        .clone()
-        .or_else(|| std::env::var("AWS_PROFILE").ok())
-        .unwrap_or_else(|| "default".into());
     let (api, context): (Arc<dyn Api>, Context) = if cli.demo {
         let mut opts = SimOptions {
             services: cli.demo_services,
@@ -171,71 +185,36 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
             opts.log_rate = rate;
         }
         let context = Context {
-            profile: "demo".into(),
             region: ecsdeck::sim::REGION.into(),
             endpoint: None,
-            read_only: cli.read_only || config.read_only.unwrap_or(false),
             demo: true,
-            log_file: Some(log_file.clone()),
-            ..log_context(&cli, &config)
+            ..context_of(&settings, &log_file)
         };
         (Arc::new(Sim::new(opts)), context)
     } else {
+        let profile = &settings.profile;
         let sdk = SdkApi::connect(&Connection {
-            profile: cli.profile.clone(),
-            region: cli.region.clone(),
-            endpoint_url: cli.endpoint_url.clone(),
+            // Unnamed, the SDK finds the default profile itself (and its region and credentials with it).
+            profile: (profile.origin != Origin::Default).then(|| profile.value.clone()),
+            region: settings.region.as_ref().map(|r| r.value.clone()),
+            endpoint_url: settings.endpoint_url.as_ref().map(|e| e.value.clone()),
         })
         .await;
         let Some(region) = sdk.region() else {
             anyhow::bail!(
-                "no AWS region: pass --region, set AWS_REGION, or set `region` for profile {profile:?} in ~/.aws/config (or try --demo)"
+                "no AWS region: pass --region, set AWS_REGION, or set `region` for profile {:?} in ~/.aws/config (or try --demo)",
+                profile.value
             );
         };
         let context = Context {
-            read_only: cli.read_only || config.read_only_for(&profile),
-            profile,
             region,
-            endpoint: cli.endpoint_url.clone(),
             demo: false,
-            log_file: Some(log_file.clone()),
-            ..log_context(&cli, &config)
+            ..context_of(&settings, &log_file)
         };
         (Arc::new(sdk), context)
     };
     tracing::info!(?context, "starting");
-
-    let logs = &config.logs;
-    let defaults = TailConfig::default();
-    let workers = Workers {
-        poll: PollConfig {
-            refresh: Duration::from_secs(cli.refresh.or(config.refresh_seconds).unwrap_or(5)),
-            ..PollConfig::default()
-        },
-        tail: TailConfig {
-            live_tail: logs.live_tail.unwrap_or(true),
-            poll_interval: logs
-                .poll_seconds
-                .map_or(defaults.poll_interval, Duration::from_secs_f64),
-            lag: logs.lag_seconds.map_or(defaults.lag, Duration::from_secs),
-            ..defaults
-        },
-        filter_rate: logs.filter_calls_per_second.unwrap_or(3.0),
-        metrics: ecsdeck::workers::metrics::MetricsConfig {
-            refresh: Duration::from_secs(config.metrics.refresh_seconds.unwrap_or(60)),
-            ..Default::default()
-        },
-        actions: ecsdeck::workers::actions::ExecutorConfig {
-            read_only: context.read_only,
-            audit_log: cli
-                .audit_log
-                .clone()
-                .or_else(|| project_dirs().map(|d| d.data_local_dir().join("audit.jsonl"))),
-            profile: context.profile.clone(),
-            region: context.region.clone(),
-        },
-        ..Workers::default()
-    };
+    let workers = workers_of(&settings, &context);
 
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -277,7 +256,7 @@ async fn async_main(cli: Cli, prepared: Prepared) -> Result<Outcome> {
     }
     let size = terminal.size().unwrap_or_default();
     let mut state = State::new(context, now_ms(), size.width, size.height);
-    state.keymap = std::sync::Arc::new(config.keymap.clone());
+    state.keymap = std::sync::Arc::new(settings.keymap.clone());
     update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());
 
     let channels = Channels::new();
@@ -354,29 +333,50 @@ impl Signals {
 /// Read before any thread starts: the time crate refuses to read the local offset once threads exist.
 static UTC_OFFSET: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
 
-/// The log settings of the context: start window, buffer size, and the local UTC offset (read here, once:
-/// the reducer never reads clocks or time zones).
-fn log_context(cli: &Cli, config: &ecsdeck::config::Config) -> Context {
+/// What the reducer is told of the settings, and the local UTC offset (read here, once: the reducer never
+/// reads clocks or time zones).
+fn context_of(settings: &Settings, log_file: &str) -> Context {
     Context {
+        profile: settings.profile.value.clone(),
+        endpoint: settings.endpoint_url.as_ref().map(|e| e.value.clone()),
+        read_only: settings.read_only.value,
+        log_file: Some(log_file.to_owned()),
         utc_offset_secs: UTC_OFFSET.get().copied().unwrap_or(0),
-        log_since: cli
-            .since
-            .clone()
-            .or(config.logs.since.clone())
-            .unwrap_or_else(|| "5m".into()),
-        log_capacity: config
-            .logs
-            .buffer_lines
-            .unwrap_or(ecsdeck::app::logs::DEFAULT_CAPACITY),
-        metrics_window: config
-            .metrics
-            .window
-            .as_deref()
-            .and_then(ecsdeck::model::metrics::Window::parse)
-            .unwrap_or_default(),
-        metrics_refresh_secs: config.metrics.refresh_seconds.unwrap_or(60),
-        metrics_columns: config.metrics.list_columns.unwrap_or(false),
+        log_since: settings.logs.since.value.clone(),
+        log_capacity: settings.logs.buffer_lines.value,
+        metrics_window: settings.metrics.window.value,
+        metrics_refresh_secs: settings.metrics.refresh_seconds.value,
+        metrics_columns: settings.metrics.list_columns.value,
         ..Context::default()
+    }
+}
+
+/// How the workers run: what the settings say, and their own tuning for the rest.
+fn workers_of(settings: &Settings, context: &Context) -> Workers {
+    let logs = &settings.logs;
+    Workers {
+        poll: PollConfig {
+            refresh: Duration::from_secs(settings.refresh_seconds.value),
+            ..PollConfig::default()
+        },
+        tail: TailConfig {
+            live_tail: logs.live_tail.value,
+            poll_interval: Duration::from_secs_f64(logs.poll_seconds.value),
+            lag: Duration::from_secs(logs.lag_seconds.value),
+            ..TailConfig::default()
+        },
+        filter_rate: logs.filter_calls_per_second.value,
+        metrics: ecsdeck::workers::metrics::MetricsConfig {
+            refresh: Duration::from_secs(settings.metrics.refresh_seconds.value),
+            ..Default::default()
+        },
+        actions: ecsdeck::workers::actions::ExecutorConfig {
+            read_only: context.read_only,
+            audit_log: settings.audit_log.as_ref().map(|a| a.value.clone()),
+            profile: context.profile.clone(),
+            region: context.region.clone(),
+        },
+        ..Workers::default()
     }
 }
 

@@ -2,8 +2,8 @@
 //! Built-in themes are embedded; a user theme in the config directory is laid over one, so a partial file
 //! works. `NO_COLOR` strips colours and keeps emphasis.
 
-use crate::config::ConfigError;
 use crate::model::Tone;
+use crate::settings::ConfigError;
 use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -164,7 +164,7 @@ impl Theme {
         let file: ThemeFile =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
         for (key, spec) in file.styles {
-            let line = Some(crate::config::line_of(text, key.span().start));
+            let line = Some(crate::settings::line_of(text, key.span().start));
             let fail = |message: String| ConfigError {
                 path: path.to_path_buf(),
                 line,

@@ -5,7 +5,7 @@ mod support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecsdeck::app::state::Mode;
 use ecsdeck::app::{Effect, Msg, State, View, update};
-use ecsdeck::config::{Config, ConfigError};
+use ecsdeck::settings::file::{Config, ConfigError};
 use ecsdeck::keymap::{Action, BINDINGS, Key, Keymap, Screen, help, parse_key};
 use std::path::Path;
 use std::sync::Arc;

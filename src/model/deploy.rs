@@ -81,7 +81,7 @@ impl Outcome {
 const MAX_EVENTS: usize = 500;
 
 /// Fewer tasks running than minimum healthy allows, said outright: `service has 0 of 4 tasks running`.
-pub fn outage(s: &Service) -> Option<String> {
+fn outage(s: &Service) -> Option<String> {
     let percent = s
         .deployment_configuration
         .minimum_healthy_percent
@@ -99,7 +99,7 @@ pub fn outage(s: &Service) -> Option<String> {
 }
 
 impl Outcome {
-    pub fn with_suffix(self, suffix: &str) -> Outcome {
+    fn with_suffix(self, suffix: &str) -> Outcome {
         let add = |t: String| format!("{t} — {suffix}");
         match self {
             Outcome::Waiting => Outcome::Waiting,
@@ -117,7 +117,7 @@ impl Outcome {
 
 /// Deployments still under way, described: ECS rollouts IN_PROGRESS other than `except` (the watched one,
 /// already judged complete) and the service deployments API's records not final yet.
-pub fn still_under_way(snap: &DeploySnapshot, except: Option<&str>) -> Vec<String> {
+fn still_under_way(snap: &DeploySnapshot, except: Option<&str>) -> Vec<String> {
     let mut out: Vec<String> = snap
         .service
         .deployments
@@ -144,7 +144,7 @@ pub fn still_under_way(snap: &DeploySnapshot, except: Option<&str>) -> Vec<Strin
 
 /// What says `revision` is not healthy behind its load balancers: its targets (or targets no known task
 /// explains) not healthy in any target group, and target groups whose health is unknown.
-pub fn target_problems(snap: &DeploySnapshot, revision: &str) -> Vec<String> {
+fn target_problems(snap: &DeploySnapshot, revision: &str) -> Vec<String> {
     let revision = family_rev(revision);
     let mut total = 0usize;
     let mut bad: std::collections::BTreeMap<String, usize> = Default::default();
@@ -336,4 +336,279 @@ fn revision_number(r: &Option<String>) -> i32 {
     r.as_deref()
         .and_then(family_and_revision)
         .map_or(-1, |(_, n)| n)
+}
+
+/// Whether the service's CloudWatch alarms were read: green needs them read with none firing.
+#[derive(Debug, Clone, Copy)]
+pub enum AlarmsRead<'a> {
+    NotYet,
+    Failed(&'a ApiError),
+    Read,
+}
+
+/// What the deploy verdict reads besides the snapshot: which deployment is watched, what was seen of it on
+/// earlier refreshes (a failed deployment may vanish after the rollback), and the alarms.
+#[derive(Debug, Clone)]
+pub struct Judge<'a> {
+    pub target: &'a Target,
+    /// The watched deployment was seen FAILED, with ECS's reason.
+    pub seen_failed: Option<&'a str>,
+    /// The watched deployment was seen COMPLETED.
+    pub seen_completed: bool,
+    /// Alarms of the service in ALARM, per CloudWatch.
+    pub firing: Vec<&'a str>,
+    pub alarms: AlarmsRead<'a>,
+}
+
+impl Judge<'_> {
+    /// Success only when the watched deployment itself completes, nothing else is still deploying, every
+    /// target of its revision is healthy in every target group and no alarm of the service fires; a
+    /// circuit-breaker rollback is a failure of the new revision, however stable the service is afterwards.
+    pub fn outcome(&self, snap: &DeploySnapshot) -> Outcome {
+        let verdict = self.verdict(snap);
+        // A scale under way states its counts itself; any other verdict says an outage outright.
+        if matches!(
+            (&self.target, &verdict),
+            (Target::Desired(_), Outcome::InProgress(_))
+        ) {
+            return verdict;
+        }
+        match outage(&snap.service) {
+            // A verdict that already gives the counts needs no second copy of them.
+            Some(outage) if !verdict.text().contains("tasks running") => {
+                verdict.with_suffix(&outage)
+            }
+            _ => verdict,
+        }
+    }
+
+    fn verdict(&self, snap: &DeploySnapshot) -> Outcome {
+        let s = &snap.service;
+        let primary = s.primary_deployment();
+        let settled =
+            s.deployments.len() == 1 && s.running_count == s.desired_count && s.pending_count == 0;
+        match &self.target {
+            Target::Deployment {
+                id,
+                task_definition,
+            } => {
+                let td = family_rev(task_definition);
+                if let Some(reason) = &self.seen_failed {
+                    let now = primary
+                        .map(|p| family_rev(&p.task_definition))
+                        .unwrap_or("?");
+                    let rolled = if now != td {
+                        format!("; the service rolled back to {now}")
+                    } else {
+                        String::new()
+                    };
+                    let reason = reason.trim_end_matches('.');
+                    return Outcome::Failed(format!(
+                        "FAILED: {td} did not deploy: {reason}{rolled}"
+                    ));
+                }
+                match primary {
+                    Some(p) if &p.id == id => {
+                        if self.seen_completed || p.rollout_state.as_deref() == Some("COMPLETED") {
+                            self.judge_deployed(
+                                snap,
+                                Some(id),
+                                &p.task_definition,
+                                &format!("{td} deployed"),
+                                format!("SUCCEEDED: {td} is deployed and steady"),
+                            )
+                        } else {
+                            Outcome::InProgress(format!(
+                                "deploying {td}: {} of {} running, {} pending, {} failed",
+                                p.running_count, p.desired_count, p.pending_count, p.failed_tasks
+                            ))
+                        }
+                    }
+                    Some(p) if self.seen_completed => {
+                        let now = family_rev(&p.task_definition);
+                        self.judge_deployed(
+                            snap,
+                            None,
+                            &p.task_definition,
+                            &format!("{td} deployed, since replaced by {now}"),
+                            format!("SUCCEEDED: {td} deployed; since replaced by {now}"),
+                        )
+                    }
+                    Some(p) => Outcome::Failed(format!(
+                        "FAILED: {td} is no longer the primary deployment; {} ({}) replaced it",
+                        family_rev(&p.task_definition),
+                        p.id
+                    )),
+                    None => Outcome::InProgress("waiting for the deployment to appear".into()),
+                }
+            }
+            Target::Stopped {
+                id,
+                task_definition,
+            } => {
+                let td = family_rev(task_definition);
+                match primary {
+                    Some(p) if &p.id == id && self.seen_failed.is_none() => {
+                        if self.seen_completed || p.rollout_state.as_deref() == Some("COMPLETED") {
+                            // Not what was asked for, so never green: the user wanted it gone.
+                            Outcome::Deployed(format!(
+                                "{td} deployed although you asked to stop it: ECS did not roll back"
+                            ))
+                        } else {
+                            Outcome::InProgress(format!(
+                                "stopping {td}: waiting for ECS to roll back"
+                            ))
+                        }
+                    }
+                    Some(p) => {
+                        let now = family_rev(&p.task_definition);
+                        let busy = still_under_way(snap, None);
+                        if !busy.is_empty() || !settled {
+                            return Outcome::InProgress(format!(
+                                "{td} stopped (you asked); rolling back to {now}: {} of {} running, {} pending",
+                                s.running_count, s.desired_count, s.pending_count
+                            ));
+                        }
+                        let mut problems = target_problems(snap, &p.task_definition);
+                        problems.extend(self.alarm_problems(snap));
+                        let state = if problems.is_empty() {
+                            " — steady".to_owned()
+                        } else {
+                            format!("; {}", problems.join("; "))
+                        };
+                        Outcome::Stopped(format!(
+                            "STOPPED: {td} was stopped (you asked); the service rolled back to {now}{state}"
+                        ))
+                    }
+                    None => Outcome::InProgress("waiting for the deployment to appear".into()),
+                }
+            }
+            Target::Desired(n) => {
+                if s.desired_count != *n {
+                    Outcome::Failed(format!(
+                        "desired count is {} now, not {n}: something else (autoscaling?) changed it",
+                        s.desired_count
+                    ))
+                } else if settled {
+                    let revision = primary
+                        .map(|p| p.task_definition.as_str())
+                        .unwrap_or(s.task_definition.as_str());
+                    self.judge_deployed(
+                        snap,
+                        None,
+                        revision,
+                        &format!("scaled to {n}"),
+                        format!("SUCCEEDED: {n} tasks running"),
+                    )
+                } else {
+                    Outcome::InProgress(format!(
+                        "scaling to {n}: {} running, {} pending",
+                        s.running_count, s.pending_count
+                    ))
+                }
+            }
+            Target::Primary => match primary.and_then(|p| p.rollout_state.as_deref()) {
+                Some("FAILED") => Outcome::Failed(format!(
+                    "FAILED: {}: {}",
+                    primary
+                        .map(|p| family_rev(&p.task_definition))
+                        .unwrap_or("?"),
+                    primary
+                        .and_then(|p| p.rollout_state_reason.clone())
+                        .unwrap_or_default()
+                )),
+                Some("IN_PROGRESS") => Outcome::InProgress(format!(
+                    "deploying {}",
+                    primary
+                        .map(|p| family_rev(&p.task_definition))
+                        .unwrap_or("?")
+                )),
+                _ if settled => {
+                    let revision = primary
+                        .map(|p| p.task_definition.as_str())
+                        .unwrap_or(s.task_definition.as_str());
+                    self.judge_deployed(
+                        snap,
+                        None,
+                        revision,
+                        &format!("{} running", family_rev(revision)),
+                        format!("steady: {} of {} running", s.running_count, s.desired_count),
+                    )
+                }
+                _ => Outcome::InProgress(format!(
+                    "{} of {} running, {} pending",
+                    s.running_count, s.desired_count, s.pending_count
+                )),
+            },
+        }
+    }
+
+    /// The verdict once ECS calls the work done: still in progress while any deployment is under way,
+    /// amber while `revision`'s targets or the service's alarms say it is not healthy, green only then.
+    fn judge_deployed(
+        &self,
+        snap: &DeploySnapshot,
+        watched: Option<&str>,
+        revision: &str,
+        done: &str,
+        success: String,
+    ) -> Outcome {
+        let busy = still_under_way(snap, watched);
+        if !busy.is_empty() {
+            return Outcome::InProgress(format!("{done}; {}", busy.join("; ")));
+        }
+        let mut problems = Vec::new();
+        // Completed once does not mean steady now: tasks that crash after the rollout leave it short.
+        let s = &snap.service;
+        if s.running_count < s.desired_count || s.pending_count > 0 {
+            let pending = if s.pending_count > 0 {
+                format!(", {} pending", s.pending_count)
+            } else {
+                String::new()
+            };
+            problems.push(format!(
+                "{} of {} tasks running{pending}",
+                s.running_count, s.desired_count
+            ));
+        }
+        problems.extend(target_problems(snap, revision));
+        problems.extend(self.alarm_problems(snap));
+        if problems.is_empty() {
+            Outcome::Succeeded(success)
+        } else {
+            Outcome::Deployed(format!("{done}; {}", problems.join("; ")))
+        }
+    }
+
+    /// Alarms of the service in ALARM: CloudWatch's states (the metrics worker's scan) and the ones a service
+    /// deployment reports triggered.
+    fn alarm_problems(&self, snap: &DeploySnapshot) -> Vec<String> {
+        let mut firing: Vec<String> = self.firing.iter().map(|name| (*name).to_owned()).collect();
+        // The newest service deployment is the one under way or just finished: older ones' triggers are
+        // history, already acted on.
+        if let Ok(list) = &snap.deployments {
+            for name in list
+                .first()
+                .and_then(|d| d.alarms.as_ref())
+                .into_iter()
+                .flat_map(|a| a.triggered_alarm_names.iter())
+            {
+                if !firing.contains(name) {
+                    firing.push(name.clone());
+                }
+            }
+        }
+        let mut problems = match firing.as_slice() {
+            [] => vec![],
+            [one] => vec![format!("alarm {one} in ALARM")],
+            many => vec![format!("alarms {} in ALARM", many.join(", "))],
+        };
+        // Green means no alarm fires: alarms not read (yet, or not allowed) are not "none firing".
+        match &self.alarms {
+            AlarmsRead::NotYet => problems.push("alarms not read yet".into()),
+            AlarmsRead::Failed(e) => problems.push(format!("alarms unknown: {e}")),
+            AlarmsRead::Read => {}
+        }
+        problems
+    }
 }

@@ -1,4 +1,4 @@
-//! `config.toml` in the config directory (located with `directories`), or `--config PATH`.
+//! The config file: `config.toml` in the config directory (located with `directories`), or `--config PATH`.
 //! Unknown keys and wrong types are errors naming the file, line and key, shown before the terminal is
 //! taken over.
 
@@ -36,36 +36,98 @@ pub fn line_of(text: &str, offset: usize) -> usize {
     text.bytes().take(offset).filter(|b| *b == b'\n').count() + 1
 }
 
-/// The line of a dotted key (`keys.services.scale`), from the parser's spans.
-fn line_of_key(text: &str, dotted: &str) -> Option<usize> {
-    let doc = toml::de::DeTable::parse(text).ok()?;
-    let mut table = doc.get_ref();
-    let mut parts = dotted.split('.').peekable();
-    while let Some(part) = parts.next() {
-        let (key, value) = table.get_key_value(part)?;
-        if parts.peek().is_none() {
-            return Some(line_of(text, key.span().start));
-        }
-        table = value.get_ref().as_table()?;
-    }
-    None
-}
-
 impl ConfigError {
+    /// A parse or type error: the line comes from the error's span, the key from the entry of the parsed
+    /// document that holds that span (the innermost one, so `[metrics] refresh_seconds` is not mistaken for the
+    /// top-level `refresh_seconds`).
     pub fn from_toml(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
-        let line = err.span().map(|s| line_of(text, s.start));
-        // The key is what stands before `=` on the offending line, when there is one.
-        let key = line
-            .and_then(|l| text.lines().nth(l - 1))
-            .and_then(|l| l.split_once('='))
-            .map(|(k, _)| k.trim().to_owned())
-            .filter(|k| !k.is_empty());
+        let span = err.span();
+        let key = span.as_ref().and_then(|s| {
+            KeyIndex::parse(text)
+                .key_at(text, s.start)
+                .map(str::to_owned)
+        });
         ConfigError {
             path: path.to_path_buf(),
-            line,
+            line: span.map(|s| line_of(text, s.start)),
             key,
             message: err.message().trim().to_owned(),
         }
+    }
+}
+
+/// Where each key of a TOML document is: its dotted path (`metrics.refresh_seconds`), the span of the key and
+/// of its value, from the parser's spans.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyIndex {
+    entries: Vec<KeyEntry>,
+    /// 1-based line of each dotted key, for errors and for `ecsdeck config`.
+    lines: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct KeyEntry {
+    path: String,
+    /// From the key's start to the value's end.
+    span: std::ops::Range<usize>,
+    /// The line the key is on.
+    line: usize,
+}
+
+impl KeyIndex {
+    /// The index of `text`. A document with a syntax error is indexed as far as the parser recovers, so the
+    /// error can still name the key it sits in.
+    pub fn parse(text: &str) -> KeyIndex {
+        let mut index = KeyIndex::default();
+        let (doc, _errors) = toml::de::DeTable::parse_recoverable(text);
+        index.walk(text, "", doc.get_ref());
+        index
+    }
+
+    fn walk(&mut self, text: &str, prefix: &str, table: &toml::de::DeTable<'_>) {
+        for (key, value) in table {
+            let path = if prefix.is_empty() {
+                key.get_ref().to_string()
+            } else {
+                format!("{prefix}.{}", key.get_ref())
+            };
+            let start = key.span().start;
+            let end = value.span().end.max(key.span().end);
+            self.lines
+                .entry(path.clone())
+                .or_insert_with(|| line_of(text, start));
+            self.entries.push(KeyEntry {
+                path: path.clone(),
+                span: start..end,
+                line: line_of(text, start),
+            });
+            if let Some(inner) = value.get_ref().as_table() {
+                self.walk(text, &path, inner);
+            }
+        }
+    }
+
+    /// The innermost key whose entry holds byte `offset`; failing that (a value the parser gave up on), the
+    /// last key that starts before it on its line.
+    pub fn key_at(&self, text: &str, offset: usize) -> Option<&str> {
+        let holding = self
+            .entries
+            .iter()
+            .filter(|e| e.span.contains(&offset))
+            .min_by_key(|e| e.span.len());
+        let line = line_of(text, offset);
+        let before_on_its_line = || {
+            self.entries
+                .iter()
+                .filter(|e| e.line == line && e.span.start <= offset)
+                .max_by_key(|e| e.span.start)
+        };
+        holding.or_else(before_on_its_line).map(|e| e.path.as_str())
+    }
+
+    /// The line of a dotted key, when the file sets it.
+    pub fn line(&self, path: &str) -> Option<usize> {
+        self.lines.get(path).copied()
     }
 }
 
@@ -74,6 +136,10 @@ impl ConfigError {
 pub struct ProfileConfig {
     /// Always read-only with this AWS profile ("this is production").
     pub read_only: Option<bool>,
+    /// Seconds between refreshes with this profile.
+    pub refresh_seconds: Option<u64>,
+    /// The theme with this profile (a red-tinted one for production, say).
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -83,17 +149,22 @@ pub struct Config {
     pub refresh_seconds: Option<u64>,
     pub read_only: Option<bool>,
     pub log_file: Option<PathBuf>,
+    /// Daily log files kept (older ones are deleted at start). Default 7.
+    pub log_files_kept: Option<usize>,
     #[serde(default)]
     pub logs: LogsConfig,
     #[serde(default)]
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub profiles: BTreeMap<String, ProfileConfig>,
-    /// `[keys]`, kept as written for the keymap to interpret and report on.
+    /// `[keys]`, kept as written (with its spans) for the keymap to interpret and report on.
     pub keys: Option<toml::Spanned<toml::Table>>,
     /// The keys in force, resolved from `keys` by `parse`.
     #[serde(skip)]
     pub keymap: crate::keymap::Keymap,
+    /// Where each key was written.
+    #[serde(skip)]
+    pub index: KeyIndex,
 }
 
 /// `[logs]`: how log views tail.
@@ -134,40 +205,55 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let mut config: Config =
             toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+        config.index = KeyIndex::parse(text);
+        config.validate(path)?;
         if let Some(keys) = &config.keys {
             config.keymap =
                 crate::keymap::Keymap::from_table(keys.get_ref()).map_err(|e| ConfigError {
                     path: path.to_path_buf(),
-                    line: line_of_key(text, &e.key),
+                    line: config.index.line(&e.key),
                     key: Some(e.key),
                     message: e.message,
                 })?;
         }
-        if config.refresh_seconds == Some(0) {
-            let offset = text.find("refresh_seconds").unwrap_or(0);
-            return Err(ConfigError {
-                path: path.to_path_buf(),
-                line: Some(line_of(text, offset)),
-                key: Some("refresh_seconds".into()),
-                message: "must be at least 1".into(),
-            });
-        }
+        Ok(config)
+    }
+
+    /// Checks the values the types let through, each error at the line of its own key.
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
         let invalid = |key: &str, message: String| ConfigError {
             path: path.to_path_buf(),
-            line: text.find(key).map(|o| line_of(text, o)),
-            key: Some(format!("logs.{key}")),
+            line: self.index.line(key),
+            key: Some(key.to_owned()),
             message,
         };
-        let logs = &config.logs;
+        if self.refresh_seconds == Some(0) {
+            return Err(invalid("refresh_seconds", "must be at least 1".into()));
+        }
+        if self.log_files_kept == Some(0) {
+            return Err(invalid(
+                "log_files_kept",
+                "must be at least 1 (the file of today)".into(),
+            ));
+        }
+        for (name, profile) in &self.profiles {
+            if profile.refresh_seconds == Some(0) {
+                return Err(invalid(
+                    &format!("profiles.{name}.refresh_seconds"),
+                    "must be at least 1".into(),
+                ));
+            }
+        }
+        let logs = &self.logs;
         if let Some(since) = &logs.since {
-            crate::model::time::parse_duration(since).map_err(|m| invalid("since", m))?;
+            crate::model::time::parse_duration(since).map_err(|m| invalid("logs.since", m))?;
         }
         if logs
             .buffer_lines
             .is_some_and(|n| !(1_000..=10_000_000).contains(&n))
         {
             return Err(invalid(
-                "buffer_lines",
+                "logs.buffer_lines",
                 "must be between 1000 and 10000000".into(),
             ));
         }
@@ -176,7 +262,7 @@ impl Config {
             .is_some_and(|r| !(r > 0.0 && r <= 25.0))
         {
             return Err(invalid(
-                "filter_calls_per_second",
+                "logs.filter_calls_per_second",
                 "must be above 0 and at most 25 (AWS allows 10 per second per account in most regions)".into(),
             ));
         }
@@ -185,25 +271,19 @@ impl Config {
             .is_some_and(|s| !(0.2..=300.0).contains(&s))
         {
             return Err(invalid(
-                "poll_seconds",
+                "logs.poll_seconds",
                 "must be between 0.2 and 300".into(),
             ));
         }
         if logs.lag_seconds.is_some_and(|s| s > 3_600) {
-            return Err(invalid("lag_seconds", "must be at most 3600".into()));
+            return Err(invalid("logs.lag_seconds", "must be at most 3600".into()));
         }
-        let invalid = |key: &str, message: String| ConfigError {
-            path: path.to_path_buf(),
-            line: text.find(key).map(|o| line_of(text, o)),
-            key: Some(format!("metrics.{key}")),
-            message,
-        };
-        let metrics = &config.metrics;
+        let metrics = &self.metrics;
         if let Some(w) = &metrics.window
             && crate::model::metrics::Window::parse(w).is_none()
         {
             return Err(invalid(
-                "window",
+                "metrics.window",
                 format!("{w:?} is not a window: use 15m, 1h, 3h, 12h or 24h"),
             ));
         }
@@ -212,12 +292,12 @@ impl Config {
             .is_some_and(|s| !(30..=3_600).contains(&s))
         {
             return Err(invalid(
-                "refresh_seconds",
+                "metrics.refresh_seconds",
                 "must be between 30 and 3600 (metrics are per minute; every refresh is billed)"
                     .into(),
             ));
         }
-        Ok(config)
+        Ok(())
     }
 
     /// Reads `path` if given (it must exist), else the default location if a file is there.
@@ -300,6 +380,53 @@ mod tests {
         assert_eq!(line_of(text, 3), 1);
         assert_eq!(line_of(text, text.find("key").unwrap_or(0)), 2);
         assert_eq!(line_of(text, usize::MAX), 3);
+    }
+
+    #[test]
+    fn a_bad_value_in_a_table_is_reported_at_its_own_line_not_at_a_same_named_key_above() {
+        let text = "refresh_seconds = 5\n\n[metrics]\nrefresh_seconds = 10\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert_eq!(err.key.as_deref(), Some("metrics.refresh_seconds"));
+    }
+
+    #[test]
+    fn a_wrong_type_in_a_table_names_the_dotted_key() {
+        let text = "since = 1\n[profiles.prod]\nread_only = true\n[logs]\nsince = 5\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(err.line, Some(5), "{err}");
+        assert_eq!(err.key.as_deref(), Some("logs.since"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_profile_value_names_the_profile_key() {
+        let text = "refresh_seconds = 5\n[profiles.prod]\nrefresh_seconds = 0\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert_eq!(err.key.as_deref(), Some("profiles.prod.refresh_seconds"));
+    }
+
+    #[test]
+    fn the_keys_section_is_kept_as_written_for_the_keymap() {
+        let text = "[keys.services]\nscale = \"S\"\n";
+        let config = Config::parse(text, Path::new("c.toml")).unwrap();
+        let keys = config.keys.unwrap();
+        assert_eq!(
+            keys.get_ref()
+                .get("services")
+                .and_then(|v| v.get("scale"))
+                .and_then(|v| v.as_str()),
+            Some("S")
+        );
+        assert_eq!(config.index.line("keys.services.scale"), Some(2));
+    }
+
+    #[test]
+    fn a_syntax_error_still_names_its_key() {
+        let text = "theme = \"dark\"\n[logs]\nsince = \"5m\n";
+        let err = Config::parse(text, Path::new("c.toml")).unwrap_err();
+        assert_eq!(err.line, Some(3), "{err}");
+        assert_eq!(err.key.as_deref(), Some("logs.since"), "{err}");
     }
 
     #[test]
