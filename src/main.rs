@@ -256,6 +256,7 @@ async fn async_main(cli: Cli, prepared: Ready) -> Result<Outcome> {
     }
     let size = terminal.size().unwrap_or_default();
     let mut state = State::new(context, now_ms(), size.width, size.height);
+    state.keymap = std::sync::Arc::new(settings.keymap.clone());
     update::open_at(&mut state, cli.cluster.as_deref(), cli.service.as_deref());
 
     let channels = Channels::new();

@@ -654,3 +654,67 @@ fn a_10kb_bracketed_paste_into_the_filter_is_one_step_and_esc_is_acted_on_at_onc
     t.keys(&["q"]);
     t.assert_clean_exit();
 }
+
+#[test]
+fn keys_remapped_in_the_config_work_in_the_real_binary() {
+    let config_dir = tempfile::tempdir().unwrap();
+    let config = config_dir.path().join("keys.toml");
+    std::fs::write(
+        &config,
+        "[keys]\nhelp = \"F2\"\n\n[keys.services]\nscale = \"x\"\n",
+    )
+    .unwrap();
+    let t = Tmux::start(
+        &[
+            "--demo",
+            "--demo-latency-ms",
+            "5",
+            "--cluster",
+            "production",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+        &[],
+    );
+    t.wait_for("payments", Duration::from_secs(10));
+    let screen = t.wait_for("F2 help", Duration::from_secs(5));
+    assert!(
+        screen.contains("x scale"),
+        "the footer shows the user's keys:\n{screen}"
+    );
+    t.keys(&["F2"]);
+    let screen = t.wait_for(
+        "Keys on this screen (services list)",
+        Duration::from_secs(5),
+    );
+    assert!(screen.contains("x       scale"), "{screen}");
+    t.keys(&["Escape", "/", "w", "e", "b", "Enter", "S"]);
+    t.wait_for("S (scale) is x on this screen", Duration::from_secs(5));
+    assert!(
+        !t.screen().contains("scale: web"),
+        "S no longer scales here"
+    );
+    t.keys(&["x"]);
+    t.wait_for("scale: web (production)", Duration::from_secs(5));
+    t.keys(&["Escape", "q", "q"]);
+    t.assert_clean_exit();
+}
+
+#[test]
+fn a_keys_conflict_is_reported_with_file_line_and_both_actions_before_the_terminal_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[keys.services]\nscale = \"s\"\n").unwrap();
+    let out = run_plain(
+        &["--demo", "--config", config.to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("config.toml, line 2, key `keys.services.scale`")
+            && stderr.contains("`scale` and `sort_next`"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "nothing drawn");
+}

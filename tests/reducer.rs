@@ -637,8 +637,11 @@ fn a_key_that_does_nothing_here_says_where_it_works() {
         assert!(toast.starts_with(says), "{k}: {toast:?}");
         assert!(toast.ends_with("not here"), "{k}: {toast:?}");
     }
-    // A key that is bound nowhere stays quiet.
+    // A key that is bound nowhere says so briefly, and where help is.
     state.toast = None;
-    update(&mut state, ch('Z'));
-    assert!(state.toast.is_none());
+    assert!(update(&mut state, ch('Z')).is_empty());
+    assert_eq!(
+        state.toast.as_ref().map(|t| t.text.as_str()),
+        Some("Z: nothing here — ? for help")
+    );
 }

@@ -559,6 +559,9 @@ pub struct State {
     pub dialog_seq: u64,
     /// A worker that panicked: said on screen until it is back (and after, so it is not missed).
     pub fault: Option<Fault>,
+    /// The keys in force (defaults with the user's `[keys]` over them): the reducer dispatches through it,
+    /// help and the footer show it. Shared, as it never changes while the app runs.
+    pub keymap: std::sync::Arc<crate::keymap::Keymap>,
 }
 
 /// What became of a worker that panicked.
@@ -597,6 +600,7 @@ impl State {
             quit: false,
             dialog_seq: 0,
             fault: None,
+            keymap: Default::default(),
         }
     }
 

@@ -159,6 +159,9 @@ pub struct Config {
     pub profiles: BTreeMap<String, ProfileConfig>,
     /// `[keys]`, kept as written (with its spans) for the keymap to interpret and report on.
     pub keys: Option<toml::Spanned<toml::Table>>,
+    /// The keys in force, resolved from `keys` by `parse`.
+    #[serde(skip)]
+    pub keymap: crate::keymap::Keymap,
     /// Where each key was written.
     #[serde(skip)]
     pub index: KeyIndex,
@@ -204,6 +207,15 @@ impl Config {
             toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
         config.index = KeyIndex::parse(text);
         config.validate(path)?;
+        if let Some(keys) = &config.keys {
+            config.keymap =
+                crate::keymap::Keymap::from_table(keys.get_ref()).map_err(|e| ConfigError {
+                    path: path.to_path_buf(),
+                    line: config.index.line(&e.key),
+                    key: Some(e.key),
+                    message: e.message,
+                })?;
+        }
         Ok(config)
     }
 

@@ -186,6 +186,8 @@ pub struct Settings {
     pub metrics: MetricSettings,
     /// `[keys]` as written, for the keymap to interpret and check.
     pub keys: Option<toml::Spanned<toml::Table>>,
+    /// The keys in force: the defaults with `[keys]` over them, checked when the file was read.
+    pub keymap: crate::keymap::Keymap,
     /// The line of every key of the config file (`keys.services.scale` -> 12), for errors found later.
     pub config_index: KeyIndex,
     /// The config file read, if any.
@@ -381,6 +383,7 @@ impl Settings {
             logs,
             metrics,
             keys: config.keys.clone(),
+            keymap: config.keymap.clone(),
             config_index: config.index.clone(),
             config_path: sources.config_path.clone(),
         }

@@ -3,13 +3,13 @@
 pub mod charts;
 mod deploy;
 mod detail;
+mod help;
 pub mod logs;
 mod table;
 
 use crate::app::input::TextInput;
 use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
 use crate::aws::ApiError;
-use crate::keymap::{self, BINDINGS, Where};
 use crate::model::time::ago;
 use crate::theme::Theme;
 use ratatui::Frame;
@@ -88,7 +88,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
     }
     render_footer(frame, footer, state, theme);
     match &state.mode {
-        Mode::Help { scroll } => render_help(frame, body, *scroll, theme),
+        Mode::Help { scroll } => help::render(frame, body, state, *scroll, theme),
         Mode::Raw {
             title,
             lines,
@@ -258,15 +258,6 @@ fn render_breadcrumb(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Footer hints for the view on screen, generated from the keymap.
-pub fn hints(view: &View) -> Vec<(String, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.in_footer(view))
-        .filter_map(|b| Some((keymap::key_label(b.keys.first()?), b.desc)))
-        .collect()
-}
-
 /// A text input on the footer line: label, text with a bar cursor, then the hint (or what the input could
 /// not take). When it does not all fit the hint goes first, then the text scrolls to keep the cursor seen.
 /// What a text input says it refused or got wrong: the input's own notice (cap, cleaned paste) or the
@@ -419,12 +410,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             " an action's dialog is open: nothing is sent until you confirm",
             theme.key_desc,
         )),
-        Mode::Help { .. } | Mode::Raw { .. } => Line::from(vec![
-            Span::styled(" j/k", theme.key),
-            Span::styled(" scroll  ", theme.key_desc),
-            Span::styled("Esc", theme.key),
-            Span::styled(" close", theme.key_desc),
-        ]),
+        Mode::Help { .. } | Mode::Raw { .. } => help::overlay_footer(state, area.width, theme),
         Mode::Normal => match &state.toast {
             Some(t) => {
                 let style = match t.level {
@@ -442,7 +428,7 @@ fn render_footer(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 // Whole hints only: one that does not fit is left out (help lists it), never cut in half.
                 let mut spans = vec![Span::raw(" ")];
                 let mut room = usize::from(area.width).saturating_sub(1);
-                for (key, desc) in hints(state.view()) {
+                for (key, desc) in state.keymap.hints(state.view()) {
                     let desc = format!(" {desc}  ");
                     let width = unicode_width::UnicodeWidthStr::width(key.as_str())
                         + unicode_width::UnicodeWidthStr::width(desc.trim_end());
@@ -475,50 +461,6 @@ fn overlay_block<'a>(title: String, theme: &Theme) -> Block<'a> {
         .border_style(theme.title)
         .title(Span::styled(format!(" {title} "), theme.title))
         .style(theme.base)
-}
-
-fn render_help(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
-    let mut lines = vec![Line::from(Span::styled("Keys", theme.section))];
-    for b in BINDINGS {
-        let place = match b.place {
-            Where::Everywhere => "",
-            Where::Tables => " (tables)",
-            Where::Describable => " (services, tasks)",
-            Where::Loggable => " (services, tasks, log groups)",
-            Where::Logs => " (log view)",
-            Where::Chartable => " (services, a service's tasks and details)",
-            Where::Charts => " (charts)",
-            Where::ServicesList => " (services)",
-            Where::Actionable => " (services, a service's details, deploy screen; confirms first)",
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {:<22}", keymap::keys_label(b)), theme.key),
-            Span::styled(format!("{}{place}", b.desc), theme.base),
-        ]));
-    }
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled("Commands", theme.section)));
-    for (cmd, desc) in keymap::COMMANDS {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {cmd:<22}"), theme.key),
-            Span::styled(*desc, theme.base),
-        ]));
-    }
-    lines.push(Line::default());
-    for text in [
-        "  In a filter (/): type to narrow rows by name (case-insensitive); column:value filters another column,",
-        "  e.g. /launch:EC2, /rollout:failed, /status:stopped (a column's title without spaces, or its start).",
-    ] {
-        lines.push(Line::from(Span::styled(text, theme.muted)));
-    }
-    let rect = centred(area, 80, 90);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(overlay_block("help".into(), theme))
-            .scroll((scroll, 0)),
-        rect,
-    );
 }
 
 fn render_raw(

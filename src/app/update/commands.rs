@@ -46,10 +46,15 @@ pub(super) fn run_command(state: &mut State, command: &str) -> Vec<Effect> {
                 set_window(state, w)
             }
             Some(Some(_)) => {
+                // In the user's key for charts, which [keys] may have moved.
+                let charts = state
+                    .keymap
+                    .first_key(Action::Metrics, keymap::Screen::Services)
+                    .map_or_else(|| ":metrics".to_owned(), |k| format!("press {k}"));
                 toast(
                     state,
                     ToastLevel::Error,
-                    ":window works on a service's charts: press m on a service",
+                    format!(":window works on a service's charts: {charts} on a service"),
                 );
                 vec![]
             }

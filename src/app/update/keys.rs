@@ -14,10 +14,15 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Prompt { kind, input, error } => on_prompt_key(state, key, kind, input, error),
         Mode::Dialog(dialog) => super::dialogs::on_key(state, key, *dialog),
         Mode::Help { scroll } => {
-            state.mode = match scroll_key(&key, scroll, u16::MAX) {
+            let screen = keymap::Screen::of(state.view());
+            // Stops at the last row that still fills the overlay, so `k` answers at once after a long `j`.
+            let max = keymap::help::max_scroll(&state.keymap, screen, state.width, state.height);
+            state.mode = match scroll_key(state, &key, scroll.min(max), max) {
                 Some(scroll) => Mode::Help { scroll },
-                None if closes_overlay(&key, '?') => Mode::Normal,
-                None => Mode::Help { scroll },
+                None if closes_overlay(state, &key, Action::Help) => Mode::Normal,
+                None => Mode::Help {
+                    scroll: scroll.min(max),
+                },
             };
             vec![]
         }
@@ -27,13 +32,13 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             scroll,
         } => {
             let max = lines.len().saturating_sub(1).min(u16::MAX as usize) as u16;
-            state.mode = match scroll_key(&key, scroll, max) {
+            state.mode = match scroll_key(state, &key, scroll, max) {
                 Some(scroll) => Mode::Raw {
                     title,
                     lines,
                     scroll,
                 },
-                None if closes_overlay(&key, 'y') => Mode::Normal,
+                None if closes_overlay(state, &key, Action::Raw) => Mode::Normal,
                 None => Mode::Raw {
                     title,
                     lines,
@@ -45,25 +50,55 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Keys that can be said in a message; others (media keys, lone modifiers) stay quiet.
+fn sayable(key: &KeyEvent) -> bool {
+    matches!(
+        key.code,
+        KeyCode::Char(_)
+            | KeyCode::F(_)
+            | KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Backspace
+            | KeyCode::Delete
+            | KeyCode::Insert
+            | KeyCode::Enter
+    )
+}
+
 pub(super) fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(binding) = keymap::binding_for(&key, state.view()) else {
-        // A key of the keymap that does nothing here says where it would, rather than nothing at all.
-        if let Some(other) = keymap::binding_anywhere(&key) {
-            let label = other
-                .keys
-                .first()
-                .map(keymap::key_label)
-                .unwrap_or_default();
-            toast(
-                state,
-                ToastLevel::Info,
+    let Some(binding) = state.keymap.binding_for(&key, state.view()) else {
+        // A key that does nothing here says so (and where it would work, if anywhere), rather than nothing.
+        let label = keymap::key_label(&keymap::Key {
+            code: key.code,
+            ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
+        });
+        let screen = keymap::Screen::of(state.view());
+        let text = if let Some(other) = state.keymap.binding_anywhere(&key) {
+            if other.place.allows(state.view()) {
+                // The user's [keys] moved this action to another key on this screen.
+                let keys = state.keymap.keys_label(other, screen);
+                let keys = if keys.is_empty() {
+                    "no key".into()
+                } else {
+                    keys
+                };
+                format!("{label} ({}) is {keys} on this screen", other.desc)
+            } else {
                 format!(
                     "{label} ({}) works on {}, not here",
                     other.desc,
                     other.place.describe()
-                ),
-            );
-        }
+                )
+            }
+        } else if sayable(&key) {
+            match state.keymap.first_key(Action::Help, screen) {
+                Some(help) => format!("{label}: nothing here — {help} for help"),
+                None => format!("{label}: nothing here"),
+            }
+        } else {
+            return vec![];
+        };
+        toast(state, ToastLevel::Info, text);
         return vec![];
     };
     if matches!(state.view(), View::Logs(_)) {
@@ -108,11 +143,13 @@ pub(super) fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     _ => l.to_end(true, h),
                 }
             });
-            if !handled
-                && let Some(scroll) = detail_scroll(state)
-                && let Some(next) = scroll_key(&key, *scroll, u16::MAX)
-            {
-                *scroll = next;
+            if !handled {
+                let current = detail_scroll(state).map(|s| *s);
+                if let Some(next) = current.and_then(|s| scroll_key(state, &key, s, u16::MAX))
+                    && let Some(scroll) = detail_scroll(state)
+                {
+                    *scroll = next;
+                }
             }
             vec![]
         }

@@ -178,9 +178,9 @@ pub(super) fn detail_scroll(state: &mut State) -> Option<&mut u16> {
     }
 }
 
-/// Scrolling inside an overlay or a detail view; None if the key does not scroll.
-pub(super) fn scroll_key(key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
-    let action = keymap::global_binding(key)?.action;
+/// Scrolling inside an overlay or a detail view, by the keymap's keys; None if the key does not scroll.
+pub(super) fn scroll_key(state: &State, key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
+    let action = state.keymap.global_binding(key, state.view())?.action;
     let page = 10;
     let next = match action {
         Action::Down => scroll.saturating_add(1),
@@ -194,6 +194,11 @@ pub(super) fn scroll_key(key: &KeyEvent, scroll: u16, max: u16) -> Option<u16> {
     Some(next.min(max))
 }
 
-pub(super) fn closes_overlay(key: &KeyEvent, toggle: char) -> bool {
-    matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) || key.code == KeyCode::Char(toggle)
+/// Esc, the quit key, or the key that opened the overlay closes it.
+pub(super) fn closes_overlay(state: &State, key: &KeyEvent, toggle: Action) -> bool {
+    key.code == KeyCode::Esc
+        || state
+            .keymap
+            .binding_for(key, state.view())
+            .is_some_and(|b| b.action == Action::Quit || b.action == toggle)
 }
