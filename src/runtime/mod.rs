@@ -77,6 +77,20 @@ impl Default for Workers {
     }
 }
 
+/// Whether the view shows what it was opened for (rows, a loaded detail, log lines), or an answer that there
+/// is none, rather than its empty skeleton.
+fn shows_data(view: &crate::app::View) -> bool {
+    use crate::app::View;
+    match view {
+        View::Clusters(l) => !l.visible.is_empty() || l.load.loaded_at.is_some(),
+        View::Services { list, .. } => !list.visible.is_empty() || list.load.loaded_at.is_some(),
+        View::Tasks { list, .. } => !list.visible.is_empty() || list.load.loaded_at.is_some(),
+        View::LogGroups { list, .. } => !list.visible.is_empty() || list.load.loaded_at.is_some(),
+        View::Logs(v) => !v.is_empty() || v.status.backfilled,
+        other => other.load().loaded_at.is_some(),
+    }
+}
+
 /// Copies to the terminal's clipboard with OSC 52 (works over SSH and in tmux with set-clipboard on).
 fn copy_to_clipboard(text: &str) {
     use base64::Engine;
@@ -257,6 +271,20 @@ pub async fn run<B: Backend>(
     }
     let mut last_draw = Instant::now();
     let mut dirty = false;
+    // The skeleton above says little of how fast the app is useful: the frame with data on it does.
+    let mut data_drawn = false;
+    let mut note_data = |state: &State| {
+        if !data_drawn
+            && shows_data(state.view())
+            && let Some(started) = PROCESS_START.get()
+        {
+            data_drawn = true;
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "first rows drawn"
+            );
+        }
+    };
 
     loop {
         let next = if dirty {
@@ -264,6 +292,7 @@ pub async fn run<B: Backend>(
                 Ok(msg) => msg,
                 Err(_) => {
                     draw(terminal, &state)?;
+                    note_data(&state);
                     last_draw = Instant::now();
                     dirty = false;
                     continue;
@@ -330,6 +359,7 @@ pub async fn run<B: Backend>(
         dirty = true;
         if urgent || last_draw.elapsed() >= FRAME {
             draw(terminal, &state)?;
+            note_data(&state);
             last_draw = Instant::now();
             dirty = false;
         }
