@@ -1,4 +1,5 @@
-//! Log tail figures, printed (not asserted): `cargo bench --bench logs`.
+//! Log tail figures: `cargo bench --bench logs` prints them; `-- --check` also exits 1 when one misses its
+//! target in benches/support/targets.rs.
 //!
 //! 1. Ingest: 1,000,000 events of ~100 bytes through dedupe → parse → tag → buffer (100,000 lines) → an
 //!    include filter, single-threaded, as the engine and the reducer do it.
@@ -7,6 +8,15 @@
 //! 4. Memory held by 100,000 buffered lines of ~100 bytes (counted by a global allocator).
 //! 5. Latency from "stored" to "delivered to the screen": polling (1 s interval) and Live Tail (1 s pushes),
 //!    against the simulator with 20 ms per call.
+//! 6. CPU while tailing 500 ev/s: the real event loop (update + render on a 200x50 in-memory terminal) with
+//!    a log view following a 500 ev/s stream of the simulator (20 ms per call), the process's CPU time over
+//!    20 s of wall time. The simulator runs in the process and counts too; writing to a real terminal does
+//!    not.
+
+#[path = "support/app.rs"]
+mod app;
+#[path = "support/targets.rs"]
+mod targets;
 
 use ecsdeck::model::logs::LogLine;
 
@@ -27,6 +37,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use targets::{Figures, quantile};
 
 /// Counts bytes currently allocated, to measure what the buffer holds.
 struct Counting;
@@ -95,7 +106,7 @@ fn view(capacity: usize) -> LogView {
     )
 }
 
-fn ingest() {
+fn ingest(figures: &mut Figures) {
     let n = 1_000_000u64;
     let events: Vec<LogEvent> = (0..n).map(event).collect();
     let bytes: usize = events.iter().map(|e| e.message.len()).sum();
@@ -133,6 +144,7 @@ fn ingest() {
         bytes / n as usize,
         n as f64 / best
     );
+    figures.record("logs.ingest", n as f64 / best);
 }
 
 fn full_state() -> State {
@@ -150,11 +162,11 @@ fn full_state() -> State {
     state
 }
 
-fn frames() {
+fn frames(figures: &mut Figures) {
     let theme = Theme::builtin("dark").unwrap();
     let mut state = full_state();
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).unwrap();
-    let mut time = |state: &State, label: &str| {
+    let mut time = |state: &State, label: &str, id: &'static str| {
         let mut samples = Vec::new();
         for _ in 0..200 {
             let start = Instant::now();
@@ -169,8 +181,9 @@ fn frames() {
             samples[100].as_secs_f64() * 1e3,
             samples[198].as_secs_f64() * 1e3
         );
+        figures.record(id, samples[198].as_secs_f64() * 1e3);
     };
-    time(&state, "following");
+    time(&state, "following", "logs.frame_following_p99");
     if let Some(View::Logs(v)) = state.stack.last_mut() {
         v.search = Some(TextFilter::new("timed out").unwrap());
         v.wrap = true;
@@ -180,10 +193,11 @@ fn frames() {
     time(
         &state,
         "paused mid-buffer, search highlighted, wrap + pretty JSON",
+        "logs.frame_paused_p99",
     );
 }
 
-fn search() {
+fn search(figures: &mut Figures) {
     let mut state = full_state();
     let View::Logs(v) = state.stack.last_mut().unwrap() else {
         unreachable!()
@@ -201,6 +215,7 @@ fn search() {
         samples[10].as_secs_f64() * 1e3,
         samples[19].as_secs_f64() * 1e3
     );
+    figures.record("logs.search", samples[10].as_secs_f64() * 1e3);
     v.search = Some(TextFilter::new("seq=99999$").unwrap());
     let start = Instant::now();
     let found = v.find(false);
@@ -211,7 +226,7 @@ fn search() {
     );
 }
 
-fn memory() {
+fn memory(figures: &mut Figures) {
     let events: Vec<LogEvent> = (0..100_000).map(event).collect();
     let avg = events.iter().map(|e| e.message.len()).sum::<usize>() / events.len();
     let before = ALLOCATED.load(Ordering::SeqCst);
@@ -236,10 +251,11 @@ fn memory() {
         "memory: 100,000 buffered lines of {avg} bytes on average: {:.1} MB allocated by the view and its stream names",
         held as f64 / 1e6
     );
+    figures.record("logs.memory", held as f64 / 1e6);
     drop(v);
 }
 
-fn latency() {
+fn latency(figures: &mut Figures) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -319,6 +335,10 @@ fn latency() {
                 d[d.len() - 1],
                 d.len()
             );
+            if !live {
+                let ms: Vec<f64> = d.iter().map(|&v| v as f64).collect();
+                figures.record("logs.polling_latency_p99", quantile(&ms, 0.99));
+            }
         }
     });
 }
@@ -327,9 +347,74 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return; // `cargo test` runs benches as tests; these figures are for `cargo bench`.
     }
-    ingest();
-    frames();
-    search();
-    memory();
-    latency();
+    let mut figures = Figures::default();
+    if targets::wanted("ingest") {
+        ingest(&mut figures);
+    }
+    if targets::wanted("frames") {
+        frames(&mut figures);
+    }
+    if targets::wanted("search") {
+        search(&mut figures);
+    }
+    if targets::wanted("memory") {
+        memory(&mut figures);
+    }
+    if targets::wanted("latency") {
+        latency(&mut figures);
+    }
+    if targets::wanted("tail_cpu") {
+        tail_cpu(&mut figures);
+    }
+    figures.finish("logs.");
+}
+
+/// Process CPU while the real event loop follows a 500 ev/s stream in a log view.
+fn tail_cpu(figures: &mut Figures) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let sim = Arc::new(Sim::new(SimOptions {
+            latency: Duration::from_millis(20),
+            ..SimOptions::default()
+        }));
+        let group = "/bench/tail";
+        sim.logs()
+            .add_stream(group, "ecs/app/0123456789abcdef", now_ms(), Some(500.0));
+        let (width, height) = (200, 50);
+        let state = app::on_log_groups(now_ms(), group, width, height);
+        let app = app::spawn(sim.clone(), state, width, height);
+        app.wait_for(&format!("│{group} ")).await;
+        app.tx
+            .send(ecsdeck::protocol::Msg::Key(crossterm::event::KeyEvent::from(
+                crossterm::event::KeyCode::Enter,
+            )))
+            .unwrap();
+        app.wait_for("ev/s").await;
+        // The backfill and the first pushes are a burst, not the steady state.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let frames = app.probe.lock().unwrap().frames;
+        let before = targets::process_cpu_seconds();
+        let start = Instant::now();
+        tokio::time::sleep(Duration::from_secs(20)).await;
+        let cpu = (targets::process_cpu_seconds() - before) / start.elapsed().as_secs_f64() * 100.0;
+        let drawn = app.probe.lock().unwrap().frames - frames;
+        let rate = app
+            .probe
+            .lock()
+            .unwrap()
+            .last
+            .lines()
+            .find_map(|l| l.split_once(" ev/s")?.0.rsplit(' ').next().map(str::to_owned))
+            .unwrap_or_default();
+        app.stop();
+        println!(
+            "CPU while tailing 500 ev/s (event loop + tail + simulator, 20 s): {cpu:.2} % of one core, {:.1} frames/s, status line said {rate} ev/s",
+            drawn as f64 / 20.0
+        );
+        figures.record("logs.tail_cpu", cpu);
+    });
 }

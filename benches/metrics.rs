@@ -1,4 +1,5 @@
-//! Chart figures, printed (not asserted): `cargo bench --bench metrics`.
+//! Chart figures: `cargo bench --bench metrics` prints them; `-- --check` also exits 1 when one misses its
+//! target in benches/support/targets.rs.
 //!
 //! 1. Frames: drawing a service's charts over 24 h at 1-minute periods (1,440 points per series): the full
 //!    screen (7 charts, 11 series, target health and alarms) at 120x40 and 200x60, and six single-series
@@ -19,6 +20,10 @@ use ratatui::backend::TestBackend;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use targets::Figures;
+
+#[path = "support/targets.rs"]
+mod targets;
 
 const NOW: i64 = 1_763_700_000_000;
 
@@ -90,7 +95,7 @@ fn frame_times(view: MetricsView, width: u16, height: u16) -> (usize, usize, f64
     )
 }
 
-fn frames() {
+fn frames(figures: &mut Figures) {
     let sim = Sim::new(SimOptions {
         epoch_ms: NOW,
         ..Default::default()
@@ -115,6 +120,9 @@ fn frames() {
     ] {
         let v = view(&sim, service, single);
         let (charts, series, median, p95, max) = frame_times(v, w, h);
+        if single {
+            figures.record("metrics.six_charts", median);
+        }
         println!(
             "frame {label} {w}x{h}: {charts} charts, {series} series x 1,440 points: median {median:.2} ms, p95 {p95:.2} ms, max {max:.2} ms"
         );
@@ -172,7 +180,7 @@ fn merge() {
     );
 }
 
-fn calls_per_refresh() {
+fn calls_per_refresh(figures: &mut Figures) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -221,6 +229,10 @@ fn calls_per_refresh() {
             c.describe_target_health.load(Ordering::SeqCst),
             c.describe_alarms.load(Ordering::SeqCst),
         );
+        figures.record(
+            "metrics.calls_per_refresh",
+            c.get_metric_data.load(Ordering::SeqCst) as f64 / refreshes as f64,
+        );
     });
 }
 
@@ -228,7 +240,15 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return; // `cargo test` runs benches as tests; these figures are for `cargo bench`.
     }
-    frames();
-    merge();
-    calls_per_refresh();
+    let mut figures = Figures::default();
+    if targets::wanted("frames") {
+        frames(&mut figures);
+    }
+    if targets::wanted("merge") {
+        merge();
+    }
+    if targets::wanted("calls_per_refresh") {
+        calls_per_refresh(&mut figures);
+    }
+    figures.finish("metrics.");
 }
