@@ -91,16 +91,19 @@ fn shows_data(view: &crate::app::View) -> bool {
     }
 }
 
-/// Copies to the terminal's clipboard with OSC 52 (works over SSH and in tmux with set-clipboard on).
+/// Copies to the terminal's clipboard with OSC 52 (works over SSH and in tmux with set-clipboard on), when
+/// stdout is a terminal.
 fn copy_to_clipboard(text: &str) {
-    use base64::Engine;
-    use std::io::{IsTerminal, Write};
+    use std::io::IsTerminal;
     let mut out = std::io::stdout();
     if out.is_terminal() {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-        let _ = write!(out, "\x1b]52;c;{encoded}\x07");
-        let _ = out.flush();
+        let _ = write_clipboard(&mut out, text);
     }
+}
+
+/// crossterm's `osc52` command encodes and frames the text; a hand-written escape sequence did the same.
+fn write_clipboard(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
+    crossterm::execute!(out, crossterm::clipboard::CopyToClipboard::to_clipboard_from(text))
 }
 
 /// Writes a file away from the event loop and reports back.
@@ -366,4 +369,17 @@ pub async fn run<B: Backend>(
     }
     running.ticker.abort();
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_copy_is_one_osc_52_sequence_of_the_text_in_base64() {
+        let mut out = Vec::new();
+        super::write_clipboard(&mut out, "arn:aws:ecs:é").expect("writing to memory");
+        assert_eq!(
+            String::from_utf8(out).expect("ascii"),
+            "\x1b]52;c;YXJuOmF3czplY3M6w6k=\x1b\\"
+        );
+    }
 }
