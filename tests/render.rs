@@ -234,6 +234,58 @@ fn task_detail_without_its_definition_view() {
     insta::assert_snapshot!(text(&task_detail(false)));
 }
 
+/// The task detail's scroll as the reducer holds it.
+fn detail_scroll(state: &State) -> u16 {
+    match state.view() {
+        ecsdeck::app::View::Task { detail, .. } => detail.scroll,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn detail_end_stops_at_the_last_screenful_so_the_next_key_up_moves() {
+    let mut state = task_detail(true);
+    state.height = 16;
+    let top = text(&state);
+    update(&mut state, ch('G'));
+    let bottom = text(&state);
+    assert_ne!(
+        bottom, top,
+        "G shows the end of a detail taller than the screen"
+    );
+    let end = detail_scroll(&state);
+    assert!(end < 200, "G scrolls to the last screenful, not to {end}");
+    update(&mut state, ch('k'));
+    assert_eq!(detail_scroll(&state), end - 1);
+    assert_ne!(
+        text(&state),
+        bottom,
+        "the first k after G scrolls up a line"
+    );
+    update(&mut state, ch('G'));
+    update(&mut state, ch('j'));
+    assert_eq!(detail_scroll(&state), end, "j at the end stays at the end");
+}
+
+#[test]
+fn detail_taller_than_the_screen_shows_its_position_on_the_right_border() {
+    let mut state = task_detail(true);
+    state.height = 16;
+    let column = |screen: &str| -> String {
+        screen
+            .lines()
+            .skip(3)
+            .take(8)
+            .map(|l| l.chars().last().unwrap_or(' '))
+            .collect()
+    };
+    let top = column(&text(&state));
+    assert!(top.starts_with('█'), "thumb at the top: {top:?}");
+    update(&mut state, ch('G'));
+    let bottom = column(&text(&state));
+    assert!(bottom.ends_with('█'), "thumb at the bottom: {bottom:?}");
+}
+
 fn service_detail() -> State {
     let mut state = services_loaded();
     select_service(&mut state, "payments");

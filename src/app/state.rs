@@ -253,6 +253,33 @@ pub struct Detail<T> {
     pub data: Option<T>,
     pub load: LoadState,
     pub scroll: u16,
+    /// The greatest scroll of the last frame drawn (how far the text outgrows the screen depends on the
+    /// width it wraps at, which only the renderer knows). The renderer writes it, as ratatui's own
+    /// `ScrollbarState` is written while rendering, so that G/End and the keys after it stop at the last
+    /// screenful instead of at 65535. Unknown before the first frame: no limit.
+    pub scroll_max: DrawnMax,
+}
+
+/// A bound the renderer learns while drawing; atomic so that `State` stays `Sync`.
+#[derive(Debug)]
+pub struct DrawnMax(std::sync::atomic::AtomicU16);
+
+impl DrawnMax {
+    pub fn new(value: u16) -> DrawnMax {
+        DrawnMax(std::sync::atomic::AtomicU16::new(value))
+    }
+    pub fn get(&self) -> u16 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    pub fn set(&self, value: u16) {
+        self.0.store(value, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Clone for DrawnMax {
+    fn clone(&self) -> Self {
+        DrawnMax::new(self.get())
+    }
 }
 
 impl<T> Default for Detail<T> {
@@ -261,6 +288,7 @@ impl<T> Default for Detail<T> {
             data: None,
             load: LoadState::default(),
             scroll: 0,
+            scroll_max: DrawnMax::new(u16::MAX),
         }
     }
 }

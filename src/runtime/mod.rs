@@ -103,7 +103,10 @@ fn copy_to_clipboard(text: &str) {
 
 /// crossterm's `osc52` command encodes and frames the text; a hand-written escape sequence did the same.
 fn write_clipboard(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
-    crossterm::execute!(out, crossterm::clipboard::CopyToClipboard::to_clipboard_from(text))
+    crossterm::execute!(
+        out,
+        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text)
+    )
 }
 
 /// Writes a file away from the event loop and reports back.

@@ -7,10 +7,12 @@ use crate::aws::{Service, family_rev};
 use crate::model::time::age;
 use crate::theme::Theme;
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::{
+    Block, Borders, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState,
+};
 
 pub(super) fn section(title: &str, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(title.to_owned(), theme.section))
@@ -99,15 +101,34 @@ fn frame_detail<T>(
                 }
                 lines.insert(0, banner);
             }
-            // Scrolling stops at the last screenful.
+            // Scrolling stops at the last screenful; the reducer learns where that is from this frame.
             let total = wrapped_height(&lines, inner.width);
-            let scroll = detail.scroll.min(total.saturating_sub(inner.height));
+            let max = total.saturating_sub(inner.height);
+            detail.scroll_max.set(max);
+            let scroll = detail.scroll.min(max);
             frame.render_widget(
                 Paragraph::new(lines)
                     .wrap(ratatui::widgets::Wrap { trim: false })
                     .scroll((scroll, 0)),
                 inner,
             );
+            if max > 0 {
+                // On the right border, where the position costs no column of text.
+                let mut position =
+                    ScrollbarState::new(usize::from(max) + 1).position(usize::from(scroll));
+                frame.render_stateful_widget(
+                    Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                        .begin_symbol(None)
+                        .end_symbol(None)
+                        .track_symbol(Some("│"))
+                        .style(theme.border),
+                    area.inner(Margin {
+                        vertical: 1,
+                        horizontal: 0,
+                    }),
+                    &mut position,
+                );
+            }
         }
     }
 }

@@ -144,9 +144,9 @@ pub(super) fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                 }
             });
             if !handled {
-                let current = detail_scroll(state).map(|s| *s);
-                if let Some(next) = current.and_then(|s| scroll_key(state, &key, s, u16::MAX))
-                    && let Some(scroll) = detail_scroll(state)
+                let current = detail_scroll(state).map(|(s, max)| (*s, max));
+                if let Some(next) = current.and_then(|(s, max)| scroll_key(state, &key, s, max))
+                    && let Some((scroll, _)) = detail_scroll(state)
                 {
                     *scroll = next;
                 }

@@ -162,13 +162,14 @@ pub(super) fn jump(state: &mut State, cluster: Option<String>, tasks: bool) -> V
     })
 }
 
-/// The scroll of a view that scrolls by lines; None for views that move otherwise (tables, charts, logs),
+/// The scroll of a view that scrolls by lines and how far it goes; None for views that move otherwise (tables,
+/// charts, logs),
 /// which then ignore the key.
-pub(super) fn detail_scroll(state: &mut State) -> Option<&mut u16> {
+pub(super) fn detail_scroll(state: &mut State) -> Option<(&mut u16, u16)> {
     match state.view_mut() {
-        View::Task { detail, .. } => Some(&mut detail.scroll),
-        View::Service { detail, .. } => Some(&mut detail.scroll),
-        View::Deploy(v) => Some(&mut v.scroll),
+        View::Task { detail, .. } => Some((&mut detail.scroll, detail.scroll_max.get())),
+        View::Service { detail, .. } => Some((&mut detail.scroll, detail.scroll_max.get())),
+        View::Deploy(v) => Some((&mut v.scroll, u16::MAX)),
         View::Clusters(_)
         | View::Services { .. }
         | View::Tasks { .. }
