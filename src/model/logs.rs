@@ -82,7 +82,51 @@ pub struct LogLine {
     pub stream: Arc<str>,
     pub level: Level,
     pub json: bool,
+    /// The text without terminal escape codes: what filters, search, copy and save see.
     pub message: String,
+    /// The message as written, when it held escape codes (colours from the program): the log view draws
+    /// its colours from this.
+    pub ansi: Option<Box<str>>,
+}
+
+/// `text` without terminal escape sequences (CSI such as colours `ESC[31m`, OSC such as titles and links,
+/// and two-byte escapes). Written here rather than with ansi-to-tui (which draws the colours in the log
+/// view) so that the model needs no ratatui; the view falls back to this text where the two disagree.
+pub fn strip_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            // CSI: parameters and intermediates, up to a final byte in @..~.
+            Some('[') => {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            // OSC: up to BEL or ST (ESC and a backslash).
+            Some(']') => {
+                while let Some(c) = chars.next() {
+                    if c == '\x07' {
+                        break;
+                    }
+                    if c == '\x1b' {
+                        if chars.peek() == Some(&'\\') {
+                            chars.next();
+                        }
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 impl LogLine {
@@ -92,6 +136,11 @@ impl LogLine {
         } else {
             message
         };
+        let (message, ansi) = if message.contains('\x1b') {
+            (strip_escapes(&message), Some(message.into_boxed_str()))
+        } else {
+            (message, None)
+        };
         let json = message.starts_with('{') && message.ends_with('}');
         LogLine {
             timestamp,
@@ -100,6 +149,7 @@ impl LogLine {
             json,
             stream,
             message,
+            ansi,
         }
     }
 

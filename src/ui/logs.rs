@@ -297,7 +297,10 @@ fn line_rows<'a>(
         }
         None => {
             let mut spans = prefix;
-            spans.extend(highlight(line.message.clone(), view, style, theme));
+            match coloured(line, style) {
+                Some(message) => spans.extend(highlight_spans(message, &line.message, view, theme)),
+                None => spans.extend(highlight(line.message.clone(), view, style, theme)),
+            }
             rows.push(Line::from(spans));
         }
     }
@@ -337,6 +340,86 @@ fn highlight<'a>(text: String, view: &LogView, style: Style, theme: &Theme) -> V
         spans.push(Span::styled(part(at, text.len()), style));
     }
     spans
+}
+
+/// The message in the colours its program wrote (ESC[31m…) over the level's style; None for a line without
+/// escape codes, or when ansi-to-tui reads other text than the model's stripped message (which filters and
+/// search matched), so that what is drawn is always what was searched.
+fn coloured(line: &LogLine, base: Style) -> Option<Vec<Span<'static>>> {
+    use ansi_to_tui::IntoText;
+    // A reset (ESC[0m) goes back to the level's style, not to the terminal's default.
+    fn own(mut style: Style) -> Style {
+        use ratatui::style::{Color, Modifier};
+        style.fg = style.fg.filter(|c| *c != Color::Reset);
+        style.bg = style.bg.filter(|c| *c != Color::Reset);
+        if style.sub_modifier == Modifier::all() {
+            style.sub_modifier = Modifier::empty();
+        }
+        style
+    }
+    let text = line.ansi.as_deref()?.as_bytes().into_text().ok()?;
+    let spans: Vec<Span<'static>> = text
+        .lines
+        .into_iter()
+        .flat_map(|l| {
+            let line_style = l.style;
+            l.spans.into_iter().map(move |s| {
+                let style = base.patch(own(line_style)).patch(own(s.style));
+                Span::styled(s.content, style)
+            })
+        })
+        .filter(|s| !s.content.is_empty())
+        .collect();
+    let same = spans.iter().map(|s| s.content.as_ref()).collect::<String>() == line.message;
+    same.then_some(spans)
+}
+
+/// Search matches in `text` (the spans' content, joined) highlighted across coloured spans.
+fn highlight_spans(
+    spans: Vec<Span<'static>>,
+    text: &str,
+    view: &LogView,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let Some(search) = &view.search else {
+        return spans;
+    };
+    let matches: Vec<(usize, usize)> = search
+        .regex
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .filter(|(a, b)| b > a)
+        .collect();
+    if matches.is_empty() {
+        return spans;
+    }
+    let mut out = Vec::with_capacity(spans.len() + 2 * matches.len());
+    let mut at = 0;
+    for span in spans {
+        let content = span.content.as_ref();
+        let end = at + content.len();
+        // Cut points inside this span: its start, every match edge within it, its end.
+        let mut cuts = vec![at];
+        for &(a, b) in &matches {
+            for edge in [a, b] {
+                if edge > at && edge < end {
+                    cuts.push(edge);
+                }
+            }
+        }
+        cuts.push(end);
+        cuts.sort_unstable();
+        cuts.dedup();
+        for pair in cuts.windows(2) {
+            let [from, to] = pair else { continue };
+            let piece = content.get(from - at..to - at).unwrap_or_default();
+            let inside = matches.iter().any(|&(a, b)| *from >= a && *to <= b);
+            let style = if inside { theme.log_match } else { span.style };
+            out.push(Span::styled(piece.to_owned(), style));
+        }
+        at = end;
+    }
+    out
 }
 
 /// `text` cut to at most `width` terminal cells and padded to exactly `width`: by display width, so CJK,
@@ -475,6 +558,113 @@ fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ansi_line() -> LogLine {
+        LogLine::new(
+            0,
+            "ecs/web/0123".into(),
+            "\x1b[31mERROR\x1b[0m db \x1b]8;;https://x\x07down\x1b]8;;\x07 \x1b[1;32mretrying\x1b[m".into(),
+        )
+    }
+
+    #[test]
+    fn escape_codes_leave_the_text_filters_and_search_see() {
+        let line = ansi_line();
+        assert_eq!(line.message, "ERROR db down retrying");
+        assert_eq!(
+            line.level,
+            Level::Error,
+            "the level is read past the colour code"
+        );
+        assert!(line.ansi.is_some());
+        let plain = LogLine::new(0, "s".into(), "no codes [31m here".into());
+        assert_eq!(plain.message, "no codes [31m here");
+        assert!(plain.ansi.is_none());
+    }
+
+    #[test]
+    fn colours_in_a_line_are_drawn_not_shown_as_text() {
+        use ratatui::style::{Color, Modifier};
+        let base = Style::default().fg(Color::Gray);
+        let spans = coloured(&ansi_line(), base).expect("codes ansi-to-tui reads");
+        let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "ERROR db down retrying");
+        let style_of = |word: &str| {
+            spans
+                .iter()
+                .find(|s| s.content.contains(word))
+                .map(|s| s.style)
+                .expect("word drawn")
+        };
+        assert_eq!(style_of("ERROR").fg, Some(Color::Red));
+        assert_eq!(
+            style_of("db").fg,
+            Some(Color::Gray),
+            "after a reset: the level's colour"
+        );
+        assert_eq!(style_of("retrying").fg, Some(Color::Green));
+        assert!(style_of("retrying").add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn filters_and_search_match_the_text_between_the_codes() {
+        use crate::app::logs::TextFilter;
+        use crate::protocol::{LogRequest, LogTarget};
+        let mut view = LogView::new(
+            LogRequest {
+                target: LogTarget::Group { name: "/g".into() },
+                since: 0,
+                pattern: None,
+            },
+            "5m".into(),
+            10,
+        );
+        view.include = Some(TextFilter::new("ERROR db down").expect("regex"));
+        view.refilter();
+        view.add(vec![ansi_line()]);
+        assert_eq!(
+            view.len(),
+            1,
+            "the include filter sees the words, not the codes"
+        );
+        view.search = Some(TextFilter::new("^ERROR db").expect("regex"));
+        assert_eq!(view.find(false), Some(0));
+    }
+
+    #[test]
+    fn a_search_match_is_highlighted_across_colours() {
+        use crate::app::logs::TextFilter;
+        use crate::protocol::{LogRequest, LogTarget};
+        use ratatui::style::Color;
+        let theme = Theme::builtin("dark").expect("built-in theme");
+        let mut view = LogView::new(
+            LogRequest {
+                target: LogTarget::Group { name: "/g".into() },
+                since: 0,
+                pattern: None,
+            },
+            "5m".into(),
+            10,
+        );
+        view.search = Some(TextFilter::new("OR d").expect("regex"));
+        let line = ansi_line();
+        let spans = coloured(&line, Style::default()).expect("coloured");
+        let spans = highlight_spans(spans, &line.message, &view, &theme);
+        let parts: Vec<(&str, Style)> = spans
+            .iter()
+            .map(|s| (s.content.as_ref(), s.style))
+            .collect();
+        assert_eq!(parts.first().map(|p| p.0), Some("ERR"));
+        assert_eq!(parts.first().and_then(|p| p.1.fg), Some(Color::Red));
+        let matched: String = parts
+            .iter()
+            .filter(|p| p.1 == theme.log_match)
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(matched, "OR d");
+        let text: String = parts.iter().map(|p| p.0).collect();
+        assert_eq!(text, line.message);
+    }
 
     #[test]
     fn thousands_are_separated() {
