@@ -183,14 +183,9 @@ fn process_figures(figures: &mut Figures) {
         }
         return;
     }
-    let root = env!("CARGO_MANIFEST_DIR");
-    let status = Command::new("cargo")
-        .args(["build", "--release", "--quiet", "--bin", "ecsdeck"])
-        .current_dir(root)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let bin = format!("{root}/target/release/ecsdeck");
+    // The binary `cargo bench` built with this bench (same profile and features); a `cargo build --release`
+    // from here resolved the features without the dev-dependencies and rebuilt the AWS SDK for 15 minutes.
+    let bin = env!("CARGO_BIN_EXE_ecsdeck");
     let dir = std::env::temp_dir().join(format!("ecsdeck-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let log = dir.join("ecsdeck.log");
