@@ -11,14 +11,13 @@
 )]
 
 use anyhow::{Context as _, Result};
-use crossterm::cursor::Show;
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ecsdeck::app::{Context, State, update};
 use ecsdeck::aws::Api;
 use ecsdeck::aws::sdk::{Connection, SdkApi};
 use ecsdeck::cli::{Cli, Command};
 use ecsdeck::protocol::Worker;
 use ecsdeck::runtime::Workers;
+use ecsdeck::runtime::terminal::{self, Signals};
 use ecsdeck::runtime::{Channels, run};
 use ecsdeck::settings::{Origin, Settings, Sources, project_dirs};
 use ecsdeck::sim::{Sim, SimOptions};
@@ -216,40 +215,9 @@ async fn async_main(cli: Cli, prepared: Ready) -> Result<Outcome> {
     tracing::info!(?context, "starting");
     let workers = workers_of(&settings, &context);
 
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!("ecsdeck needs an interactive terminal (stdin and stdout must be a TTY)");
-    }
     // Listening before the terminal is taken over: a signal at any point after it finds it restored.
     let signals = Signals::listen();
-    // try_init enters raw mode and the alternate screen, and installs a panic hook that restores both.
-    let mut terminal = match ratatui::try_init() {
-        Ok(t) => t,
-        Err(e) => {
-            restore_terminal();
-            return Err(e).context("cannot set up the terminal");
-        }
-    };
-    // A paste arrives as one event (and its line breaks never act as Enter).
-    if let Err(e) = crossterm::execute!(std::io::stdout(), EnableBracketedPaste) {
-        tracing::warn!(error = %e, "cannot enable bracketed paste");
-    }
-    // ratatui's hook restores the terminal on every panic, on any thread. A worker's panic is caught by its
-    // supervisor and said on screen, so only a panic on the main thread (the UI) restores the terminal, and
-    // then says where the log is.
-    let restore_and_print = std::panic::take_hook();
-    let hook_log = log_file.clone();
-    std::panic::set_hook(Box::new(move |info| {
-        let thread = std::thread::current();
-        if thread.name() == Some("main") {
-            tracing::error!(%info, "panic");
-            let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, Show);
-            restore_and_print(info);
-            eprintln!("ecsdeck: the log file {hook_log} has the details");
-        } else {
-            tracing::error!(%info, thread = thread.name().unwrap_or("unnamed"), "panic off the UI thread");
-        }
-    }));
+    let mut terminal = terminal::take_over(&log_file)?;
     // Proves the restore-on-panic path with the real binary (tests/e2e.rs).
     if std::env::var_os("ECSDECK_CRASH_TEST").is_some() {
         crash_test();
@@ -261,7 +229,7 @@ async fn async_main(cli: Cli, prepared: Ready) -> Result<Outcome> {
 
     let channels = Channels::new();
     if let Err(e) = ecsdeck::workers::input::spawn(&channels.tx) {
-        restore_terminal();
+        terminal::restore();
         return Err(e).context("cannot start reading the keyboard");
     }
     let outcome = tokio::select! {
@@ -277,57 +245,9 @@ async fn async_main(cli: Cli, prepared: Ready) -> Result<Outcome> {
             Ok(Outcome::Signal(number))
         }
     };
-    restore_terminal();
+    terminal::restore();
     drop(terminal);
     outcome
-}
-
-/// Leaves the terminal as the shell had it: no raw mode, no alternate screen, no bracketed paste, a cursor.
-fn restore_terminal() {
-    let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, Show);
-    // try_: after a hang-up the terminal is gone, and restore()'s report of that would panic writing to it.
-    let _ = ratatui::try_restore();
-}
-
-/// The signals that end a session from outside: `kill`, a closed terminal window (HUP), Ctrl-\ (QUIT).
-/// Ctrl-c in the app is a key (raw mode), but `kill -INT` still arrives as a signal.
-struct Signals {
-    listeners: Vec<(&'static str, u8, tokio::signal::unix::Signal)>,
-}
-
-impl Signals {
-    fn listen() -> Signals {
-        use tokio::signal::unix::{SignalKind, signal};
-        let wanted = [
-            ("SIGTERM", 15, SignalKind::terminate()),
-            ("SIGHUP", 1, SignalKind::hangup()),
-            ("SIGINT", 2, SignalKind::interrupt()),
-            ("SIGQUIT", 3, SignalKind::quit()),
-        ];
-        let mut listeners = Vec::new();
-        for (name, number, kind) in wanted {
-            match signal(kind) {
-                Ok(listener) => listeners.push((name, number, listener)),
-                Err(e) => tracing::warn!(signal = name, error = %e, "cannot listen for a signal"),
-            }
-        }
-        Signals { listeners }
-    }
-
-    /// The first of them to arrive (never, if none could be listened for).
-    async fn received(mut self) -> (&'static str, u8) {
-        let waits = self.listeners.iter_mut().map(|(name, number, listener)| {
-            Box::pin(async move {
-                listener.recv().await;
-                (*name, *number)
-            })
-        });
-        let waits: Vec<_> = waits.collect();
-        if waits.is_empty() {
-            return std::future::pending().await;
-        }
-        futures::future::select_all(waits).await.0
-    }
 }
 
 /// Read before any thread starts: the time crate refuses to read the local offset once threads exist.

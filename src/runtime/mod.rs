@@ -1,6 +1,8 @@
 //! The event loop: messages in, `update()`, effects out to the workers, draw when something changed.
 //! It never awaits AWS: the poller runs on its own tasks and reports through the same channel as the keys.
 
+pub mod terminal;
+
 use crate::app::State;
 use crate::app::update::{start, update};
 use crate::aws::Api;
