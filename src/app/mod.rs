@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod deploy;
 pub mod input;
+pub mod list;
 pub mod logs;
 pub mod metrics;
 pub mod rows;
@@ -11,5 +12,6 @@ pub mod state;
 pub mod update;
 
 pub use crate::protocol::{DataUpdate, Effect, Msg, Progress, Rows, Scope};
-pub use state::{Context, ListView, LoadState, Mode, State, View};
+pub use list::{ListView, LoadState};
+pub use state::{Context, Mode, State, View};
 pub use update::update;

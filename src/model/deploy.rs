@@ -1,5 +1,8 @@
 //! The deploy watch screen as plain data: one refresh's snapshot (service, tasks, target health, service
 //! deployments), the events seen so far, and the verdict on the deployment being watched.
+//!
+//! Over ~600 lines on purpose: the verdict ([`Judge`]) and the snapshot readings it rests on (targets, events,
+//! deployments under way) belong together; the verdict's tests are in `app/deploy/tests.rs`.
 
 use crate::aws::*;
 

@@ -1,5 +1,8 @@
 //! A service's charts: braille line charts with axes, a legend with current / min / max, deployment markers
 //! and data age; target health and alarms beside them. Pure: reads a [`MetricsView`], draws.
+//!
+//! Over ~600 lines on purpose: the chart grid, axes, legend and markers share one layout
+//! computation; split, each part would re-derive it.
 
 use super::wrapped_height;
 use crate::app::metrics::{ChartPage, MIN_CHART_ROWS, MIN_CHART_WIDTH, MetricsView};

@@ -1,5 +1,8 @@
 //! The log view: lines in timestamp order, coloured by level and by deployment, search matches highlighted,
 //! and a status line that says how the tail is doing. Only the lines on screen are built.
+//!
+//! Over ~600 lines on purpose: one screen's layout, line building (levels, ANSI colours, search highlights across
+//! spans, deployment colours) and status line share their width arithmetic; split, each part would re-derive it.
 
 use crate::app::logs::LogView;
 use crate::app::state::State;

@@ -1,14 +1,19 @@
 //! Pure rendering: `render(frame, &State, &Theme)`. Nothing here changes state or talks to AWS.
+//!
+//! Over ~600 lines: the frame's chrome (header, breadcrumb, footer, toasts, fault line) and its tests; each view
+//! and widget has its own file.
 
 pub mod charts;
 mod deploy;
 mod detail;
+mod dialog;
 mod help;
 pub mod logs;
 mod table;
 
 use crate::app::input::TextInput;
-use crate::app::state::{LoadState, Mode, State, ToastLevel, View};
+use crate::app::list::LoadState;
+use crate::app::state::{Mode, State, ToastLevel, View};
 use crate::aws::ApiError;
 use crate::model::time::ago;
 use crate::theme::Theme;
@@ -94,7 +99,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             lines,
             scroll,
         } => render_raw(frame, body, title, lines, *scroll, theme),
-        Mode::Dialog(d) => deploy::render_dialog(frame, body, state, d, theme),
+        Mode::Dialog(d) => dialog::render_dialog(frame, body, state, d, theme),
         _ => {}
     }
 }

@@ -2,9 +2,10 @@
 //! 40-row one.
 
 use super::{placeholder, stale_banner, wrapped_height};
+use crate::app::list::ListView;
 use crate::app::metrics::FleetMetrics;
 use crate::app::rows::{ESSENTIAL, Row};
-use crate::app::state::{ListView, State};
+use crate::app::state::State;
 use crate::aws::Service;
 use crate::model::Tone;
 use crate::theme::Theme;

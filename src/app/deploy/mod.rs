@@ -1,9 +1,9 @@
 //! The deploy watch screen's state: what was seen of the watched deployment refresh by refresh, its charts and
 //! logs panes. The verdict itself is `model::deploy::Judge`, a function of what is kept here.
 
+use crate::app::list::LoadState;
 use crate::app::logs::LogView;
 use crate::app::metrics::MetricsView;
-use crate::app::state::LoadState;
 use crate::aws::Millis;
 use crate::aws::ServiceEvent;
 use crate::model::deploy::{AlarmsRead, DeploySnapshot, Judge, Outcome, Target, merge_events};

@@ -2,6 +2,7 @@
 
 use super::deploy::DeployView;
 use super::input::{InputKey, TextInput};
+use super::list::*;
 use super::logs::{LogView, TextFilter};
 use super::metrics::{MetricsView, fleet_request};
 use super::rows::Row;
