@@ -5,7 +5,9 @@ mod support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ecsdeck::app::state::Mode;
 use ecsdeck::app::{Effect, Msg, State, View, update};
+use ecsdeck::aws::ApiError;
 use ecsdeck::keymap::{Action, BINDINGS, Key, Keymap, Screen, help, parse_key};
+use ecsdeck::protocol::TailUpdate;
 use ecsdeck::settings::file::{Config, ConfigError};
 use std::path::Path;
 use std::sync::Arc;
@@ -454,4 +456,35 @@ fn a_message_that_names_a_key_names_the_users_key() {
         state.toast.as_ref().map(|t| t.text.as_str()),
         Some(":window works on a service's charts: press C on a service")
     );
+}
+
+#[test]
+fn a_rejected_filter_pattern_names_the_users_pattern_key() {
+    for (keys, says) in [
+        ("", "press F to change it"),
+        ("[keys.logs]\npattern = \"P\"\n", "press P to change it"),
+        (
+            "[keys.logs]\npattern = []\n",
+            ":filter PATTERN to change it",
+        ),
+    ] {
+        let mut state = with_keys(logs_state(), keys);
+        let generation = state.generation;
+        update(
+            &mut state,
+            Msg::Log {
+                generation,
+                update: TailUpdate::PatternRejected(ApiError::Invalid {
+                    action: "logs:FilterLogEvents".into(),
+                    message: "Invalid filter pattern".into(),
+                }),
+            },
+        );
+        let toast = state
+            .toast
+            .as_ref()
+            .map(|t| t.text.clone())
+            .unwrap_or_default();
+        assert!(toast.ends_with(says), "with {keys:?}: {toast}");
+    }
 }

@@ -332,7 +332,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":logs [container]",
         "tail logs here (one container of a task)",
     ),
-    (":metrics", "charts of the selected service (m)"),
+    (":metrics", "charts of the selected service"),
     (":window 3h", "charts over 15m, 1h, 3h, 12h or 24h"),
     (
         ":since 1h",

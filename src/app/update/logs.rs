@@ -113,7 +113,11 @@ pub(super) fn open_logs(state: &mut State, container: Option<String>) -> Vec<Eff
 }
 
 /// Applies one update of the tail; returns a message for the user, if any.
-pub(super) fn apply_log(view: &mut LogView, update: TailUpdate) -> Option<String> {
+pub(super) fn apply_log(
+    view: &mut LogView,
+    update: TailUpdate,
+    pattern_key: Option<&str>,
+) -> Option<String> {
     match update {
         TailUpdate::Lines(lines) => {
             view.add(lines);
@@ -138,8 +142,12 @@ pub(super) fn apply_log(view: &mut LogView, update: TailUpdate) -> Option<String
         }
         TailUpdate::PatternRejected(error) => {
             let pattern = view.request.pattern.take().unwrap_or_default();
+            let change = match pattern_key {
+                Some(key) => format!("press {key} to change it"),
+                None => ":filter PATTERN to change it".to_owned(),
+            };
             Some(format!(
-                "AWS rejected the filter pattern {pattern:?}: {error} — showing all lines; press F to change it"
+                "AWS rejected the filter pattern {pattern:?}: {error} — showing all lines; {change}"
             ))
         }
     }

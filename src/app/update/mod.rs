@@ -115,9 +115,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Log { generation, update } => {
             if generation == state.generation {
+                // Messages name the user's key ([keys] may have moved it).
+                let pattern_key = state
+                    .keymap
+                    .first_key(Action::Pattern, keymap::Screen::Logs);
+                let pattern_key = pattern_key.as_deref();
                 let error = match state.view_mut() {
-                    View::Logs(view) => apply_log(view, update),
-                    View::Deploy(v) => v.logs.as_mut().and_then(|l| apply_log(l, update)),
+                    View::Logs(view) => apply_log(view, update, pattern_key),
+                    View::Deploy(v) => v
+                        .logs
+                        .as_mut()
+                        .and_then(|l| apply_log(l, update, pattern_key)),
                     _ => None,
                 };
                 if let Some(error) = error {
