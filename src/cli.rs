@@ -115,8 +115,15 @@ impl Cli {
     }
 
     /// `ecsdeck completions SHELL`: the script for that shell, from the same definition as the flags.
-    pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
-        clap_complete::generate(shell, &mut Cli::command(), "ecsdeck", out);
+    /// Generated in memory first: clap_complete panics when its writer fails, and a reader that closes the
+    /// pipe early (`ecsdeck completions bash | head`) is not a crash.
+    pub fn completions(
+        shell: clap_complete::Shell,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "ecsdeck", &mut script);
+        out.write_all(&script)
     }
 
     /// `ecsdeck man`: the man page in roff.

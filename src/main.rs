@@ -78,10 +78,7 @@ fn print(command: &Command, cli: &Cli) -> ExitCode {
                 return ExitCode::from(2);
             }
         },
-        Command::Completions { shell } => {
-            Cli::completions(*shell, &mut out);
-            Ok(())
-        }
+        Command::Completions { shell } => Cli::completions(*shell, &mut out),
         Command::Man => Cli::man(&mut out),
     };
     match written.and_then(|()| out.flush()) {

@@ -259,3 +259,33 @@ fn the_log_is_one_file_a_day_behind_the_named_path_flushed_at_exit_and_old_days_
     expected.sort();
     assert_eq!(left, expected);
 }
+
+/// `ecsdeck completions bash | head -1`: a reader that closes the pipe early ends the output quietly,
+/// never with a panic and a backtrace.
+#[test]
+fn printing_into_a_pipe_closed_early_is_not_a_crash() {
+    let home = tempfile::tempdir().expect("temp home");
+    for args in [
+        &["completions", "elvish"][..],
+        &["completions", "powershell"],
+        &["completions", "bash"],
+        &["man"],
+    ] {
+        // The read end is closed before the child writes a byte: every write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = Command::new(BIN)
+            .args(args)
+            .env("HOME", home.path())
+            .stdout(writer)
+            .output()
+            .expect("the binary runs");
+        let said = stderr(&output);
+        assert!(!said.contains("panicked"), "{args:?}: {said}");
+        assert!(
+            output.status.success(),
+            "{args:?}: {:?} {said}",
+            output.status
+        );
+    }
+}

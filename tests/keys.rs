@@ -7,6 +7,7 @@ use ecsdeck::app::state::Mode;
 use ecsdeck::app::{Effect, Msg, State, View, update};
 use ecsdeck::aws::ApiError;
 use ecsdeck::keymap::{Action, BINDINGS, Key, Keymap, Screen, help, parse_key};
+use ecsdeck::model::logs::LogLine;
 use ecsdeck::protocol::TailUpdate;
 use ecsdeck::settings::file::{Config, ConfigError};
 use std::path::Path;
@@ -487,4 +488,35 @@ fn a_rejected_filter_pattern_names_the_users_pattern_key() {
             .unwrap_or_default();
         assert!(toast.ends_with(says), "with {keys:?}: {toast}");
     }
+}
+
+#[test]
+fn the_paused_log_status_names_the_users_key_for_live() {
+    let mut state = with_keys(logs_state(), "[keys]\nbottom = [\"E\", \"End\"]\n");
+    let generation = state.generation;
+    let line = |i: i64| {
+        LogLine::new(
+            1_000 + i,
+            Arc::from("ecs/checkout/0a1b"),
+            format!("INFO {i}"),
+        )
+    };
+    update(
+        &mut state,
+        Msg::Log {
+            generation,
+            update: TailUpdate::Lines(vec![line(0)]),
+        },
+    );
+    update(&mut state, ch(' '));
+    update(
+        &mut state,
+        Msg::Log {
+            generation,
+            update: TailUpdate::Lines(vec![line(1)]),
+        },
+    );
+    let screen = text(&state);
+    assert!(screen.contains("E to jump to live"), "{screen}");
+    assert!(!screen.contains("G to jump to live"), "{screen}");
 }

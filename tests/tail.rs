@@ -602,3 +602,41 @@ async fn the_simulator_honours_json_patterns_on_both_transports() {
     let st = seen.statuses.last().cloned().unwrap_or_default();
     assert_eq!(st.transport, Transport::LiveTail, "{st:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_tail_sessions_that_end_at_once_are_retried_with_backoff_not_in_a_loop() {
+    // An endpoint that closes every stream soon after opening it (moto does): without a pause the engine
+    // reconnected hundreds of times a second, each a billed StartLiveTail.
+    let sim = sim(
+        5.0,
+        LiveTailSim {
+            push_interval: Duration::from_millis(20),
+            session_length: Duration::from_millis(50),
+            ..LiveTailSim::default()
+        },
+    );
+    let config = TailConfig {
+        backoff: Backoff {
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(2),
+            max_attempts: u32::MAX,
+        },
+        ..config()
+    };
+    let _run = start(
+        sim.clone(),
+        config,
+        8.0,
+        spec(StreamSelector::All, now_ms() - 10_000),
+    );
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let sessions = sim
+        .calls
+        .start_live_tail
+        .load(std::sync::atomic::Ordering::Relaxed);
+    // With a pause of 62 ms to 2 s growing with each short session: about ten in 4 s; in a loop, ~70.
+    assert!(
+        (2..=16).contains(&sessions),
+        "{sessions} StartLiveTail calls in 4 s"
+    );
+}

@@ -6,6 +6,7 @@
 
 use crate::app::logs::LogView;
 use crate::app::state::State;
+use crate::keymap::{Action, Screen};
 use crate::model::logs::{Level, LogLine};
 use crate::model::time::clock;
 use crate::protocol::Transport;
@@ -25,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, them
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [body, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(status_line(view, theme)), status);
+    frame.render_widget(Paragraph::new(status_line(state, view, theme)), status);
     if view.is_empty() {
         frame.render_widget(
             Paragraph::new(waiting(view, body.width, theme)).wrap(Wrap { trim: false }),
@@ -483,15 +484,18 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn status_line<'a>(view: &LogView, theme: &Theme) -> Line<'a> {
+fn status_line<'a>(state: &State, view: &LogView, theme: &Theme) -> Line<'a> {
     let st = &view.status;
     let mut spans = vec![];
     if !view.follow {
+        // The user's key for "bottom" ([keys] may have moved G).
+        let jump = state
+            .keymap
+            .first_key(Action::Bottom, Screen::Logs)
+            .map(|key| format!(" — {key} to jump to live"))
+            .unwrap_or_default();
         spans.push(Span::styled(
-            format!(
-                "PAUSED · {} new lines — G to jump to live",
-                thousands(view.unseen)
-            ),
+            format!("PAUSED · {} new lines{jump}", thousands(view.unseen)),
             theme.badge_read_only,
         ));
         spans.push(Span::raw(" "));
@@ -609,11 +613,10 @@ mod tests {
         assert!(style_of("retrying").add_modifier.contains(Modifier::BOLD));
     }
 
-    #[test]
-    fn filters_and_search_match_the_text_between_the_codes() {
-        use crate::app::logs::TextFilter;
+    /// A log view of one group, holding up to 10 lines.
+    fn group_view() -> LogView {
         use crate::protocol::{LogRequest, LogTarget};
-        let mut view = LogView::new(
+        LogView::new(
             LogRequest {
                 target: LogTarget::Group { name: "/g".into() },
                 since: 0,
@@ -621,7 +624,13 @@ mod tests {
             },
             "5m".into(),
             10,
-        );
+        )
+    }
+
+    #[test]
+    fn filters_and_search_match_the_text_between_the_codes() {
+        use crate::app::logs::TextFilter;
+        let mut view = group_view();
         view.include = Some(TextFilter::new("ERROR db down").expect("regex"));
         view.refilter();
         view.add(vec![ansi_line()]);
@@ -637,18 +646,9 @@ mod tests {
     #[test]
     fn a_search_match_is_highlighted_across_colours() {
         use crate::app::logs::TextFilter;
-        use crate::protocol::{LogRequest, LogTarget};
         use ratatui::style::Color;
         let theme = Theme::builtin("dark").expect("built-in theme");
-        let mut view = LogView::new(
-            LogRequest {
-                target: LogTarget::Group { name: "/g".into() },
-                since: 0,
-                pattern: None,
-            },
-            "5m".into(),
-            10,
-        );
+        let mut view = group_view();
         view.search = Some(TextFilter::new("OR d").expect("regex"));
         let line = ansi_line();
         let spans = coloured(&line, Style::default()).expect("coloured");

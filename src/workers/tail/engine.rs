@@ -11,6 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+/// A Live Tail session shorter than this that ends on its own counts as a failed one (see the loop).
+const SHORT_SESSION: Duration = Duration::from_secs(60);
+
 pub(super) enum Fetched {
     Page(usize, Vec<LogEvent>),
     Throttled(ApiError),
@@ -156,6 +159,9 @@ pub async fn tail(
         None
     };
     let mut live_failures = 0u32;
+    // When the current Live Tail session started, and how many sessions in a row ended soon after starting.
+    let mut live_since: Option<Instant> = None;
+    let mut short_sessions = 0u32;
     let mut arns: Option<Vec<String>> = None;
     let mut next_poll = Instant::now();
     // After a failed query, the next fill waits a little (the status tick wakes the loop for it).
@@ -297,6 +303,7 @@ pub async fn tail(
                     engine.status.error = None;
                     live_failures = 0;
                     live_started = true;
+                    live_since = Some(Instant::now());
                     // Fill what happened before this session: the first window, or the gap since the last
                     // session or poll.
                     fill = Some(merge(fill.take(), engine.starts()));
@@ -333,9 +340,26 @@ pub async fn tail(
                     engine.status.transport = Transport::Connecting;
                 }
                 None => {
-                    tracing::info!("Live Tail session ended; reconnecting");
+                    // AWS ends a session after hours: reconnect at once. Sessions that keep ending soon after
+                    // they start (an endpoint that closes every stream) are retried with backoff, never in a
+                    // tight loop — each StartLiveTail is billed and limited per account.
+                    let short = live_since
+                        .take()
+                        .is_none_or(|since| since.elapsed() < SHORT_SESSION);
+                    short_sessions = if short { short_sessions + 1 } else { 0 };
+                    // The first short one reconnects at once too (its gap is filled as usual).
+                    let wait = if short_sessions > 1 {
+                        config.backoff.pause(short_sessions - 1)
+                    } else {
+                        Duration::ZERO
+                    };
+                    tracing::info!(
+                        short_sessions,
+                        wait_ms = wait.as_millis() as u64,
+                        "Live Tail session ended; reconnecting"
+                    );
                     live = None;
-                    live_at = Some(Instant::now());
+                    live_at = Some(Instant::now() + wait);
                     fill = Some(merge(fill.take(), engine.starts()));
                     engine.status.transport = Transport::Connecting;
                 }
