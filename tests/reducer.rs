@@ -645,3 +645,37 @@ fn a_key_that_does_nothing_here_says_where_it_works() {
         Some("Z: nothing here — ? for help")
     );
 }
+
+#[test]
+fn the_deploy_screen_scrolls_its_events_to_the_last_one_not_past_it() {
+    let mut state = new_state();
+    let scope = Scope::Deploy {
+        cluster: "production".into(),
+        service: "payments".into(),
+    };
+    state.stack.push(View::for_scope(&scope));
+    let View::Deploy(view) = state.view_mut() else {
+        panic!("not the deploy screen")
+    };
+    view.events = (0..5)
+        .map(|i| ecsdeck::aws::ServiceEvent {
+            id: format!("e{i}"),
+            created_at: Some(1_000 * i),
+            message: format!("(service payments) event {i}"),
+        })
+        .collect();
+    let scroll = |state: &ecsdeck::app::State| match state.view() {
+        View::Deploy(v) => v.scroll,
+        _ => panic!("left the deploy screen"),
+    };
+    update(&mut state, ch('G'));
+    assert_eq!(
+        scroll(&state),
+        4,
+        "G shows the last event, not an empty column"
+    );
+    update(&mut state, ch('k'));
+    assert_eq!(scroll(&state), 3, "the first k after G moves at once");
+    update(&mut state, ch('g'));
+    assert_eq!(scroll(&state), 0);
+}

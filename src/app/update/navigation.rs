@@ -1,6 +1,7 @@
 //! The view stack: opening, leaving and jumping between views, and what each view watches.
 
 use super::*;
+use crate::model::deploy::event_lines;
 use crate::protocol::Scope;
 
 pub(super) fn watch_top(state: &mut State) -> Vec<Effect> {
@@ -169,7 +170,11 @@ pub(super) fn detail_scroll(state: &mut State) -> Option<(&mut u16, u16)> {
     match state.view_mut() {
         View::Task { detail, .. } => Some((&mut detail.scroll, detail.scroll_max.get())),
         View::Service { detail, .. } => Some((&mut detail.scroll, detail.scroll_max.get())),
-        View::Deploy(v) => Some((&mut v.scroll, u16::MAX)),
+        // The events column scrolls: at most to its last event (never past it into an empty column).
+        View::Deploy(v) => {
+            let last = event_lines(&v.events).len().saturating_sub(1);
+            Some((&mut v.scroll, u16::try_from(last).unwrap_or(u16::MAX)))
+        }
         View::Clusters(_)
         | View::Services { .. }
         | View::Tasks { .. }
