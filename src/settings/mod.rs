@@ -530,13 +530,16 @@ mod tests {
     }
 
     #[test]
-    fn show_says_where_the_keys_section_is_for_the_keymap_to_explain() {
-        let file = "theme = \"light\"\n\n[keys.services]\nscale = \"S\"\n";
+    fn show_lists_every_key_remap_with_its_line() {
+        let file = "theme = \"light\"\n[keys]\nbottom = [\"E\", \"End\"]\n\n[keys.services]\nscale = \"x\"\n";
         let shown = Settings::resolve(&sources(&[], file, None)).show();
-        assert!(
-            shown.contains("# [keys]: 1 table(s) remapping keys  # file /conf/config.toml:3"),
-            "{shown}"
-        );
+        for said in [
+            "bottom = [\"E\", \"End\"]  # file /conf/config.toml:3",
+            "[keys.services]  # file /conf/config.toml:5",
+            "scale = \"x\"  # file /conf/config.toml:6",
+        ] {
+            assert!(shown.contains(said), "{said} not in:\n{shown}");
+        }
         assert!(shown.contains("theme = \"light\"  "), "{shown}");
     }
 

@@ -131,15 +131,44 @@ pub(super) fn render(settings: &Settings) -> String {
         ],
     );
     if let (Some(keys), Some(path)) = (&settings.keys, &settings.config_path) {
-        let origin = Origin::File {
+        // Every remap as written, each with its line: the keys in force are the defaults (KEYS.md) with these
+        // over them.
+        let origin = |dotted: &str| Origin::File {
             path: path.clone(),
-            line: settings.config_index.line("keys").unwrap_or(0),
+            line: settings.config_index.line(dotted).unwrap_or(0),
         };
-        let _ = writeln!(
-            out,
-            "\n# [keys]: {} table(s) remapping keys  # {origin}",
-            keys.get_ref().len()
-        );
+        let mut global = Vec::new();
+        let mut screens = Vec::new();
+        for (name, value) in keys.get_ref() {
+            match value {
+                toml::Value::Table(table) => screens.push((name, table)),
+                value => global.push((name, value)),
+            }
+        }
+        if !global.is_empty() {
+            let _ = writeln!(out, "\n[keys]  # {}", origin("keys"));
+            for (action, value) in global {
+                let _ = writeln!(
+                    out,
+                    "{action} = {value}  # {}",
+                    origin(&format!("keys.{action}"))
+                );
+            }
+        }
+        for (screen, table) in screens {
+            let _ = writeln!(
+                out,
+                "\n[keys.{screen}]  # {}",
+                origin(&format!("keys.{screen}"))
+            );
+            for (action, value) in table {
+                let _ = writeln!(
+                    out,
+                    "{action} = {value}  # {}",
+                    origin(&format!("keys.{screen}.{action}"))
+                );
+            }
+        }
     }
     out
 }
