@@ -520,3 +520,14 @@ fn the_paused_log_status_names_the_users_key_for_live() {
     assert!(screen.contains("E to jump to live"), "{screen}");
     assert!(!screen.contains("G to jump to live"), "{screen}");
 }
+
+#[test]
+fn help_in_a_window_with_no_room_for_a_row_shows_no_position() {
+    // 20x5: the help box's border takes all the room it has; "46–45 of 109" was drawn.
+    let mut state = open_help(on_production_service("checkout"), 20, 5);
+    for _ in 0..3 {
+        update(&mut state, ch('j'));
+    }
+    let screen = text(&state);
+    assert!(!screen.contains(" of "), "{screen}");
+}

@@ -35,7 +35,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: 
         .collect();
     let shown_to = (top + height).min(rows.len());
     let mut block = overlay_block(format!("help: {}", screen.describe()), theme);
-    if rows.len() > height {
+    // No room for a single row (a tiny window): no position to show.
+    let scrolls = height > 0 && rows.len() > height;
+    if scrolls {
         block = block.title_bottom(
             Line::from(Span::styled(
                 format!(" {}–{shown_to} of {} ", top + 1, rows.len()),
@@ -46,7 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, scroll: u16, theme: 
     }
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
-    if rows.len() > height {
+    if scrolls {
         let mut bar = ScrollbarState::new(rows.len().saturating_sub(height)).position(top);
         frame.render_stateful_widget(
             Scrollbar::new(ScrollbarOrientation::VerticalRight)
