@@ -405,7 +405,7 @@ fn scrolling_help_shows_every_description_whole_and_stops_at_the_end() {
             }
             let keymap = Keymap::default();
             for b in BINDINGS.iter().filter(|b| b.place.allows_on(screen)) {
-                for word in b.desc.split_whitespace() {
+                for word in help::describe(b.action, b.desc, screen).split_whitespace() {
                     assert!(
                         seen.contains(word),
                         "{name} {width}x{height}: {word:?} of {:?} ({}) never shown whole",
@@ -530,4 +530,17 @@ fn help_in_a_window_with_no_room_for_a_row_shows_no_position() {
     }
     let screen = text(&state);
     assert!(!screen.contains(" of "), "{screen}");
+}
+
+#[test]
+fn help_in_the_log_view_says_what_the_global_keys_do_there() {
+    let state = open_help(logs_state(), 120, 60);
+    let screen = text(&state);
+    for said in [
+        "newest line: jump to live",
+        "tail again from the start time",
+        "the selected line as JSON",
+    ] {
+        assert!(screen.contains(said), "{said} not in:\n{screen}");
+    }
 }

@@ -38,7 +38,22 @@ pub fn max_scroll(keymap: &Keymap, screen: Screen, screen_width: u16, screen_hei
     u16::try_from(rows.saturating_sub(usize::from(height))).unwrap_or(u16::MAX)
 }
 
-fn describe(action: Action, desc: &str) -> String {
+/// What a key does on `screen`: the binding's description, or what the log view makes of a global action.
+pub fn describe(action: Action, desc: &str, screen: Screen) -> String {
+    let in_logs = match (screen, action) {
+        (Screen::Logs, Action::Top) => Some("oldest line"),
+        (Screen::Logs, Action::Bottom) => Some("newest line: jump to live"),
+        (Screen::Logs, Action::Up | Action::Down) => Some("select a line (pauses following)"),
+        (Screen::Logs, Action::Raw) => Some("the selected line as JSON"),
+        (Screen::Logs, Action::Refresh) => Some("tail again from the start time"),
+        (Screen::Logs, Action::Back) => {
+            Some("clear the search, then the i/v/D filters, then back (stops the tail)")
+        }
+        _ => None,
+    };
+    if let Some(text) = in_logs {
+        return text.to_owned();
+    }
     match action {
         Action::Scale | Action::ForceDeploy | Action::Rollback | Action::StopDeploy => {
             format!("{desc} (shows the change and asks first)")
@@ -53,12 +68,22 @@ pub fn rows(keymap: &Keymap, screen: Screen, width: u16) -> Vec<HelpRow> {
     let here: Vec<(String, String)> = BINDINGS
         .iter()
         .filter(|b| b.place != Where::Everywhere && b.place.allows_on(screen))
-        .map(|b| (keymap.keys_label(b, screen), describe(b.action, b.desc)))
+        .map(|b| {
+            (
+                keymap.keys_label(b, screen),
+                describe(b.action, b.desc, screen),
+            )
+        })
         .collect();
     let everywhere: Vec<(String, String)> = BINDINGS
         .iter()
         .filter(|b| b.place == Where::Everywhere)
-        .map(|b| (keymap.keys_label(b, screen), describe(b.action, b.desc)))
+        .map(|b| {
+            (
+                keymap.keys_label(b, screen),
+                describe(b.action, b.desc, screen),
+            )
+        })
         .collect();
     let commands: Vec<(String, String)> = COMMANDS
         .iter()
