@@ -544,3 +544,22 @@ fn help_in_the_log_view_says_what_the_global_keys_do_there() {
         assert!(screen.contains(said), "{said} not in:\n{screen}");
     }
 }
+
+#[test]
+fn a_log_view_with_nothing_to_tail_names_the_users_key_for_back() {
+    let mut state = with_keys(logs_state(), "[keys]\nback = [\"Backspace\", \"h\"]\n");
+    let generation = state.generation;
+    update(
+        &mut state,
+        Msg::Log {
+            generation,
+            update: TailUpdate::Status(ecsdeck::protocol::TailStatus {
+                idle: Some("no container of this task logs with awslogs".into()),
+                ..Default::default()
+            }),
+        },
+    );
+    let screen = text(&state);
+    assert!(screen.contains("Backspace to go back"), "{screen}");
+    assert!(!screen.contains("Esc to go back"), "{screen}");
+}

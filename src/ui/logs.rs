@@ -29,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &LogView, them
     frame.render_widget(Paragraph::new(status_line(state, view, theme)), status);
     if view.is_empty() {
         frame.render_widget(
-            Paragraph::new(waiting(view, body.width, theme)).wrap(Wrap { trim: false }),
+            Paragraph::new(waiting(state, view, body.width, theme)).wrap(Wrap { trim: false }),
             body,
         );
         return;
@@ -121,13 +121,18 @@ fn hiding_filters(view: &LogView, width: u16) -> String {
     said.join(" and ")
 }
 
-fn waiting<'a>(view: &LogView, width: u16, theme: &Theme) -> Vec<Line<'a>> {
+fn waiting<'a>(state: &State, view: &LogView, width: u16, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines = vec![Line::default()];
     lines.extend(notes(view, theme));
     if let Some(idle) = &view.status.idle {
         lines.push(Line::from(Span::styled(format!("  ✖ {idle}"), theme.error)));
+        let back = state
+            .keymap
+            .first_key(Action::Back, Screen::Logs)
+            .map(|key| format!("; {key} to go back"))
+            .unwrap_or_default();
         lines.push(Line::from(Span::styled(
-            "  → the task definition's logConfiguration decides where logs go; Esc to go back",
+            format!("  → the task definition's logConfiguration decides where logs go{back}"),
             theme.warn,
         )));
         return lines;
