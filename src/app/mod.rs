@@ -1,5 +1,6 @@
 //! The heart of ecsdeck: plain data ([`state`]) and one pure function ([`update::update`]) that turns a
-//! [`msg::Msg`] into state changes plus [`effect::Effect`]s. No I/O and no clock reads happen here.
+//! [`Msg`] into state changes plus [`Effect`]s (both in `protocol`, shared with the workers). No I/O and no clock
+//! reads happen here, and nothing here imports the workers or the runtime (tests/architecture.rs).
 
 pub mod actions;
 pub mod deploy;

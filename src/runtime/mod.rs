@@ -1,4 +1,6 @@
-//! The event loop: messages in, `update()`, effects out to the workers, draw when something changed.
+//! The runtime: the impure edge, and the only module that knows both the reducer and the workers. The event
+//! loop (messages in, `update()`, effects out to the workers, draw when something changed), starting and
+//! restarting the workers, the clipboard and files, and the terminal with its signals ([`terminal`]).
 //! It never awaits AWS: the poller runs on its own tasks and reports through the same channel as the keys.
 
 pub mod terminal;
