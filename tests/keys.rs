@@ -563,3 +563,38 @@ fn a_log_view_with_nothing_to_tail_names_the_users_key_for_back() {
     assert!(screen.contains("Backspace to go back"), "{screen}");
     assert!(!screen.contains("Esc to go back"), "{screen}");
 }
+
+#[test]
+fn the_raw_json_view_stops_at_its_last_screenful_and_says_what_works() {
+    let mut state = on_production_service("checkout");
+    let (width, height) = (80, 24);
+    update(&mut state, Msg::Resize { width, height });
+    update(&mut state, ch('y'));
+    let Mode::Raw { lines, .. } = &state.mode else {
+        panic!("y did not open the JSON view")
+    };
+    let last_line = lines.last().cloned().unwrap_or_default();
+    let total = lines.len();
+    let scroll = |state: &State| match &state.mode {
+        Mode::Raw { scroll, .. } => *scroll,
+        _ => panic!("the JSON view closed"),
+    };
+    text(&state); // drawn once, as the app does before any key
+    update(&mut state, ch('G'));
+    let end = scroll(&state);
+    assert!(
+        (end as usize) < total - 1,
+        "G went to line {end} of {total}: a box showing only the last line"
+    );
+    let screen = text(&state);
+    assert!(screen.contains(last_line.trim()), "{screen}");
+    update(&mut state, ch('k'));
+    assert_eq!(scroll(&state), end - 1, "the first k after G moves at once");
+    update(&mut state, ch('?'));
+    let toast = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(toast.starts_with("JSON view: j/k scroll"), "{toast}");
+}

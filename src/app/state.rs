@@ -397,6 +397,8 @@ pub struct State {
     /// The keys in force (defaults with the user's `[keys]` over them): the reducer dispatches through it,
     /// help and the footer show it. Shared, as it never changes while the app runs.
     pub keymap: std::sync::Arc<crate::keymap::Keymap>,
+    /// The raw JSON overlay's last scroll that still fills it, as last drawn (G stops there).
+    pub raw_max: DrawnMax,
 }
 
 /// What became of a worker that panicked.
@@ -436,6 +438,7 @@ impl State {
             dialog_seq: 0,
             fault: None,
             keymap: Default::default(),
+            raw_max: DrawnMax::new(u16::MAX),
         }
     }
 

@@ -98,7 +98,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             title,
             lines,
             scroll,
-        } => render_raw(frame, body, title, lines, *scroll, theme),
+        } => render_raw(frame, body, state, title, lines, *scroll, theme),
         Mode::Dialog(d) => dialog::render_dialog(frame, body, state, d, theme),
         _ => {}
     }
@@ -471,6 +471,7 @@ fn overlay_block<'a>(title: String, theme: &Theme) -> Block<'a> {
 fn render_raw(
     frame: &mut Frame,
     area: Rect,
+    state: &State,
     title: &str,
     lines: &[String],
     scroll: u16,
@@ -478,6 +479,10 @@ fn render_raw(
 ) {
     let rect = centred(area, 90, 96);
     let height = rect.height.saturating_sub(2) as usize;
+    // The last scroll that still fills the box: the reducer stops G there, so `k` after it moves at once.
+    let max = u16::try_from(lines.len().saturating_sub(height.max(1))).unwrap_or(u16::MAX);
+    state.raw_max.set(max);
+    let scroll = scroll.min(max);
     let visible: Vec<Line> = lines
         .iter()
         .skip(scroll as usize)

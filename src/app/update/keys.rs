@@ -31,19 +31,39 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             lines,
             scroll,
         } => {
-            let max = lines.len().saturating_sub(1).min(u16::MAX as usize) as u16;
-            state.mode = match scroll_key(state, &key, scroll, max) {
+            let last = u16::try_from(lines.len().saturating_sub(1)).unwrap_or(u16::MAX);
+            let max = last.min(state.raw_max.get());
+            state.mode = match scroll_key(state, &key, scroll.min(max), max) {
                 Some(scroll) => Mode::Raw {
                     title,
                     lines,
                     scroll,
                 },
                 None if closes_overlay(state, &key, Action::Raw) => Mode::Normal,
-                None => Mode::Raw {
-                    title,
-                    lines,
-                    scroll,
-                },
+                None => {
+                    // `?` and any other key: say what works here rather than nothing.
+                    if sayable(&key) {
+                        let screen = keymap::Screen::of(state.view());
+                        let label =
+                            |action| state.keymap.first_key(action, screen).unwrap_or_default();
+                        let text = format!(
+                            "JSON view: {}/{} scroll, {}/{} top/end, {}/{} page — Esc or {} closes it",
+                            label(Action::Down),
+                            label(Action::Up),
+                            label(Action::Top),
+                            label(Action::Bottom),
+                            label(Action::PageDown),
+                            label(Action::PageUp),
+                            label(Action::Raw),
+                        );
+                        toast(state, ToastLevel::Info, text);
+                    }
+                    Mode::Raw {
+                        title,
+                        lines,
+                        scroll,
+                    }
+                }
             };
             vec![]
         }
