@@ -1251,11 +1251,7 @@ async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_g
         h.state.width = width;
         h.state.height = height;
         let screen = text(&h.state);
-        let joined = screen
-            .lines()
-            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let joined = joined(&screen);
         assert!(
             joined.contains("⚠ payments:60 deployed; 2 of 4 targets unhealthy; alarm production-payments-target-5xx in ALARM"),
             "{width}x{height}:\n{screen}"
@@ -1272,11 +1268,7 @@ async fn watch_screen_is_amber_while_the_rolled_back_revision_is_unhealthy_and_g
         h.state.width = width;
         h.state.height = height;
         let screen = text(&h.state);
-        let joined = screen
-            .lines()
-            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let joined = joined(&screen);
         assert!(joined.contains("STALE"), "{width}x{height}:\n{screen}");
         assert!(
             joined.contains("→ retrying; check the network, VPN or --endpoint-url"),

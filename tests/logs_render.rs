@@ -349,11 +349,7 @@ fn a_long_include_filter_is_shortened_so_esc_clears_stays_on_screen() {
         update(&mut state, ecsdeck::protocol::Msg::Paste(long.clone()));
         update(&mut state, key(KeyCode::Enter));
         let shown = text(&state);
-        let joined = shown
-            .lines()
-            .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let joined = joined(&shown);
         assert!(
             joined.contains("7 lines held, none match `i abcdefg"),
             "{width}x{height}:\n{shown}"

@@ -536,11 +536,7 @@ fn a_long_stale_line_over_the_services_wraps_and_keeps_its_remedy() {
         },
     );
     let screen = text(&state);
-    let joined = screen
-        .lines()
-        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let joined = joined(&screen);
     assert!(joined.contains("STALE — last refreshed 6s ago"), "{screen}");
     assert!(
         joined.contains("→ retrying; check the network, VPN or --endpoint-url"),

@@ -163,6 +163,16 @@ pub fn text(state: &State) -> String {
         .join("\n")
 }
 
+/// The screen's rows with borders and padding trimmed, joined by spaces: a sentence the view wrapped over
+/// several rows reads as one again.
+pub fn joined(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == '│' || c.is_whitespace()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Text plus every run of one style, per line: enough to see a theme's semantics without a screenshot.
 pub fn styled(state: &State, theme_name: &str) -> String {
     let terminal = draw(state, &Theme::builtin(theme_name).unwrap());
