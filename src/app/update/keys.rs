@@ -40,30 +40,12 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
                     scroll,
                 },
                 None if closes_overlay(state, &key, Action::Raw) => Mode::Normal,
-                None => {
-                    // `?` and any other key: say what works here rather than nothing.
-                    if sayable(&key) {
-                        let screen = keymap::Screen::of(state.view());
-                        let label =
-                            |action| state.keymap.first_key(action, screen).unwrap_or_default();
-                        let text = format!(
-                            "JSON view: {}/{} scroll, {}/{} top/end, {}/{} page — Esc or {} closes it",
-                            label(Action::Down),
-                            label(Action::Up),
-                            label(Action::Top),
-                            label(Action::Bottom),
-                            label(Action::PageDown),
-                            label(Action::PageUp),
-                            label(Action::Raw),
-                        );
-                        toast(state, ToastLevel::Info, text);
-                    }
-                    Mode::Raw {
-                        title,
-                        lines,
-                        scroll,
-                    }
-                }
+                // The overlay's footer lists its keys; the rest do nothing here.
+                None => Mode::Raw {
+                    title,
+                    lines,
+                    scroll,
+                },
             };
             vec![]
         }
