@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-/// A Live Tail session shorter than this that ends on its own counts as a failed one (see the loop).
-const SHORT_SESSION: Duration = Duration::from_secs(60);
+/// A Live Tail session that ends on its own this soon after starting counts as a failed one (see the loop):
+/// AWS's sessions last up to three hours and push once a second; an endpoint that closes every stream (moto)
+/// ends them within milliseconds.
+const SHORT_SESSION: Duration = Duration::from_millis(250);
 
 pub(super) enum Fetched {
     Page(usize, Vec<LogEvent>),
