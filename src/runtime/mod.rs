@@ -312,6 +312,9 @@ pub async fn run<B: Backend>(
             rx.recv().await
         };
         let Some(first) = next else { break };
+        // Keys, pastes and resizes are drawn at once; so is the answer that puts the first rows on a view that
+        // had none (an engineer waits for it), the rest is drawn at most once a FRAME.
+        let empty_before = !shows_data(state.view());
         let mut urgent = false;
         let mut effects = Vec::new();
         let mut msg = Some(first);
@@ -367,6 +370,7 @@ pub async fn run<B: Backend>(
             }
         }
         dirty = true;
+        urgent |= empty_before && shows_data(state.view());
         if urgent || last_draw.elapsed() >= FRAME {
             draw(terminal, &state)?;
             note_data(&state);

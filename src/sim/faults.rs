@@ -145,6 +145,11 @@ impl Sim {
         if latency > 0 {
             tokio::time::sleep(Duration::from_millis(latency)).await;
         }
+        // The fleet is generated while the first calls wait out their latency; a call that arrives before it
+        // is there waits for it without holding a runtime thread.
+        while !self.ready() {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         let elapsed = self.started.elapsed();
         let scheduled = self
             .outage_window

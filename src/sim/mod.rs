@@ -21,7 +21,7 @@ use crate::aws::*;
 use faults::Bucket;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// A lock whose holder panicked still guards consistent simulator data (every update is one assignment or
 /// push), so the demo goes on rather than dying with it.
@@ -40,13 +40,18 @@ pub use metrics::MetricSim;
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
 
-pub struct Sim {
+/// What the simulated account holds, built from the options on a thread of its own (see [`Sim::new`]).
+struct World {
     fleet: Mutex<Fleet>,
+    logs: Arc<LogSim>,
+    metrics: MetricSim,
+}
+
+pub struct Sim {
+    world: Arc<OnceLock<World>>,
     pace: Option<Millis>,
     /// When the demo's bad deploy starts (sim time), until it has.
     demo_deploy: Mutex<Option<Millis>>,
-    logs: Arc<LogSim>,
-    metrics: MetricSim,
     live_tail: Mutex<LiveTailSim>,
     live_sessions: Arc<AtomicUsize>,
     /// FilterLogEvents has its own per-account limit (10 per second in most regions).
@@ -66,14 +71,38 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// Returns at once: the fleet (2,000 services and 20,000 tasks take ~30 ms) is generated on a thread of its
+    /// own, so the demo draws its first frame meanwhile and the first call's latency overlaps it. Every call
+    /// waits for it after its latency ([`Sim::call`](faults)); the accessors ([`Sim::fleet`], [`Sim::logs`],
+    /// [`Sim::metrics`]) block until it is there.
     pub fn new(opts: SimOptions) -> Sim {
         let burst = opts.rate_limit.map(|(_, b)| b).unwrap_or(0.0);
-        let fleet = Fleet::generate(&opts);
+        let world = Arc::new(OnceLock::new());
+        {
+            let world = world.clone();
+            let opts = opts.clone();
+            std::thread::Builder::new()
+                .name("sim-generate".into())
+                .spawn(move || {
+                    let started = Instant::now();
+                    let fleet = Fleet::generate(&opts);
+                    let _ = world.set(World {
+                        logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
+                        metrics: MetricSim::from_fleet(&fleet),
+                        fleet: Mutex::new(fleet),
+                    });
+                    tracing::info!(
+                        services = opts.services,
+                        tasks_per_service = opts.tasks_per_service,
+                        elapsed_ms = started.elapsed().as_millis() as u64,
+                        "simulated fleet generated"
+                    );
+                })
+                .expect("cannot start the simulator's generating thread");
+        }
         Sim {
-            logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
-            metrics: MetricSim::from_fleet(&fleet),
+            world,
             demo_deploy: Mutex::new(opts.demo_deploy.then_some(opts.epoch_ms + 6_000)),
-            fleet: Mutex::new(fleet),
             pace: opts.pace.map(|p| p.as_millis() as Millis),
             live_tail: Mutex::new(opts.live_tail.clone()),
             live_sessions: Arc::new(AtomicUsize::new(0)),
@@ -101,7 +130,8 @@ impl Sim {
 
     /// The fleet as it is now (moved up to the simulator's clock).
     pub fn fleet(&self) -> MutexGuard<'_, Fleet> {
-        let mut fleet = lock(&self.fleet);
+        let world = self.world();
+        let mut fleet = lock(&world.fleet);
         let now = self.now();
         if let Some(pace) = self.pace {
             let mut demo = lock(&self.demo_deploy);
@@ -109,7 +139,7 @@ impl Sim {
                 && now >= at
             {
                 *demo = None;
-                fleet.advance(at, pace, &self.logs);
+                fleet.advance(at, pace, &world.logs);
                 if let Some(td) = fleet.register_revision("production", "search", true) {
                     let req = UpdateServiceRequest {
                         cluster: "production".into(),
@@ -120,7 +150,7 @@ impl Sim {
                     let _ = fleet.update_service(&req, at);
                 }
             }
-            fleet.advance(now, pace, &self.logs);
+            fleet.advance(now, pace, &world.logs);
         }
         fleet
     }
@@ -140,12 +170,27 @@ impl Sim {
         self.fleet().register_revision(cluster, service, false)
     }
 
+    /// The simulated account, once generated (blocks until then).
+    fn world(&self) -> &World {
+        self.world.wait()
+    }
+
+    /// Whether the fleet has been generated yet.
+    fn ready(&self) -> bool {
+        self.world.get().is_some()
+    }
+
     pub fn logs(&self) -> &LogSim {
-        &self.logs
+        &self.world().logs
+    }
+
+    /// The same, shared (Live Tail sessions keep it).
+    fn logs_shared(&self) -> Arc<LogSim> {
+        self.world().logs.clone()
     }
 
     pub fn metrics(&self) -> &MetricSim {
-        &self.metrics
+        &self.world().metrics
     }
 
     pub fn set_live_tail(&self, live: LiveTailSim) {

@@ -40,7 +40,7 @@ impl CloudWatch for Sim {
             results: req
                 .queries
                 .iter()
-                .map(|q| self.metrics.query(q, req.start, req.end, now))
+                .map(|q| self.metrics().query(q, req.start, req.end, now))
                 .collect(),
             next_token: None,
         })
@@ -53,7 +53,7 @@ impl CloudWatch for Sim {
     ) -> Result<AlarmPage, ApiError> {
         self.call("cloudwatch:DescribeAlarms", &self.calls.describe_alarms)
             .await?;
-        let all = self.metrics.alarms(state, wall_ms());
+        let all = self.metrics().alarms(state, wall_ms());
         let start: usize = next_token
             .as_deref()
             .and_then(|t| t.strip_prefix("sim:"))

@@ -12,7 +12,7 @@ impl Elbv2 for Sim {
         self.call(ACTION, &self.calls.describe_target_groups)
             .await?;
         too_many(ACTION, arns.len(), TARGET_GROUPS_PER_CALL)?;
-        self.metrics.target_groups(arns)
+        self.metrics().target_groups(arns)
     }
 
     async fn describe_target_health(
@@ -24,7 +24,7 @@ impl Elbv2 for Sim {
             &self.calls.describe_target_health,
         )
         .await?;
-        self.metrics
+        self.metrics()
             .target_health(&self.fleet(), target_group_arn, wall_ms())
     }
 }

@@ -16,7 +16,7 @@ impl Logs for Sim {
     ) -> Result<LogGroupPage, ApiError> {
         self.call("logs:DescribeLogGroups", &self.calls.describe_log_groups)
             .await?;
-        self.logs.describe_groups(prefix, next_token)
+        self.logs().describe_groups(prefix, next_token)
     }
 
     async fn describe_log_streams(
@@ -27,14 +27,14 @@ impl Logs for Sim {
     ) -> Result<LogStreamPage, ApiError> {
         self.call("logs:DescribeLogStreams", &self.calls.describe_log_streams)
             .await?;
-        self.logs
+        self.logs()
             .describe_streams(group, prefix, next_token, wall_ms())
     }
 
     async fn filter_log_events(&self, req: &FilterRequest) -> Result<FilterPage, ApiError> {
         self.call("logs:FilterLogEvents", &self.calls.filter_log_events)
             .await?;
-        self.logs.filter(req, wall_ms())
+        self.logs().filter(req, wall_ms())
     }
 
     async fn get_log_events(
@@ -46,7 +46,7 @@ impl Logs for Sim {
     ) -> Result<StreamPage, ApiError> {
         self.call("logs:GetLogEvents", &self.calls.get_log_events)
             .await?;
-        self.logs
+        self.logs()
             .stream_page(group, stream, start, next_token, wall_ms())
     }
 
@@ -70,7 +70,11 @@ impl Logs for Sim {
                 "{bad}: use the logGroupArn, without the trailing :*"
             )));
         }
-        if let Some(missing) = req.group_arns.iter().find(|a| !self.logs.has_group_arn(a)) {
+        if let Some(missing) = req
+            .group_arns
+            .iter()
+            .find(|a| !self.logs().has_group_arn(a))
+        {
             return Err(ApiError::NotFound(format!(
                 "The specified log group does not exist: {missing}"
             )));
@@ -86,7 +90,7 @@ impl Logs for Sim {
             )));
         }
         let session = Session {
-            logs: self.logs.clone(),
+            logs: self.logs_shared(),
             outage: self.outage.clone(),
             arns: req.group_arns.clone(),
             streams: req.streams.clone(),
