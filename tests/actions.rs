@@ -1359,3 +1359,78 @@ async fn a_call_already_in_place_after_another_went_out_is_skipped_not_reported_
     assert_eq!(sim.calls.register_scalable_target.load(Ordering::SeqCst), 1);
     assert_eq!(sim.calls.update_service.load(Ordering::SeqCst), 0);
 }
+
+/// `?` in a dialog explains it and lists its keys, in every stage, and is never typed into its field; a key
+/// the dialog does not take says so (with the keys that work) instead of nothing; the next key clears it.
+#[tokio::test]
+async fn question_mark_and_unbound_keys_in_dialogs_answer_with_the_dialogs_keys() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    open_scale(&mut h).await;
+    h.press(ch('?'));
+    assert_eq!(scale_input(&h), "4", "? is not typed into the count");
+    let note = h.dialog().note.clone().expect("? answers");
+    assert!(note.contains("desired count"), "{note}");
+    assert!(note.contains("Enter review"), "{note}");
+    assert!(h.dialog().error.is_none(), "{:?}", h.dialog().error);
+    assert!(
+        text(&h.state).contains("Enter review · Tab"),
+        "{}",
+        text(&h.state)
+    );
+    h.typed("6");
+    assert!(h.dialog().note.is_none(), "the next key clears the note");
+    h.press(key(KeyCode::Enter));
+    assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+    // The confirmation: ? explains, an unbound letter says it does nothing and names y.
+    h.press(ch('?'));
+    let note = h.dialog().note.clone().unwrap();
+    assert!(
+        note.contains("exact change") && note.contains("y send"),
+        "{note}"
+    );
+    h.press(ch('x'));
+    let note = h.dialog().note.clone().unwrap();
+    assert!(note.starts_with("x: nothing here — y send"), "{note}");
+    assert!(
+        matches!(h.dialog().stage, Stage::Confirm(_)),
+        "still asking"
+    );
+    // The note is on screen.
+    let screen = text(&h.state);
+    assert!(screen.contains("x: nothing here"), "{screen}");
+    // Scaling to zero: `?` is not typed into the name either.
+    h.press(key(KeyCode::Esc));
+    clear_input(&mut h);
+    h.typed("0");
+    h.press(key(KeyCode::Enter));
+    h.press(ch('?'));
+    let Body::Scale(s) = &h.dialog().body else {
+        panic!()
+    };
+    assert_eq!(s.typed_name.as_ref().map(|t| t.value()), Some(""));
+    assert!(
+        h.dialog()
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("type the service name")
+    );
+    h.press(key(KeyCode::Esc));
+    h.press(key(KeyCode::Esc));
+    assert!(matches!(h.state.mode, Mode::Normal));
+    // Force: the confirmation comes at once; ? and unbound keys answer there too.
+    h.press(ch('F'));
+    h.press(ch('?'));
+    assert!(h.dialog().note.as_deref().unwrap().contains("y send"));
+    h.press(ch('q'));
+    assert!(
+        h.dialog()
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("q: nothing here"),
+        "q does not quit from a dialog: {:?}",
+        h.dialog().note
+    );
+    assert_eq!(h.sim.calls.update_service.load(Ordering::Relaxed), 0);
+}

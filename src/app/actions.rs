@@ -84,6 +84,68 @@ pub struct Dialog {
     pub error: Option<String>,
     /// A caution shown above the plan (autoscaling will undo it, CODE_DEPLOY...).
     pub warning: Option<String>,
+    /// What `?` or a key that does nothing here answered (the dialog's keys); cleared by the next key.
+    pub note: Option<String>,
+}
+
+impl Dialog {
+    /// The keys that work in this dialog now, as its last line shows them.
+    pub fn keys(&self) -> &'static str {
+        match &self.stage {
+            Stage::Edit => match &self.body {
+                Body::Scale(s) if matches!(s.autoscaling, Fetched::Failed(_)) => {
+                    "Enter review · Ctrl-r ask autoscaling again · Esc cancel"
+                }
+                Body::Scale(_) => "Enter review · Tab move autoscaling min/max · Esc cancel",
+                Body::Rollback {
+                    revisions: Fetched::Failed(_),
+                    ..
+                }
+                | Body::Stop {
+                    deployment: Fetched::Failed(_),
+                } => "r retry · Esc cancel",
+                Body::Rollback { .. } => "j/k choose · Enter review · Esc cancel",
+                _ => "Esc cancel",
+            },
+            Stage::Confirm(p) if p.kind == ActionKind::Scale && p.after == "desired 0" => {
+                "type the name · Enter send · Esc back"
+            }
+            Stage::Confirm(_) if matches!(&self.body, Body::Scale(s) if matches!(s.autoscaling, Fetched::Ready(Some(_)))) => {
+                "y send · Tab move autoscaling min/max · Esc back (nothing is sent until y)"
+            }
+            Stage::Confirm(_) => "y send · Esc back (nothing is sent until y)",
+            Stage::Sending(_) => "sending…",
+            Stage::Failed { .. } => "Esc close",
+        }
+    }
+
+    /// What `?` says in this dialog: what it is doing and the keys, in a sentence (the dialog has no help
+    /// screen of its own: it stays open with this under it).
+    pub fn help(&self) -> String {
+        let what = match (&self.stage, &self.body) {
+            (Stage::Edit, Body::Scale(_)) => {
+                "type the new desired count (digits; Backspace, ←/→ edit); Enter shows the exact change, nothing is sent yet"
+            }
+            (Stage::Edit, Body::Rollback { .. }) => {
+                "choose the revision to roll back to; Enter shows the exact change and the task definition diff, nothing is sent yet"
+            }
+            (Stage::Edit, Body::Stop { .. }) => {
+                "looking for the deployment in progress; the change shows when it is found"
+            }
+            (Stage::Edit, Body::Force) => "the change shows here before anything is sent",
+            (Stage::Confirm(p), _) if p.kind == ActionKind::Scale && p.after == "desired 0" => {
+                "scaling to 0 stops every task: type the service name exactly, then Enter sends"
+            }
+            (Stage::Confirm(_), _) => {
+                "this is the exact change and the calls it makes; y sends them, Esc goes back without sending"
+            }
+            (Stage::Sending(_), _) => "the calls are on their way; the result shows here",
+            (Stage::Failed { .. }, _) => {
+                "the calls failed (the reason is above); nothing more is sent"
+            }
+        };
+        format!("{what} — keys: {}", self.keys())
+    }
 }
 
 /// The autoscaling warning for what the scale dialog holds now (none while the input is not a count, or
@@ -241,21 +303,27 @@ mod tests {
     fn code_deploy_and_external_services_are_refused_with_the_reason() {
         let mut s = service();
         s.deployment_controller = Controller::CodeDeploy;
-        assert_eq!(refusal(ActionKind::Scale, &s, false), None);
+        assert_eq!(refusal(ActionKind::Scale, &s, false, "S"), None);
         assert!(
-            refusal(ActionKind::Rollback, &s, false)
+            refusal(ActionKind::Rollback, &s, false, "S")
                 .unwrap()
                 .contains("CodeDeploy")
         );
+        // The user's key for scaling, not the default.
+        assert!(
+            refusal(ActionKind::Rollback, &s, false, "F2")
+                .unwrap()
+                .ends_with("Scaling (F2) works")
+        );
         s.deployment_controller = Controller::External;
         assert!(
-            refusal(ActionKind::Scale, &s, false)
+            refusal(ActionKind::Scale, &s, false, "S")
                 .unwrap()
                 .contains("EXTERNAL")
         );
         s.deployment_controller = Controller::Ecs;
         assert!(
-            refusal(ActionKind::Scale, &s, true)
+            refusal(ActionKind::Scale, &s, true, "S")
                 .unwrap()
                 .contains("read-only")
         );

@@ -220,38 +220,10 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     if let Some(w) = &d.warning {
         lines.push(Line::from(Span::styled(format!("  ⚠ {w}"), theme.warn)));
     }
-    let (plan, keys) = match &d.stage {
-        Stage::Edit => (
-            None,
-            match &d.body {
-                Body::Scale(s) if matches!(s.autoscaling, Fetched::Failed(_)) => {
-                    "Enter review · Ctrl-r ask autoscaling again · Esc cancel"
-                }
-                Body::Scale(_) => "Enter review · Tab move autoscaling min/max · Esc cancel",
-                Body::Rollback {
-                    revisions: Fetched::Failed(_),
-                    ..
-                }
-                | Body::Stop {
-                    deployment: Fetched::Failed(_),
-                } => "r retry · Esc cancel",
-                Body::Rollback { .. } => "j/k choose · Enter review · Esc cancel",
-                _ => "Esc cancel",
-            },
-        ),
-        Stage::Confirm(p) => (
-            Some(p),
-            if p.after == "desired 0" {
-                "type the name · Enter send · Esc back"
-            } else if matches!(&d.body, Body::Scale(s) if matches!(s.autoscaling, Fetched::Ready(Some(_))))
-            {
-                "y send · Tab move autoscaling min/max · Esc back (nothing is sent until y)"
-            } else {
-                "y send · Esc back (nothing is sent until y)"
-            },
-        ),
-        Stage::Sending(p) => (Some(p), "sending…"),
-        Stage::Failed { plan, .. } => (Some(plan), "Esc close"),
+    let keys = d.keys();
+    let plan = match &d.stage {
+        Stage::Edit => None,
+        Stage::Confirm(p) | Stage::Sending(p) | Stage::Failed { plan: p, .. } => Some(p),
     };
     if let Some(p) = plan {
         lines.extend(plan_lines(p, theme));
@@ -264,6 +236,9 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     }
     if let Some(e) = &d.error {
         lines.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
+    }
+    if let Some(n) = &d.note {
+        lines.push(Line::from(Span::styled(format!("  ? {n}"), theme.key)));
     }
     if state.context.read_only {
         lines.push(Line::from(Span::styled(

@@ -60,7 +60,15 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
         );
         return vec![];
     };
-    if let Some(reason) = refusal(kind, &service, state.context.read_only) {
+    let scale_key = state
+        .keymap
+        .first_key(
+            crate::keymap::Action::Scale,
+            crate::keymap::Screen::of(state.view()),
+        )
+        // Unbound by the user's [keys]: help lists what is.
+        .unwrap_or_else(|| "? lists its key".into());
+    if let Some(reason) = refusal(kind, &service, state.context.read_only, &scale_key) {
         toast(state, ToastLevel::Error, reason);
         return vec![];
     }
@@ -115,6 +123,7 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
         stage,
         error: None,
         warning: None,
+        note: None,
     }));
     fetch
         .map(|fetch| vec![Effect::Fetch { id, fetch }])
@@ -325,6 +334,17 @@ pub(super) fn executed(
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Effect> {
     let mut effects = vec![];
+    d.note = None;
+    // `?` is never typed: counts are digits and service names hold no `?`.
+    if key.code == KeyCode::Char('?')
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+    {
+        d.note = Some(d.help());
+        state.mode = Mode::Dialog(Box::new(d));
+        return vec![];
+    }
     if is_retry_key(&d, &key)
         && let Some(effect) = retry_fetch(&mut d)
     {
@@ -345,9 +365,15 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Eff
             );
             true
         }
-        (Stage::Sending(_), _) => false,
+        (Stage::Sending(_), _) => {
+            d.note = nothing_here(&d, &key);
+            false
+        }
         (Stage::Failed { .. }, KeyCode::Esc | KeyCode::Enter) => true,
-        (Stage::Failed { .. }, _) => false,
+        (Stage::Failed { .. }, _) => {
+            d.note = nothing_here(&d, &key);
+            false
+        }
         (Stage::Confirm(_), KeyCode::Esc) => match d.body {
             // Back to choosing; the other dialogs have nothing to choose.
             Body::Scale(ref mut s) => {
@@ -492,8 +518,20 @@ fn confirm_key(
             }
         }
         KeyCode::Char('y') => send(state, d, plan, effects),
-        _ => {}
+        _ => d.note = nothing_here(d, &key),
     }
+}
+
+/// "x: nothing here — y send · Esc back": a key the dialog does not take, answered instead of ignored.
+fn nothing_here(d: &Dialog, key: &KeyEvent) -> Option<String> {
+    let name = match key.code {
+        KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::CONTROL) => format!("Ctrl-{c}"),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        // Arrows, Backspace and the like do nothing in a dialog that has nothing to move: no need to say it.
+        _ => return None,
+    };
+    Some(format!("{name}: nothing here — {}", d.keys()))
 }
 
 fn send(state: &State, d: &mut Dialog, plan: Plan, effects: &mut Vec<Effect>) {
@@ -511,6 +549,12 @@ fn send(state: &State, d: &mut Dialog, plan: Plan, effects: &mut Vec<Effect>) {
 }
 
 fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
+    if let Body::Rollback { revisions, .. } = &d.body
+        && !matches!(revisions, Fetched::Ready(_))
+    {
+        d.note = nothing_here(d, &key);
+        return;
+    }
     match &mut d.body {
         Body::Scale(s) => {
             match key.code {
@@ -578,10 +622,10 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                     });
                     d.stage = Stage::Confirm(rollback_plan(&d.cluster, &d.service, &to));
                 }
-                _ => {}
+                _ => d.note = nothing_here(d, &key),
             }
         }
-        Body::Stop { .. } | Body::Force => {}
+        Body::Stop { .. } | Body::Force => d.note = nothing_here(d, &key),
     }
 }
 
