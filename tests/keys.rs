@@ -93,9 +93,17 @@ fn keys_parse_in_the_forms_people_write_them() {
     ] {
         assert_eq!(parse_key(text), Ok(key), "{text}");
     }
-    for bad in ["", "F13", "ctrl-", "hyper-x", "shift-?", "alt-x", "Enterr"] {
+    for bad in [
+        "", "F13", "ctrl-", "hyper-x", "shift-?", "alt-x", "Enterr", "ctrl-1", "ctrl-?",
+    ] {
         assert!(parse_key(bad).is_err(), "{bad:?} must not parse");
     }
+    // A terminal cannot tell Ctrl-Shift-A from Ctrl-A: refused with the key to write instead, not read as
+    // ctrl-a behind the user's back.
+    let err = parse_key("ctrl-shift-a").unwrap_err();
+    assert!(err.contains("write \"ctrl-a\""), "{err}");
+    let err = parse_key("ctrl-1").unwrap_err();
+    assert!(err.contains("ctrl- goes with a letter"), "{err}");
 }
 
 #[test]
@@ -186,6 +194,7 @@ fn a_key_that_does_not_parse_names_the_file_line_action_and_the_key() {
     let err = error("[keys]\nhelp = 5\n");
     assert_eq!(err.line, Some(2));
     assert!(err.to_string().contains("a key"), "{err}");
+    assert!(err.to_string().contains("found an integer"), "{err}");
 }
 
 #[test]

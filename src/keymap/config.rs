@@ -64,7 +64,17 @@ pub fn parse_key(text: &str) -> Result<Key, String> {
     let code = match (chars.next(), chars.next()) {
         (None, _) => return Err(format!("{text:?} is not a key: {KEY_FORMS}")),
         (Some(c), None) => {
-            if ctrl {
+            if ctrl && shift {
+                return Err(format!(
+                    "{text:?}: terminals send Ctrl-Shift-{u} as Ctrl-{l}, so it cannot be told apart; write \"ctrl-{l}\"",
+                    u = c.to_ascii_uppercase(),
+                    l = c.to_ascii_lowercase()
+                ));
+            } else if ctrl && !c.is_ascii_alphabetic() {
+                return Err(format!(
+                    "{text:?}: ctrl- goes with a letter (a–z) or a named key; terminals send Ctrl with a digit or a sign as another key or not at all"
+                ));
+            } else if ctrl {
                 // A terminal sends Ctrl-Q and Ctrl-q alike: the letter arrives lower case with CONTROL.
                 KeyCode::Char(c.to_ascii_lowercase())
             } else if shift {
@@ -246,7 +256,12 @@ fn parse_keys(value: &toml::Value, action: Action, dotted: &str) -> Result<Vec<K
             .ok_or_else(|| error("a list of keys holds only strings (\"j\", \"Down\")".into()))?,
         other => {
             return Err(error(format!(
-                "expected a key (\"F5\", \"ctrl-r\", \"S\") or a list of keys, found a {}",
+                "expected a key (\"F5\", \"ctrl-r\", \"S\") or a list of keys, found {} {}",
+                if matches!(other, toml::Value::Integer(_) | toml::Value::Array(_)) {
+                    "an"
+                } else {
+                    "a"
+                },
                 other.type_str()
             )));
         }

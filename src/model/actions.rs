@@ -128,8 +128,14 @@ pub struct Plan {
     pub calls: Vec<Call>,
 }
 
-/// Why an action cannot be offered on this service at all, if it cannot.
-pub fn refusal(kind: ActionKind, service: &Service, read_only: bool) -> Option<String> {
+/// Why an action cannot be offered on this service at all, if it cannot. `scale_key` is the user's key for
+/// scaling (`S` unless remapped), which the refusal of a CODE_DEPLOY service's deployments points to.
+pub fn refusal(
+    kind: ActionKind,
+    service: &Service,
+    read_only: bool,
+    scale_key: &str,
+) -> Option<String> {
     if read_only {
         return Some(format!(
             "read-only mode: {} refused, nothing was sent (started with --read-only or read_only = true for this profile)",
@@ -144,7 +150,7 @@ pub fn refusal(kind: ActionKind, service: &Service, read_only: bool) -> Option<S
         (Controller::CodeDeploy, ActionKind::Scale) => None,
         (Controller::CodeDeploy, _) => Some(format!(
             "{name} uses the CODE_DEPLOY controller: UpdateService cannot change its task definition or start a deployment; \
-             deploy or roll back with AWS CodeDeploy (aws deploy create-deployment / stop-deployment). Scaling (S) works"
+             deploy or roll back with AWS CodeDeploy (aws deploy create-deployment / stop-deployment). Scaling ({scale_key}) works"
         )),
         (Controller::Ecs, _) => None,
     }
