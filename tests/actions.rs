@@ -1434,3 +1434,32 @@ async fn question_mark_and_unbound_keys_in_dialogs_answer_with_the_dialogs_keys(
     );
     assert_eq!(h.sim.calls.update_service.load(Ordering::Relaxed), 0);
 }
+
+/// On a small terminal the dialog's body is cut, but what it says back (`?`, a refused input) stays above the
+/// keys line: it is the reason nothing happened.
+#[tokio::test]
+async fn what_a_dialog_says_back_is_seen_on_a_small_terminal() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    h.press(ch('R'));
+    h.until("the revisions", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Rollback { revisions: Fetched::Ready(_), .. }))
+    })
+    .await;
+    h.press(ch('?'));
+    h.state.width = 40;
+    h.state.height = 12;
+    let screen = joined(&text(&h.state));
+    assert!(
+        screen.contains("choose the revision to roll back to"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("j/k choose"),
+        "the keys line stays: {screen}"
+    );
+    // At the usual size the note follows the body as before.
+    h.state.width = 100;
+    h.state.height = 30;
+    let screen = text(&h.state);
+    assert!(screen.contains("? choose the revision"), "{screen}");
+}

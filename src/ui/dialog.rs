@@ -228,20 +228,23 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     if let Some(p) = plan {
         lines.extend(plan_lines(p, theme));
     }
+    // What the dialog says back (a failure, a refused input, `?`, read-only): shown under the body when both fit,
+    // else kept above the keys line at the body's expense, so a small terminal still sees why nothing happened.
+    let mut said = Vec::new();
     if let Stage::Failed { error, .. } = &d.stage {
-        lines.push(Line::from(Span::styled(
+        said.push(Line::from(Span::styled(
             format!("  ✖ {error}"),
             theme.error,
         )));
     }
     if let Some(e) = &d.error {
-        lines.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
+        said.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
     }
     if let Some(n) = &d.note {
-        lines.push(Line::from(Span::styled(format!("  ? {n}"), theme.key)));
+        said.push(Line::from(Span::styled(format!("  ? {n}"), theme.key)));
     }
     if state.context.read_only {
-        lines.push(Line::from(Span::styled(
+        said.push(Line::from(Span::styled(
             "  READ-ONLY: nothing will be sent",
             theme.error,
         )));
@@ -249,7 +252,19 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
     let [text, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    let said_rows = super::wrapped_height(&said, text.width);
+    if said.is_empty()
+        || super::wrapped_height(&lines, text.width).saturating_add(said_rows) <= text.height
+    {
+        lines.extend(said);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    } else {
+        let said_rows = said_rows.min(text.height);
+        let [body, bottom] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(said_rows)]).areas(text);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+        frame.render_widget(Paragraph::new(said).wrap(Wrap { trim: false }), bottom);
+    }
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {keys}"), theme.key))),
         footer,
