@@ -606,3 +606,18 @@ fn the_raw_json_view_stops_at_its_last_screenful() {
         "{screen}"
     );
 }
+
+/// Esc on the first screen has nothing to go back to: it says so and how to quit (with the user's key),
+/// instead of nothing; it never quits.
+#[test]
+fn esc_on_the_first_screen_says_there_is_nothing_to_go_back_to() {
+    let mut state = with_keys(new_state(), "[keys]\nquit = \"Q\"\n");
+    ecsdeck::app::update::start(&mut state);
+    assert_eq!(state.stack.len(), 1);
+    assert!(update(&mut state, key(KeyCode::Esc)).is_empty());
+    assert!(!state.quit);
+    assert_eq!(
+        state.toast.as_ref().map(|t| t.text.as_str()),
+        Some("Esc: the first screen, nothing to go back to — Q quits")
+    );
+}

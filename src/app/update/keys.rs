@@ -189,8 +189,27 @@ pub(super) fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             if state.view().filter().is_some_and(|f| !f.is_empty()) {
                 with_list(state, |l, _| l.set_filter(String::new(), now));
                 vec![]
-            } else {
+            } else if state.stack.len() > 1 {
                 pop(state)
+            } else {
+                // The first screen: nothing to go back to; say so rather than nothing (and how to leave).
+                let quit = state
+                    .keymap
+                    .first_key(Action::Quit, keymap::Screen::of(state.view()))
+                    .map(|k| format!(" — {k} quits"))
+                    .unwrap_or_default();
+                toast(
+                    state,
+                    ToastLevel::Info,
+                    format!(
+                        "{}: the first screen, nothing to go back to{quit}",
+                        keymap::key_label(&keymap::Key {
+                            code: key.code,
+                            ctrl: key.modifiers.contains(KeyModifiers::CONTROL),
+                        })
+                    ),
+                );
+                vec![]
             }
         }
         Action::Quit => {
