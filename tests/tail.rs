@@ -97,8 +97,13 @@ fn spec(streams: StreamSelector, since: Millis) -> TailSpec {
     }
 }
 
+/// An event as a line shows it: the text without its colour codes (the line keeps them apart to draw them).
 fn key(e: &LogEvent) -> (String, Millis, String) {
-    (e.log_stream_name.clone(), e.timestamp, e.message.clone())
+    (
+        e.log_stream_name.clone(),
+        e.timestamp,
+        ecsdeck::model::logs::strip_escapes(&e.message),
+    )
 }
 
 /// Runs for `secs`, then checks the lines against the ground truth of the window.
