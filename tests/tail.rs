@@ -194,6 +194,7 @@ async fn sessions_that_end_are_reopened_and_the_gap_filled() {
             push_interval: Duration::from_millis(250),
             session_length: Duration::from_millis(600),
             max_sessions: 15,
+            ..LiveTailSim::default()
         },
     );
     let streams = StreamSelector::All;
@@ -207,6 +208,26 @@ async fn sessions_that_end_are_reopened_and_the_gap_filled() {
         1,
         "ended sessions are closed, one is open"
     );
+}
+
+/// Sessions that replay what was ingested before they started (moto's do): each event is still shown once.
+/// Before per-session counting, every reconnect showed the replayed seconds again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_that_replay_earlier_events_show_each_once() {
+    let sim = sim(
+        40.0,
+        LiveTailSim {
+            push_interval: Duration::from_millis(250),
+            session_length: Duration::from_millis(600),
+            replay: Duration::from_secs(3),
+            ..LiveTailSim::default()
+        },
+    );
+    let streams = StreamSelector::All;
+    let since = now_ms() - 10_000;
+    let run = start(sim.clone(), config(), 8.0, spec(streams.clone(), since));
+    run_and_check(&sim, &run, &streams, since, 4).await;
+    assert!(last_status(&run).sessions >= 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

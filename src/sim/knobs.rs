@@ -39,6 +39,9 @@ pub struct LiveTailSim {
     pub push_interval: Duration,
     pub session_length: Duration,
     pub max_sessions: usize,
+    /// A session's first push also carries what was ingested this long before it started, as moto's sessions
+    /// replay stored events (AWS's never do): what an earlier session showed comes again.
+    pub replay: Duration,
 }
 
 impl Default for LiveTailSim {
@@ -47,6 +50,7 @@ impl Default for LiveTailSim {
             push_interval: Duration::from_secs(1),
             session_length: Duration::from_secs(3 * 3600),
             max_sessions: 15,
+            replay: Duration::ZERO,
         }
     }
 }

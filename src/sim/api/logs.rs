@@ -95,7 +95,7 @@ impl Logs for Sim {
             arns: req.group_arns.clone(),
             streams: req.streams.clone(),
             pattern,
-            last: wall_ms(),
+            last: wall_ms().saturating_sub(live.replay.as_millis() as Millis),
             deadline: Instant::now() + live.session_length,
             push: live.push_interval,
             started: false,

@@ -1,4 +1,10 @@
 //! Exactly once: which events were shown already, by eventId within polling and by (stream, timestamp, message) counts across transports; and the interner that keeps repeated stream and group names shared.
+//!
+//! Identical lines (same stream, millisecond and text) are real and each is shown: a source that saw a content
+//! n times shows it n times. Each source — polling, and each Live Tail session — counts on its own, and a
+//! content is shown as often as the source that saw it most: so a session that replays what an earlier one
+//! delivered (moto does; an overlap at a reconnect could) adds nothing, while copies polling finds later are
+//! still shown.
 
 use crate::aws::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -15,9 +21,16 @@ pub(super) enum Via {
 #[derive(Default)]
 pub struct Seen {
     ids: HashSet<u64>,
-    /// content hash → (seen by polling, seen by Live Tail)
-    content: HashMap<u64, (u32, u32)>,
+    content: HashMap<u64, Counts>,
     by_time: BTreeMap<Millis, Vec<(u64, Option<u64>)>>,
+}
+
+/// How often one content was seen by polling and by the current Live Tail session, and shown.
+#[derive(Default)]
+struct Counts {
+    polled: u32,
+    live: u32,
+    shown: u32,
 }
 
 pub(super) fn hash_of(parts: impl Hash) -> u64 {
@@ -32,9 +45,17 @@ impl Seen {
         self.admit(e, Via::Poll)
     }
 
-    /// Live Tail events (no eventId): new unless polling already showed this content as often.
+    /// Live Tail events (no eventId): new unless this content was already shown as often (by polling or by
+    /// an earlier session).
     pub fn admit_live(&mut self, e: &LogEvent) -> bool {
         self.admit(e, Via::Live)
+    }
+
+    /// A new Live Tail session starts counting from zero: what it replays of earlier sessions is not new.
+    pub fn new_live_session(&mut self) {
+        for counts in self.content.values_mut() {
+            counts.live = 0;
+        }
     }
 
     fn admit(&mut self, e: &LogEvent, via: Via) -> bool {
@@ -49,17 +70,21 @@ impl Seen {
             _ => None,
         };
         let content = hash_of((&e.log_stream_name, e.timestamp, &e.message));
-        let entry = self.content.entry(content).or_insert((0, 0));
-        let new = match via {
+        let entry = self.content.entry(content).or_default();
+        let seen = match via {
             Via::Poll => {
-                entry.0 += 1;
-                entry.0 > entry.1
+                entry.polled += 1;
+                entry.polled
             }
             Via::Live => {
-                entry.1 += 1;
-                entry.1 > entry.0
+                entry.live += 1;
+                entry.live
             }
         };
+        let new = seen > entry.shown;
+        if new {
+            entry.shown = seen;
+        }
         self.by_time
             .entry(e.timestamp)
             .or_default()

@@ -302,6 +302,7 @@ pub async fn tail(
                     engine.floor = None;
                     engine.status.transport = Transport::LiveTail;
                     engine.status.sessions += 1;
+                    engine.seen.new_live_session();
                     engine.status.error = None;
                     live_failures = 0;
                     live_started = true;

@@ -323,6 +323,25 @@ mod tests {
         assert!(seen.is_empty());
     }
 
+    /// A Live Tail session that replays what an earlier one delivered (moto's do) shows nothing twice; a copy
+    /// the earlier session never had is still shown, and so is one polling finds later.
+    #[test]
+    fn a_new_live_session_replaying_earlier_events_adds_nothing() {
+        let mut seen = Seen::default();
+        assert!(seen.admit_live(&ev(None, 5, "a")));
+        assert!(seen.admit_live(&ev(None, 6, "b")));
+        seen.new_live_session();
+        assert!(!seen.admit_live(&ev(None, 5, "a")), "replayed");
+        assert!(!seen.admit_live(&ev(None, 6, "b")), "replayed");
+        assert!(seen.admit_live(&ev(None, 7, "c")), "new in this session");
+        // The replaying session then delivers a second, identical line: it is a real one.
+        assert!(seen.admit_live(&ev(None, 5, "a")));
+        // Polling finds three copies of `a` in the end: the third is new, the first two were shown.
+        assert!(!seen.admit_polled(&ev(Some("1"), 5, "a")));
+        assert!(!seen.admit_polled(&ev(Some("2"), 5, "a")));
+        assert!(seen.admit_polled(&ev(Some("3"), 5, "a")));
+    }
+
     #[test]
     fn the_common_prefix_of_container_prefixes() {
         assert_eq!(
