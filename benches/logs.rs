@@ -308,7 +308,13 @@ fn latency(figures: &mut Figures) {
                 .logs()
                 .truth(group, &StreamSelector::All, start - 30_000, end, end)
                 .into_iter()
-                .map(|e| ((e.timestamp, e.message), e.ingestion_time.unwrap()))
+                // Lines hold the text without colour codes.
+                .map(|e| {
+                    (
+                        (e.timestamp, ecsdeck::model::logs::strip_escapes(&e.message)),
+                        e.ingestion_time.unwrap(),
+                    )
+                })
                 .collect();
             let mut d: Vec<i64> = arrivals
                 .lock()

@@ -666,3 +666,36 @@ async fn live_tail_sessions_that_end_at_once_are_retried_with_backoff_not_in_a_l
         "{sessions} StartLiveTail calls in 4 s"
     );
 }
+
+/// Some of the demo's app lines carry colour codes as frameworks write them, so `--demo` shows them drawn in
+/// colour rather than as `[32m` text; a line's level is read from its text without them.
+#[test]
+fn some_simulated_app_lines_are_coloured_and_keep_their_level() {
+    let sim = sim(20.0, LiveTailSim::default());
+    let end = now_ms();
+    let events = sim
+        .logs()
+        .truth(GROUP, &StreamSelector::All, end - 60_000, end, end);
+    let coloured: Vec<_> = events
+        .iter()
+        .filter(|e| e.message.contains('\x1b'))
+        .collect();
+    assert!(
+        coloured.len() * 100 >= events.len() && coloured.len() * 10 <= events.len(),
+        "{} of {} lines coloured",
+        coloured.len(),
+        events.len()
+    );
+    let line = ecsdeck::model::logs::LogLine::new(
+        coloured[0].timestamp,
+        std::sync::Arc::from("ecs/web/1"),
+        coloured[0].message.clone(),
+    );
+    assert!(
+        line.message.starts_with("INFO [worker] job orders.sync"),
+        "{}",
+        line.message
+    );
+    assert!(line.ansi.is_some(), "the codes are kept apart to draw them");
+    assert_eq!(line.level, ecsdeck::model::logs::Level::Info);
+}

@@ -732,32 +732,4 @@ mod tests {
         s.events_in(1_000_000, 1_010_000, 1_000_000, &mut b);
         assert!(b.is_empty());
     }
-
-    /// Some of the demo's app lines carry colour codes as frameworks write them, so `--demo` shows them drawn
-    /// in colour (ansi-to-tui) rather than as `[32m` text; their level is read from the text without them.
-    #[test]
-    fn some_app_lines_are_coloured_and_keep_their_level() {
-        let s = LogSim::stream(
-            "ecs/web/abc".into(),
-            1_000_000,
-            None,
-            Kind::App { failing: false },
-            10.0,
-        );
-        let coloured: Vec<String> = (0..400)
-            .map(|k| s.event(k).2)
-            .filter(|m| m.contains('\x1b'))
-            .collect();
-        assert!(
-            (4..=40).contains(&coloured.len()),
-            "{} of 400",
-            coloured.len()
-        );
-        let line = crate::model::logs::strip_escapes(coloured.first().expect("one"));
-        assert!(line.starts_with("INFO [worker] job orders.sync"), "{line}");
-        assert_eq!(
-            crate::model::logs::Level::detect(&line, false),
-            crate::model::logs::Level::Info
-        );
-    }
 }
