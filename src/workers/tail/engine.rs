@@ -1,5 +1,6 @@
 //! The tail loop: Live Tail first, FilterLogEvents polling as the fallback and to backfill and fill gaps after reconnects.
 
+use super::rate::Rate;
 use super::*;
 use crate::aws::*;
 use crate::model::logs::LogLine;
@@ -33,7 +34,7 @@ pub(super) struct Engine<E: Fn(TailUpdate)> {
     /// Newest timestamp seen per source.
     high: Vec<Option<Millis>>,
     status: TailStatus,
-    window: (Instant, u64),
+    rate: Rate,
     last_status: Option<TailStatus>,
     /// Per source, where the last completed poll stood when it started (see [`Engine::marks_now`]): the
     /// next poll reaches back to it minus the lag, however far the watermark moved while that poll paged.
@@ -67,7 +68,8 @@ impl<E: Fn(TailUpdate)> Engine<E> {
                 ));
             }
         }
-        self.window.1 += lines.len() as u64;
+        self.rate
+            .add(Instant::now(), lines.iter().map(|l| l.timestamp));
         if !lines.is_empty() {
             (self.emit)(TailUpdate::Lines(lines));
         }
@@ -112,11 +114,7 @@ impl<E: Fn(TailUpdate)> Engine<E> {
     }
 
     fn publish(&mut self, force: bool) {
-        let elapsed = self.window.0.elapsed();
-        if elapsed >= Duration::from_secs(1) {
-            self.status.events_per_second = self.window.1 as f64 / elapsed.as_secs_f64();
-            self.window = (Instant::now(), 0);
-        }
+        self.status.events_per_second = self.rate.per_second(Instant::now());
         if force || self.last_status.as_ref() != Some(&self.status) {
             self.last_status = Some(self.status.clone());
             (self.emit)(TailUpdate::Status(self.status.clone()));
@@ -140,7 +138,7 @@ pub async fn tail(
         seen: Seen::default(),
         names: Interner::default(),
         status: TailStatus::default(),
-        window: (Instant::now(), 0),
+        rate: Rate::new(Instant::now(), crate::workers::clock::now_ms()),
         last_status: None,
         floor: None,
         marks: None,

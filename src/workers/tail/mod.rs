@@ -15,6 +15,7 @@
 mod dedupe;
 mod engine;
 mod pacing;
+mod rate;
 mod resolve;
 
 use super::retry::Backoff;
