@@ -10,6 +10,7 @@
 //! throttling) and the switches tests turn. This file keeps only the [`Sim`] handle.
 
 mod api;
+pub mod cd_run;
 mod deploy;
 mod faults;
 mod fleet;
