@@ -473,6 +473,25 @@ fn an_alarm_scan_that_fails_says_so_instead_of_showing_no_alarm() {
             .contains("alarms unknown: cloudwatch:DescribeAlarms denied"),
         "{screen}"
     );
+    // Once alarms were read, a failed scan says how old the badge's alarms are, not "unknown".
+    metrics(
+        &mut state,
+        MetricsUpdate::FleetAlarms {
+            result: Ok(vec![]),
+            at: NOW - 90_000,
+        },
+    );
+    metrics(
+        &mut state,
+        MetricsUpdate::FleetAlarms {
+            result: Err(ecsdeck::aws::ApiError::Network("connection refused".into())),
+            at: NOW,
+        },
+    );
+    let screen = text(&state);
+    let header = screen.lines().next().unwrap();
+    assert!(header.contains("alarms as of 1m ago:"), "{header}");
+    assert!(!header.contains("unknown"), "{header}");
 }
 
 #[tokio::test]

@@ -158,8 +158,16 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let View::Services { fleet, .. } = state.view()
         && let Some(e) = &fleet.alarms_error
     {
-        // No alarm badge could mean "no alarm" or "cannot tell": say which.
-        left.push(Span::styled(format!("  alarms unknown: {e}"), theme.header));
+        // No alarm badge could mean "no alarm" or "cannot tell": say which. Once read, the badge shows the
+        // last alarms read: say how old they are rather than "unknown" beside it.
+        let said = match fleet.alarms_at {
+            Some(at) => format!(
+                "  alarms as of {}: {e}",
+                crate::model::time::ago(state.now, at)
+            ),
+            None => format!("  alarms unknown: {e}"),
+        };
+        left.push(Span::styled(said, theme.header));
     }
     if let View::Services { fleet, .. } = state.view()
         && let (true, Some(e)) = (fleet.columns_on, &fleet.columns_error)
