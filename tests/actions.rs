@@ -1463,3 +1463,53 @@ async fn what_a_dialog_says_back_is_seen_on_a_small_terminal() {
     let screen = text(&h.state);
     assert!(screen.contains("? choose the revision"), "{screen}");
 }
+
+/// The executor stopping (a panic in a call) while a dialog waits for it: the dialog does not say
+/// "sending…" forever — it says the calls may or may not have gone through; a lookup becomes a failure that
+/// `r` asks again.
+#[tokio::test]
+async fn a_dialog_waiting_on_an_executor_that_stopped_says_so() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    open_scale(&mut h).await;
+    h.typed("6");
+    h.press(key(KeyCode::Enter));
+    // y sends: the Execute effect is not routed, as if the executor died with it.
+    let effects = update(&mut h.state, ch('y'));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Execute { .. })));
+    assert!(matches!(h.dialog().stage, Stage::Sending(_)));
+    update(
+        &mut h.state,
+        Msg::WorkerFailed {
+            worker: ecsdeck::protocol::Worker::Executor,
+            message: "panicked at src/workers/actions.rs:1".into(),
+        },
+    );
+    let Stage::Failed { error, .. } = &h.dialog().stage else {
+        panic!("{:?}", h.dialog().stage)
+    };
+    assert!(error.contains("may or may not have reached AWS"), "{error}");
+    h.press(key(KeyCode::Esc));
+    assert!(matches!(h.state.mode, Mode::Normal), "Esc closes it");
+    // A lookup in flight: failed, and r asks again.
+    let effects = update(&mut h.state, ch('R'));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Fetch { .. })));
+    update(
+        &mut h.state,
+        Msg::WorkerFailed {
+            worker: ecsdeck::protocol::Worker::Executor,
+            message: "panicked".into(),
+        },
+    );
+    assert!(matches!(
+        h.dialog().body,
+        Body::Rollback {
+            revisions: Fetched::Failed(_),
+            ..
+        }
+    ));
+    let effects = update(&mut h.state, ch('r'));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Fetch { .. })),
+        "r asks again: {effects:?}"
+    );
+}

@@ -115,6 +115,11 @@ pub(super) fn worker_failed(
         Worker::Executor | Worker::Input => Recovery::None,
         _ => Recovery::Restarting,
     };
+    if worker == Worker::Executor
+        && let Mode::Dialog(d) = &mut state.mode
+    {
+        executor_stopped(d, &message);
+    }
     state.fault = Some(Fault {
         worker,
         message,
@@ -125,6 +130,40 @@ pub(super) fn worker_failed(
         return vec![Effect::Quit];
     }
     vec![]
+}
+
+/// The executor stopped while a dialog waited for it: its answer will never come, so the dialog must not
+/// keep saying "sending…" or "asking…". Calls in flight may or may not have reached AWS: say so, and where
+/// to look; lookups become failures that `r` asks again (each is a new task).
+fn executor_stopped(d: &mut crate::app::actions::Dialog, why: &str) {
+    use crate::app::actions::{Body, Fetched, Stage};
+    use crate::aws::ApiError;
+    if let Stage::Sending(plan) = &d.stage {
+        d.stage = Stage::Failed {
+            plan: plan.clone(),
+            error: format!(
+                "the action executor stopped while sending ({why}): the calls may or may not have reached AWS — \
+                 check the service's events and the audit log's intent line before trying again"
+            ),
+        };
+        return;
+    }
+    let error = ApiError::Other(format!("the action executor stopped: {why}"));
+    match &mut d.body {
+        Body::Scale(s) if matches!(s.autoscaling, Fetched::Loading) => {
+            s.autoscaling = Fetched::Failed(error)
+        }
+        Body::Rollback { revisions, .. } if matches!(revisions, Fetched::Loading) => {
+            *revisions = Fetched::Failed(error)
+        }
+        Body::Rollback {
+            diff: Some(diff), ..
+        } if matches!(diff, Fetched::Loading) => *diff = Fetched::Failed(error),
+        Body::Stop { deployment } if matches!(deployment, Fetched::Loading) => {
+            *deployment = Fetched::Failed(error)
+        }
+        _ => {}
+    }
 }
 
 /// The loop gave up on a worker that kept failing.
