@@ -6,6 +6,8 @@
 //!    charts of 1,440 points.
 //! 2. Merging one 24 h GetMetricData answer (16 queries x 1,440 points) into the view, as each refresh does.
 //! 3. GetMetricData calls per refresh, counted by the simulator over 10 refreshes.
+//! 4. The simulator answering one 24 h GetMetricData of a service's charts (16 queries x 1,440 minutes): at
+//!    the fleet's start (its generated history) and a day later (every minute read from the fleet's traffic).
 
 use ecsdeck::app::metrics::MetricsView;
 
@@ -180,6 +182,48 @@ fn merge() {
     );
 }
 
+fn sim_answer() {
+    for (label, after) in [("at the fleet's start", 0), ("a day after it", 86_400_000)] {
+        let sim = Sim::new(SimOptions {
+            epoch_ms: NOW,
+            ..Default::default()
+        });
+        let svc = sim
+            .fleet()
+            .cluster("production")
+            .unwrap()
+            .service("checkout")
+            .unwrap()
+            .service
+            .clone();
+        let groups = sim
+            .metrics()
+            .target_groups(&svc.target_group_arns())
+            .unwrap();
+        let (queries, _) = plan("production", "checkout", &groups, Window::H24, false);
+        let now = NOW + after;
+        let (start, end) = fetch_range(now, Window::H24, 60, None, 0);
+        let mut times = Vec::new();
+        let mut points = 0;
+        for _ in 0..20 {
+            let t = Instant::now();
+            let results: Vec<_> = queries
+                .iter()
+                .map(|q| sim.metrics().query(q, start, end, now))
+                .collect();
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            points = results.iter().map(|r| r.values.len()).sum::<usize>();
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        println!(
+            "simulator's GetMetricData, checkout 24 h {label} ({} queries, {points} datapoints): median {:.2} ms, max {:.2} ms",
+            queries.len(),
+            times[times.len() / 2],
+            times[times.len() - 1]
+        );
+    }
+}
+
 fn calls_per_refresh(figures: &mut Figures) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -246,6 +290,9 @@ fn main() {
     }
     if targets::wanted("merge") {
         merge();
+    }
+    if targets::wanted("sim_answer") {
+        sim_answer();
     }
     if targets::wanted("calls_per_refresh") {
         calls_per_refresh(&mut figures);
