@@ -1,22 +1,30 @@
 //! Simulated CloudWatch metrics, alarms and ALB target groups, consistent with the simulated fleet.
 //!
-//! Every datapoint is a pure function of (service, metric, minute): load follows a daily curve with noise,
-//! CPU follows load, a failed rollout raises target 5XX and latency and leaves unhealthy hosts, a rollout in
-//! progress adds a host, and a blue/green service shifts its requests from the blue target group to the
-//! green one. Like ALB, HTTPCode counts are only published for minutes that had some; like CloudWatch, a
-//! minute is published a minute after it ends.
+//! Every datapoint is a function of (service, metric, minute) and of what the fleet did in that minute.
+//! Load follows a daily curve with noise. Before the fleet's start (its history, generated): CPU follows
+//! load, a failed rollout raises target 5XX and latency and leaves unhealthy hosts, a rollout in progress
+//! adds a host. From the start on, the metrics follow the moving fleet ([`super::traffic`]): requests split
+//! across target groups by their share, a bad revision's targets raise 5XX and latency while they take
+//! requests, healthy hosts follow target health, CPU follows the running tasks (the same work over more
+//! tasks, a starting task's burst). Alarms are evaluated on those minutes. Like ALB, HTTPCode counts are
+//! only published for minutes that had some; like CloudWatch, a minute is published a minute after it ends.
+//!
+//! Over 600 lines: the history and the live minutes are one formula per metric, kept side by side.
 
 use super::fleet::{Fleet, Phase};
+use super::traffic::{BAD_ERROR_RATE, Traffic, Window as Live};
 use super::{ACCOUNT, REGION};
 use crate::aws::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 const MINUTE: Millis = 60_000;
 const DAY: Millis = 86_400_000;
 /// How long a failed rollout's errors go on after ECS marked it failed (tasks draining, retries).
 const FAILURE_TAIL: Millis = 15 * MINUTE;
-/// Blue/green: how long traffic takes to move from blue to green after the deployment starts.
-const SHIFT: Millis = 10 * MINUTE;
+/// A running task's CPU when it takes no requests, and while it starts up (%).
+const IDLE_CPU: f64 = 4.0;
+const STARTING_CPU: f64 = 55.0;
 
 /// One simulated target group and what it serves.
 #[derive(Debug, Clone)]
@@ -40,9 +48,11 @@ struct Profile {
     failure: Option<(Millis, Millis)>,
     /// (start, end) of a rollout in progress (end: when it is expected to finish).
     rollout: Option<(Millis, Millis)>,
-    /// Blue/green: when traffic started moving to green.
+    /// Blue/green: when the green revision's deployment started.
     shift_at: Option<Millis>,
     target_groups: Vec<usize>,
+    /// (cluster, service) position in the fleet: its traffic timeline.
+    at: (usize, usize),
 }
 
 pub struct MetricSim {
@@ -55,6 +65,9 @@ pub struct MetricSim {
     by_service: HashMap<(String, String), usize>,
     /// Alarm definitions: (name, profile, metric kind).
     alarms: Vec<(String, usize, AlarmKind)>,
+    /// What the moving fleet's traffic did, from `epoch` (the fleet's start) on.
+    traffic: Arc<Traffic>,
+    epoch: Millis,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -162,6 +175,7 @@ impl MetricSim {
                     rollout,
                     shift_at,
                     target_groups: tgs.clone(),
+                    at: (ci, si),
                 });
                 if cname == "production" {
                     if !tgs.is_empty() {
@@ -201,6 +215,8 @@ impl MetricSim {
             profiles,
             by_service,
             alarms,
+            traffic: fleet.traffic.clone(),
+            epoch: fleet.epoch_ms,
         }
     }
 
@@ -312,26 +328,46 @@ impl MetricSim {
         p.failure.is_some_and(|(from, to)| at >= from && at < to)
     }
 
-    /// The share of the service's requests a target group gets at `at`.
-    fn share(&self, p: &Profile, group: usize, at: Millis) -> f64 {
+    /// The share of the service's requests a target group got at minute `at` of the history, or in the
+    /// live minute `live` (see [`super::traffic::share_of`]). A blue/green deployment under way when the
+    /// fleet starts is still scaling up green, which takes production traffic only once it has.
+    fn share(&self, p: &Profile, group: usize, live: Option<&Live>) -> f64 {
+        if let Some(l) = live {
+            return self.live_group(p, group, l).map_or(0.0, |g| g.share);
+        }
         let Some(g) = self.groups.get(group) else {
             return 0.0;
         };
-        let greens = p
+        let blues = p
             .target_groups
             .iter()
-            .filter(|i| self.is_green(**i))
+            .filter(|i| !self.is_green(**i))
             .count();
-        let blues = p.target_groups.len() - greens;
-        let green_share = match p.shift_at {
-            Some(start) if greens > 0 => ((at - start) as f64 / SHIFT as f64).clamp(0.0, 1.0),
-            _ => 0.0,
-        };
         if g.green {
-            green_share / greens.max(1) as f64
+            0.0
         } else {
-            (1.0 - green_share) / blues.max(1) as f64
+            1.0 / blues.max(1) as f64
         }
+    }
+
+    /// A target group's part of a live minute.
+    fn live_group<'a>(
+        &self,
+        p: &Profile,
+        group: usize,
+        live: &'a Live,
+    ) -> Option<&'a super::traffic::GroupWindow> {
+        let k = p.target_groups.iter().position(|g| *g == group)?;
+        live.groups.get(k)
+    }
+
+    /// The fleet's traffic in minute `minute`, from the fleet's start on (None before: the history).
+    fn live(&self, p: &Profile, minute: i64) -> Option<Live> {
+        let from = minute * MINUTE;
+        if from + MINUTE <= self.epoch {
+            return None;
+        }
+        self.traffic.window(p.at.0, p.at.1, from, from + MINUTE)
     }
 
     /// One minute's value of a metric, or None when CloudWatch would have no datapoint.
@@ -347,18 +383,40 @@ impl MetricSim {
         let load = Self::load(p, minute);
         let failing = Self::failing(p, at);
         let noise = |k: u64| unit(&[p.seed, minute as u64, k]);
-        let requests = |g: usize| (p.base_rpm * load * self.share(p, g, at)).round();
+        let live = self.live(p, minute);
+        let live = live.as_ref();
+        let lg = |g: usize| live.and_then(|l| self.live_group(p, g, l));
+        let requests = |g: usize| (p.base_rpm * load * self.share(p, g, live)).round();
+        // The share of a group's requests its bad revision's targets took (and failed), this minute.
+        let bad = |g: usize| lg(g).map_or(0.0, |x| x.bad);
         let rolling = p.rollout.is_some_and(|(from, to)| at >= from && at < to);
         let value = match (metric, group) {
             ("CPUUtilization", None) => {
-                let avg = (12.0 + 38.0 * load + 6.0 * noise(3)).min(99.0);
+                let steady = (12.0 + 38.0 * load + 6.0 * noise(3)).min(99.0);
+                let (avg, starting) = match live {
+                    // The requests' work (what `desired` tasks did at `steady`) spread over the tasks
+                    // running now, plus their idle and a starting task's burst.
+                    Some(l) => {
+                        if l.running < 0.01 {
+                            return None;
+                        }
+                        let work = (steady - IDLE_CPU) * p.desired as f64;
+                        let total = work + IDLE_CPU * l.running + STARTING_CPU * l.activating;
+                        ((total / l.running).min(99.0), l.activating > 0.0)
+                    }
+                    None => (steady, false),
+                };
                 match stat {
+                    Stat::Maximum if starting => (STARTING_CPU + 25.0 + 14.0 * noise(4)).min(100.0),
                     Stat::Maximum => (avg + 8.0 + 14.0 * noise(4)).min(100.0),
                     Stat::Minimum => (avg - 6.0).max(0.5),
                     _ => avg,
                 }
             }
             ("MemoryUtilization", None) => {
+                if live.is_some_and(|l| l.running < 0.01) {
+                    return None;
+                }
                 // A slow leak, reset by a restart every six hours.
                 let leak = ((at % (6 * 3_600_000)) as f64 / (6.0 * 3_600_000.0)) * 12.0;
                 let avg = 38.0 + leak + 2.0 * noise(5);
@@ -376,11 +434,12 @@ impl MetricSim {
                 r
             }
             ("HTTPCode_Target_5XX_Count", Some(g)) => {
-                let rate = if failing {
+                let base = if failing {
                     0.06 + 0.06 * noise(7)
                 } else {
                     0.0015 * noise(7)
                 };
+                let rate = base + bad(g) * BAD_ERROR_RATE * (0.9 + 0.2 * noise(11));
                 let n = (requests(g) * rate).floor();
                 if n <= 0.0 {
                     return None;
@@ -388,13 +447,15 @@ impl MetricSim {
                 n
             }
             ("HTTPCode_ELB_5XX_Count", Some(g)) => {
-                let n = if failing {
+                let mut n = if failing {
                     (requests(g) * 0.01 * noise(8)).floor()
                 } else if noise(8) > 0.97 {
                     1.0
                 } else {
                     0.0
                 };
+                // A group sent requests while it had no target to take them answers 503 itself.
+                n += (p.base_rpm * load * lg(g).map_or(0.0, |x| x.no_target)).round();
                 if n <= 0.0 {
                     return None;
                 }
@@ -405,41 +466,51 @@ impl MetricSim {
                     return None;
                 }
                 let base = 0.045 + 0.03 * (load - 1.0).max(0.0) + 0.01 * noise(9);
-                let avg = if failing {
+                let mut avg = if failing {
                     base + 0.35 + 0.2 * noise(10)
                 } else {
                     base
                 };
+                // A bad revision's requests time out or fail slowly.
+                avg += bad(g) * (0.8 + 0.4 * noise(12));
                 match stat {
                     Stat::Maximum => avg * 6.0,
                     _ => avg,
                 }
             }
-            ("HealthyHostCount", Some(g)) => {
-                let share = self.share(p, g, at);
-                if share <= 0.0 && !self.is_green(g) {
-                    0.0
-                } else {
-                    let mut n = p.desired as f64;
-                    if failing {
-                        n -= 2.0;
-                    }
-                    if rolling {
-                        n += 1.0;
-                    }
-                    if self.is_green(g) && p.shift_at.is_some_and(|s| at < s) {
+            ("HealthyHostCount", Some(g)) => match lg(g) {
+                Some(x) => {
+                    let n = match stat {
+                        Stat::Maximum => x.healthy_max,
+                        Stat::Minimum => x.healthy_min,
+                        _ => x.healthy,
+                    };
+                    // A failed rollout of the history still fails two targets' checks a while.
+                    if failing { (n - 2.0).max(0.0) } else { n }
+                }
+                None => {
+                    let share = self.share(p, g, None);
+                    if share <= 0.0 && !self.is_green(g) {
                         0.0
                     } else {
-                        n.max(0.0)
+                        let mut n = p.desired as f64;
+                        if failing {
+                            n -= 2.0;
+                        }
+                        if rolling {
+                            n += 1.0;
+                        }
+                        if self.is_green(g) && p.shift_at.is_some_and(|s| at < s) {
+                            0.0
+                        } else {
+                            n.max(0.0)
+                        }
                     }
                 }
-            }
-            ("UnHealthyHostCount", Some(_)) => {
-                if failing {
-                    2.0
-                } else {
-                    0.0
-                }
+            },
+            ("UnHealthyHostCount", Some(g)) => {
+                let history = if failing { 2.0 } else { 0.0 };
+                history + lg(g).map_or(0.0, |x| x.unhealthy)
             }
             _ => return None,
         };
@@ -515,12 +586,33 @@ impl MetricSim {
     }
 
     /// Alarms as CloudWatch would have evaluated them at `now`: 5XX above 50 in 5 minutes, CPU above 85 %.
+    /// The minutes follow the fleet, so an alarm fires while a bad revision takes requests (and a while
+    /// after, see [`super::traffic::HOLD`]) and goes back to OK once five clean minutes are published.
     pub fn alarms(&self, state: Option<&str>, now: Millis) -> Vec<Alarm> {
-        let last = ((now - MINUTE) / MINUTE) * MINUTE;
         self.alarms
             .iter()
-            .filter_map(|(name, pi, kind)| {
-                let p = self.profiles.get(*pi)?;
+            .filter_map(|(name, pi, kind)| self.evaluate(name, *pi, *kind, now))
+            .filter(|a| state.is_none_or(|s| a.state_value == s))
+            .collect()
+    }
+
+    /// The state of one alarm at `now` ("OK" or "ALARM"), None if there is no such alarm: for whatever
+    /// acts on alarms (a CodeDeploy deployment's automatic rollback).
+    pub fn alarm_state(&self, name: &str, now: Millis) -> Option<&'static str> {
+        let (name, pi, kind) = self.alarms.iter().find(|(n, _, _)| n == name)?;
+        let alarm = self.evaluate(name, *pi, *kind, now)?;
+        Some(if alarm.state_value == "ALARM" {
+            "ALARM"
+        } else {
+            "OK"
+        })
+    }
+
+    fn evaluate(&self, name: &str, pi: usize, kind: AlarmKind, now: Millis) -> Option<Alarm> {
+        let last = ((now - MINUTE) / MINUTE) * MINUTE;
+        {
+            {
+                let p = self.profiles.get(pi)?;
                 let window = last - 5 * MINUTE..last;
                 let (namespace, metric, dimensions, value, threshold) = match kind {
                     AlarmKind::Target5xx => {
@@ -576,19 +668,22 @@ impl MetricSim {
                 };
                 let breaching = value > threshold;
                 Some(Alarm {
-                    alarm_name: name.clone(),
+                    alarm_name: name.to_owned(),
                     state_value: if breaching { "ALARM" } else { "OK" }.into(),
                     state_reason: Some(format!(
                         "Threshold Crossed: 1 datapoint [{value:.1}] was {} the threshold ({threshold:.1}).",
-                        if breaching { "greater than" } else { "not greater than" }
+                        if breaching {
+                            "greater than"
+                        } else {
+                            "not greater than"
+                        }
                     )),
                     state_updated_at: Some(last),
                     namespace: Some(namespace.into()),
                     metric_name: Some(metric.into()),
                     dimensions,
                 })
-            })
-            .filter(|a| state.is_none_or(|s| a.state_value == s))
-            .collect()
+            }
+        }
     }
 }

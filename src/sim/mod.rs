@@ -17,11 +17,12 @@ mod fleet;
 mod knobs;
 pub mod logs;
 pub mod metrics;
+mod traffic;
 
 use crate::aws::*;
 use faults::Bucket;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 
 /// A lock whose holder panicked still guards consistent simulator data (every update is one assignment or
@@ -66,6 +67,8 @@ pub struct Sim {
     outage_window: Option<(Duration, Duration)>,
     started: Instant,
     epoch_ms: Millis,
+    /// How far [`Sim::skip`] moved the clock ahead.
+    skipped: AtomicI64,
     denied: Mutex<Vec<String>>,
     on_call: Mutex<Option<CallHook>>,
     pub calls: CallCounts,
@@ -123,6 +126,7 @@ impl Sim {
             outage_window: opts.outage,
             started: Instant::now(),
             epoch_ms: opts.epoch_ms,
+            skipped: AtomicI64::new(0),
             denied: Mutex::new(Vec::new()),
             on_call: Mutex::new(None),
             calls: CallCounts::default(),
@@ -158,7 +162,23 @@ impl Sim {
 
     /// The simulator's clock: its epoch plus the time since it started (every timestamp it reports).
     pub fn now(&self) -> Millis {
-        self.epoch_ms + self.started.elapsed().as_millis() as Millis
+        self.epoch_ms
+            + self.started.elapsed().as_millis() as Millis
+            + self.skipped.load(Ordering::SeqCst)
+    }
+
+    /// Moves the simulator's clock ahead by `by` at once: tests see CloudWatch's minutes pass in a moment
+    /// (the moving fleet catches up at its next call, at most 2,000 steps of `pace`).
+    pub fn skip(&self, by: Duration) {
+        self.skipped
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+    }
+
+    /// The clock CloudWatch and the load balancer answer at: the wall clock, as the metrics worker asks by it
+    /// (tests with a fixed past epoch read the fleet's history there), or the simulator's when a test has
+    /// skipped it ahead. In the demo the two are the same.
+    fn metrics_now(&self) -> Millis {
+        wall_ms().max(self.now())
     }
 
     /// Makes the next revision of a service's family a bad one (its tasks fail health checks); returns it.

@@ -2,7 +2,7 @@
 
 use super::too_many;
 use crate::aws::*;
-use crate::sim::{Sim, wall_ms};
+use crate::sim::Sim;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -35,7 +35,9 @@ impl CloudWatch for Sim {
                 "{points} datapoints asked for in one call (more than {METRIC_POINTS_PER_CALL})"
             )));
         }
-        let now = wall_ms();
+        // The metrics follow the fleet: move it up to now first.
+        drop(self.fleet());
+        let now = self.metrics_now();
         Ok(MetricPage {
             results: req
                 .queries
@@ -53,7 +55,8 @@ impl CloudWatch for Sim {
     ) -> Result<AlarmPage, ApiError> {
         self.call("cloudwatch:DescribeAlarms", &self.calls.describe_alarms)
             .await?;
-        let all = self.metrics().alarms(state, wall_ms());
+        drop(self.fleet());
+        let all = self.metrics().alarms(state, self.metrics_now());
         let start: usize = next_token
             .as_deref()
             .and_then(|t| t.strip_prefix("sim:"))

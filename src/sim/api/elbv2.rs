@@ -2,7 +2,7 @@
 
 use super::too_many;
 use crate::aws::*;
-use crate::sim::{Sim, wall_ms};
+use crate::sim::Sim;
 use async_trait::async_trait;
 
 #[async_trait]
@@ -25,6 +25,6 @@ impl Elbv2 for Sim {
         )
         .await?;
         self.metrics()
-            .target_health(&self.fleet(), target_group_arn, wall_ms())
+            .target_health(&self.fleet(), target_group_arn, self.metrics_now())
     }
 }

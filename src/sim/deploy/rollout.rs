@@ -399,6 +399,7 @@ impl Fleet {
         }
         svc.pending_count = per.iter().map(|e| e.1).sum();
         svc.running_count = per.iter().map(|e| e.2).sum();
+        self.observe(c, s, t);
     }
 
     pub(super) fn complete(&mut self, c: usize, s: usize, t: Millis) {

@@ -128,8 +128,10 @@ impl Fleet {
             rng,
             revisions: HashMap::new(),
             stepped: epoch,
+            traffic: Default::default(),
         };
         fleet.record_history();
+        fleet.traffic.observe_all(&fleet.clusters, epoch);
         fleet
     }
 }

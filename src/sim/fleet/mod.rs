@@ -112,6 +112,8 @@ pub struct Fleet {
     pub(super) revisions: HashMap<String, String>,
     /// The moving simulator's clock: the last step it took.
     pub(super) stepped: Millis,
+    /// What each service's traffic did when (the metrics follow it; shared with `MetricSim`).
+    pub(super) traffic: std::sync::Arc<super::traffic::Traffic>,
 }
 
 const AZS: &[&str] = &["us-east-1a", "us-east-1b", "us-east-1c"];
