@@ -265,3 +265,66 @@ fn the_history_before_the_fleets_start_is_the_same_with_or_without_its_deploys()
     assert_eq!(day(&still), day(&moving));
     assert_eq!(day(&still).len(), 24 * 60);
 }
+
+#[test]
+fn checkouts_blue_green_traffic_moves_to_green_once_green_is_scaled_up() {
+    let sim = demo();
+    let svc = sim
+        .fleet()
+        .cluster("production")
+        .unwrap()
+        .service("checkout")
+        .unwrap()
+        .service
+        .clone();
+    let groups = sim
+        .metrics()
+        .target_groups(&svc.target_group_arns())
+        .unwrap();
+    let [blue, green] = groups.as_slice() else {
+        panic!("checkout is blue/green: {groups:?}")
+    };
+    let requests = |g: &TargetGroup, at: Millis| {
+        let q = MetricQuery {
+            id: "m".into(),
+            namespace: "AWS/ApplicationELB".into(),
+            metric: "RequestCount".into(),
+            dimensions: vec![
+                (
+                    "LoadBalancer".into(),
+                    g.load_balancer_dimension().unwrap().into(),
+                ),
+                ("TargetGroup".into(), g.dimension().unwrap().into()),
+            ],
+            stat: Stat::Sum,
+            period_secs: 60,
+        };
+        sim.metrics()
+            .query(&q, at, at + MINUTE, sim.now())
+            .values
+            .first()
+            .copied()
+            .unwrap_or(0.0)
+    };
+    // Scaling up green when the fleet starts: blue takes it all.
+    assert!(requests(blue, START - 2 * MINUTE) > 0.0);
+    assert_eq!(requests(green, START - 2 * MINUTE), 0.0);
+    // A few seconds in, green has its tasks and production traffic moves to it.
+    sim.skip(Duration::from_secs(5 * 60));
+    let checkout = sim
+        .fleet()
+        .cluster("production")
+        .unwrap()
+        .service("checkout")
+        .unwrap()
+        .service
+        .clone();
+    assert_eq!(
+        checkout.deployments[0].rollout_state.as_deref(),
+        Some("COMPLETED"),
+        "{:?}",
+        checkout.deployments
+    );
+    assert!(requests(green, START + 2 * MINUTE) > 0.0);
+    assert_eq!(requests(blue, START + 2 * MINUTE), 0.0);
+}
