@@ -169,6 +169,16 @@ fn the_demos_bad_deploy_of_search_raises_its_5xx_and_fires_its_alarm_until_after
         "{latency:?}"
     );
     assert_eq!(sim.metrics().alarm_state(ALARM, now), Some("ALARM"));
+    // When it went into ALARM (what a CodeDeploy deployment watching it from the start would act on): as
+    // the deploy's minute was published, two minutes after it began.
+    assert_eq!(
+        sim.metrics().alarm_since(ALARM, START, now),
+        Some(START + 2 * MINUTE)
+    );
+    assert_eq!(
+        sim.metrics().alarm_since(ALARM, START, START + 90_000),
+        None
+    );
     let firing = sim.metrics().alarms(Some("ALARM"), now);
     assert!(firing.iter().any(|a| a.alarm_name == ALARM), "{firing:?}");
 
@@ -185,6 +195,13 @@ fn the_demos_bad_deploy_of_search_raises_its_5xx_and_fires_its_alarm_until_after
     );
     assert!(later.iter().all(|(_, v)| *v < 10.0), "{later:?}");
     assert_eq!(sim.metrics().alarm_state(ALARM, now), Some("OK"));
+    // A deployment watching it only from now on sees no alarm.
+    assert_eq!(sim.metrics().alarm_since(ALARM, now - MINUTE, now), None);
+    assert!(
+        sim.metrics()
+            .alarm_since("no-such-alarm", START, now)
+            .is_none()
+    );
     // ... and the deploy's minute is still in the history, as CloudWatch keeps it.
     let kept = alb(
         &sim,

@@ -608,6 +608,24 @@ impl MetricSim {
         })
     }
 
+    /// When alarm `name` was first in ALARM between `from` and `now` (its state changes only as minutes are
+    /// published, so it is read at `from` and at each minute after), None if it never was: for a CodeDeploy
+    /// deployment that watches it from `from` (sim/cd_run.rs takes this as `alarm_since`).
+    pub fn alarm_since(&self, name: &str, from: Millis, now: Millis) -> Option<Millis> {
+        let (name, pi, kind) = self.alarms.iter().find(|(n, _, _)| n == name)?;
+        let mut t = from;
+        while t <= now {
+            if self
+                .evaluate(name, *pi, *kind, t)
+                .is_some_and(|a| a.state_value == "ALARM")
+            {
+                return Some(t);
+            }
+            t = (t / MINUTE + 1) * MINUTE;
+        }
+        None
+    }
+
     fn evaluate(&self, name: &str, pi: usize, kind: AlarmKind, now: Millis) -> Option<Alarm> {
         let last = ((now - MINUTE) / MINUTE) * MINUTE;
         {
