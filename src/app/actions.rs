@@ -13,6 +13,7 @@ use crate::model::actions::Plan;
 use crate::model::actions::Revisions;
 use crate::model::actions::bounds_warning;
 use crate::model::actions::parse_desired;
+use crate::model::traffic::{Move, Traffic, parse_percent};
 /// Something the dialog waits for from AWS.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fetched<T> {
@@ -55,6 +56,39 @@ pub enum Body {
     Stop {
         deployment: Fetched<Option<ServiceDeploymentBrief>>,
     },
+    /// The traffic dialog: the pair and its routes, the move chosen ([`TRAFFIC_CHOICES`]) and the typed %.
+    Traffic {
+        traffic: Fetched<Traffic>,
+        selected: usize,
+        percent: TextInput,
+    },
+}
+
+/// The traffic dialog's rows, in order; the typed one takes the percentage field.
+pub const TRAFFIC_CHOICES: [TrafficChoice; 6] = [
+    TrafficChoice::Fixed(Move::Switch),
+    TrafficChoice::Fixed(Move::Shift(10)),
+    TrafficChoice::Fixed(Move::Shift(50)),
+    TrafficChoice::Fixed(Move::Shift(100)),
+    TrafficChoice::Typed,
+    TrafficChoice::Fixed(Move::SwitchBack),
+];
+/// The row typing digits selects.
+pub const TYPED_CHOICE: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrafficChoice {
+    Fixed(Move),
+    /// Shift to the percentage typed.
+    Typed,
+}
+
+/// The move of the chosen row, or what is wrong with the typed percentage.
+pub fn traffic_move(selected: usize, percent: &str) -> Result<Move, String> {
+    match TRAFFIC_CHOICES.get(selected) {
+        Some(TrafficChoice::Fixed(m)) => Ok(*m),
+        _ => parse_percent(percent).map(Move::Shift),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +139,14 @@ impl Dialog {
                     deployment: Fetched::Failed(_),
                 } => "r retry · Esc cancel",
                 Body::Rollback { .. } => "j/k choose · Enter review · Esc cancel",
+                Body::Traffic {
+                    traffic: Fetched::Failed(_),
+                    ..
+                } => "r retry · Esc cancel",
+                Body::Traffic {
+                    traffic: Fetched::Ready(_),
+                    ..
+                } => "j/k choose · 0-9 type a % · Enter review · Esc cancel",
                 _ => "Esc cancel",
             },
             Stage::Confirm(p) if p.kind == ActionKind::Scale && p.after == "desired 0" => {
@@ -133,6 +175,9 @@ impl Dialog {
                 "looking for the deployment in progress; the change shows when it is found"
             }
             (Stage::Edit, Body::Force) => "the change shows here before anything is sent",
+            (Stage::Edit, Body::Traffic { .. }) => {
+                "choose switch, a canary shift or switch back (digits type any % for green); Enter shows the exact request, nothing is sent yet"
+            }
             (Stage::Confirm(p), _) if p.kind == ActionKind::Scale && p.after == "desired 0" => {
                 "scaling to 0 stops every task: type the service name exactly, then Enter sends"
             }

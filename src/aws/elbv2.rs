@@ -1,7 +1,7 @@
-//! Elastic Load Balancing v2: the target groups a service registers in and the health of their targets —
-//! the domain types and the [`Elbv2`] trait (one method per AWS call).
+//! Elastic Load Balancing v2: the target groups a service registers in, the health of their targets, and the
+//! listeners and rules that route to them — the domain types and the [`Elbv2`] trait (one method per AWS call).
 
-use super::ApiError;
+use super::{ApiError, Mutated};
 use async_trait::async_trait;
 use serde::Serialize;
 
@@ -60,6 +60,124 @@ pub struct TargetHealth {
     pub description: Option<String>,
 }
 
+/// A listener of a load balancer (DescribeListeners) with its default actions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listener {
+    pub listener_arn: String,
+    pub load_balancer_arn: String,
+    pub port: Option<i32>,
+    pub protocol: Option<String>,
+    pub default_actions: Vec<RouteAction>,
+}
+
+/// A rule of a listener (DescribeRules). `listener_arn` is the listener it was asked for (AWS does not repeat
+/// it in the answer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rule {
+    pub rule_arn: String,
+    pub listener_arn: String,
+    /// `1`..`50000`, or `default`.
+    pub priority: String,
+    pub is_default: bool,
+    pub conditions: Vec<RuleCondition>,
+    pub actions: Vec<RouteAction>,
+}
+
+/// One condition of a rule: `path-pattern`, `host-header`, `http-header` (with its header name),
+/// `http-request-method`, `query-string`, `source-ip`, as AWS names the field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleCondition {
+    pub field: String,
+    /// The header of an `http-header` condition.
+    pub header_name: Option<String>,
+    pub values: Vec<String>,
+}
+
+/// One target group of a forward action and its weight (0–999; absent when the action names one group).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeightedTargetGroup {
+    pub target_group_arn: String,
+    pub weight: Option<i32>,
+}
+
+/// An action of a listener or rule. Only `forward` is modelled; any other type (redirect, fixed-response,
+/// authenticate-oidc/cognito) is kept by name and never rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+pub enum RouteAction {
+    Forward {
+        order: Option<i32>,
+        target_groups: Vec<WeightedTargetGroup>,
+        /// Group stickiness duration in seconds when it is enabled (kept as is by a shift).
+        stickiness_seconds: Option<i32>,
+    },
+    Other {
+        order: Option<i32>,
+        /// `redirect`, `fixed-response`, `authenticate-oidc`...
+        kind: String,
+    },
+}
+
+/// At most this many target groups in one forward action (an AWS limit).
+pub const TARGET_GROUPS_PER_FORWARD: usize = 5;
+/// The largest weight AWS takes for a target group of a forward action.
+pub const MAX_WEIGHT: i32 = 999;
+
+/// A forward action as a ModifyListener / ModifyRule request carries it (PascalCase, as the ELBv2 API and
+/// the AWS CLI's JSON name the fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ForwardActionRequest {
+    /// Always `forward`.
+    #[serde(rename = "Type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order: Option<i32>,
+    pub forward_config: ForwardConfigRequest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ForwardConfigRequest {
+    pub target_groups: Vec<TargetGroupWeightRequest>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_group_stickiness_config: Option<StickinessRequest>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TargetGroupWeightRequest {
+    pub target_group_arn: String,
+    pub weight: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct StickinessRequest {
+    pub enabled: bool,
+    pub duration_seconds: i32,
+}
+
+/// ModifyListener changing only the listener's default actions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ModifyListenerRequest {
+    pub listener_arn: String,
+    pub default_actions: Vec<ForwardActionRequest>,
+}
+
+/// ModifyRule changing only the rule's actions (its conditions stay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ModifyRuleRequest {
+    pub rule_arn: String,
+    pub actions: Vec<ForwardActionRequest>,
+}
+
 /// Elastic Load Balancing v2, one AWS call per method (see [`crate::aws`]).
 #[async_trait]
 pub trait Elbv2: Send + Sync {
@@ -69,6 +187,18 @@ pub trait Elbv2: Send + Sync {
         &self,
         target_group_arn: &str,
     ) -> Result<Vec<TargetHealth>, ApiError>;
+    /// Every listener of the load balancer (all pages).
+    async fn describe_listeners(&self, load_balancer_arn: &str)
+    -> Result<Vec<Listener>, ApiError>;
+    /// Every rule of the listener, the default one included (all pages).
+    async fn describe_rules(&self, listener_arn: &str) -> Result<Vec<Rule>, ApiError>;
+    /// Returns the listener as ELB left it.
+    async fn modify_listener(
+        &self,
+        req: &ModifyListenerRequest,
+    ) -> Result<Mutated<Listener>, ApiError>;
+    /// Returns the rule as ELB left it.
+    async fn modify_rule(&self, req: &ModifyRuleRequest) -> Result<Mutated<Rule>, ApiError>;
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub enum Action {
     ForceDeploy,
     Rollback,
     StopDeploy,
+    ShiftTraffic,
     Watch,
     // In a log view
     Pause,
@@ -83,6 +84,7 @@ impl Action {
             Action::ForceDeploy => "force_deploy",
             Action::Rollback => "rollback",
             Action::StopDeploy => "stop_deploy",
+            Action::ShiftTraffic => "shift_traffic",
             Action::Watch => "watch",
             Action::Pause => "pause",
             Action::Follow => "follow",

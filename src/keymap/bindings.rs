@@ -164,6 +164,14 @@ pub const BINDINGS: &[Binding] = &[
     )
     .off_tables(),
     b(
+        &[k('T')],
+        Action::ShiftTraffic,
+        "ALB traffic: switch / shift / switch back",
+        Where::Actionable,
+        true,
+    )
+    .off_tables(),
+    b(
         &[k('M')],
         Action::Columns,
         "CPU / 5XX columns (billed)",

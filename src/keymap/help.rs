@@ -55,7 +55,11 @@ pub fn describe(action: Action, desc: &str, screen: Screen) -> String {
         return text.to_owned();
     }
     match action {
-        Action::Scale | Action::ForceDeploy | Action::Rollback | Action::StopDeploy => {
+        Action::Scale
+        | Action::ForceDeploy
+        | Action::Rollback
+        | Action::StopDeploy
+        | Action::ShiftTraffic => {
             format!("{desc} (shows the change and asks first)")
         }
         _ => desc.to_owned(),

@@ -13,6 +13,8 @@ pub enum ActionKind {
     ForceDeployment,
     Rollback,
     StopDeployment,
+    /// Switch, shift or switch back live ALB traffic between a blue/green pair (`model::traffic`).
+    ShiftTraffic,
 }
 
 impl ActionKind {
@@ -22,6 +24,7 @@ impl ActionKind {
             ActionKind::ForceDeployment => "force new deployment",
             ActionKind::Rollback => "roll back",
             ActionKind::StopDeployment => "stop deployment and roll back",
+            ActionKind::ShiftTraffic => "shift traffic",
         }
     }
 }
@@ -69,6 +72,10 @@ pub enum Call {
         #[serde(rename = "stopType")]
         stop_type: &'static str,
     },
+    #[serde(rename = "elasticloadbalancing:ModifyListener")]
+    ModifyListener(ModifyListenerRequest),
+    #[serde(rename = "elasticloadbalancing:ModifyRule")]
+    ModifyRule(ModifyRuleRequest),
 }
 
 impl Call {
@@ -110,6 +117,11 @@ impl Call {
                     "stopType": stop_type,
                 })),
             ),
+            Call::ModifyListener(req) => (
+                "elasticloadbalancing:ModifyListener",
+                serde_json::to_string(req),
+            ),
+            Call::ModifyRule(req) => ("elasticloadbalancing:ModifyRule", serde_json::to_string(req)),
         };
         format!("{name} {}", body.unwrap_or_default())
     }
@@ -148,6 +160,10 @@ pub fn refusal(
             "{name} uses the EXTERNAL deployment controller: its task sets are managed by another tool, so ecsdeck only shows it"
         )),
         (Controller::CodeDeploy, ActionKind::Scale) => None,
+        (Controller::CodeDeploy, ActionKind::ShiftTraffic) => Some(format!(
+            "{name} uses the CODE_DEPLOY controller: CodeDeploy moves its listeners' traffic, and a shift by hand \
+             would fight it; use aws deploy create-deployment / continue-deployment"
+        )),
         (Controller::CodeDeploy, _) => Some(format!(
             "{name} uses the CODE_DEPLOY controller: UpdateService cannot change its task definition or start a deployment; \
              deploy or roll back with AWS CodeDeploy (aws deploy create-deployment / stop-deployment). Scaling ({scale_key}) works"

@@ -8,5 +8,6 @@ pub mod logs;
 pub mod metrics;
 pub mod time;
 pub mod tone;
+pub mod traffic;
 
 pub use tone::Tone;

@@ -44,6 +44,13 @@ pub enum Effect {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fetch {
+    /// The service's ALB routes, its blue/green partner and the groups' health (the traffic dialog).
+    Traffic {
+        cluster: String,
+        service: String,
+        /// The service's target group ARNs (from its load balancers).
+        target_groups: Vec<String>,
+    },
     /// The Application Auto Scaling target of the service.
     Autoscaling { cluster: String, service: String },
     /// The family's revisions, and which ones deployed successfully.

@@ -67,6 +67,7 @@ pub enum DialogAnswer {
     Revisions(Result<Revisions, ApiError>),
     Diff(Result<Vec<DiffLine>, ApiError>),
     InProgress(Result<Option<ServiceDeploymentBrief>, ApiError>),
+    Traffic(Result<crate::model::traffic::Traffic, ApiError>),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

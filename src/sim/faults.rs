@@ -34,12 +34,16 @@ pub struct CallCounts {
     pub stop_service_deployment: AtomicU64,
     pub describe_scalable_targets: AtomicU64,
     pub register_scalable_target: AtomicU64,
+    pub describe_listeners: AtomicU64,
+    pub describe_rules: AtomicU64,
+    pub modify_listener: AtomicU64,
+    pub modify_rule: AtomicU64,
     pub throttled: AtomicU64,
 }
 
 impl CallCounts {
     /// Every API operation's counter (not `throttled`, which counts refusals, not calls).
-    fn operations(&self) -> [&AtomicU64; 24] {
+    fn operations(&self) -> [&AtomicU64; 28] {
         [
             &self.list_clusters,
             &self.describe_clusters,
@@ -65,6 +69,10 @@ impl CallCounts {
             &self.stop_service_deployment,
             &self.describe_scalable_targets,
             &self.register_scalable_target,
+            &self.describe_listeners,
+            &self.describe_rules,
+            &self.modify_listener,
+            &self.modify_rule,
         ]
     }
     pub fn total(&self) -> u64 {

@@ -9,6 +9,7 @@
 //! [`SimOptions`]; `faults` the prologue every call goes through (counting, latency, outage, denial,
 //! throttling) and the switches tests turn. This file keeps only the [`Sim`] handle.
 
+pub mod alb;
 mod api;
 pub mod cd_run;
 mod deploy;
@@ -47,6 +48,7 @@ struct World {
     fleet: Mutex<Fleet>,
     logs: Arc<LogSim>,
     metrics: MetricSim,
+    alb: Mutex<alb::AlbSim>,
 }
 
 pub struct Sim {
@@ -90,9 +92,11 @@ impl Sim {
                 .spawn(move || {
                     let started = Instant::now();
                     let fleet = Fleet::generate(&opts);
+                    let metrics = MetricSim::from_fleet(&fleet);
                     let _ = world.set(World {
                         logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
-                        metrics: MetricSim::from_fleet(&fleet),
+                        alb: Mutex::new(alb::from_fleet(&fleet, &metrics)),
+                        metrics,
                         fleet: Mutex::new(fleet),
                     });
                     tracing::info!(
@@ -212,6 +216,12 @@ impl Sim {
 
     pub fn metrics(&self) -> &MetricSim {
         &self.world().metrics
+    }
+
+    /// The simulated load balancers' listeners and rules (see [`alb`]); `live_share` tells the live
+    /// traffic share of a target group.
+    pub fn alb(&self) -> MutexGuard<'_, alb::AlbSim> {
+        lock(&self.world().alb)
     }
 
     pub fn set_live_tail(&self, live: LiveTailSim) {

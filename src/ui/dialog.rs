@@ -216,6 +216,27 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
             ))),
             Fetched::Ready(_) => {}
         },
+        Body::Traffic {
+            traffic,
+            selected,
+            percent,
+        } => match traffic {
+            Fetched::Loading => lines.push(Line::from(Span::styled(
+                "  reading the load balancers' listeners and rules…",
+                theme.muted,
+            ))),
+            Fetched::Failed(e) => lines.push(Line::from(Span::styled(
+                format!("  cannot read the listeners: {}", gave_up(e, "r")),
+                theme.error,
+            ))),
+            Fetched::Ready(t) => lines.extend(super::traffic::dialog_lines(
+                t,
+                d.stage == Stage::Edit,
+                *selected,
+                percent.value(),
+                theme,
+            )),
+        },
     }
     if let Some(w) = &d.warning {
         lines.push(Line::from(Span::styled(format!("  ⚠ {w}"), theme.warn)));

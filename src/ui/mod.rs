@@ -10,6 +10,7 @@ mod dialog;
 mod help;
 pub mod logs;
 mod table;
+mod traffic;
 
 use crate::app::input::TextInput;
 use crate::app::list::LoadState;

@@ -6,6 +6,7 @@
 
 use crate::aws::*;
 use crate::model::actions::{AuditLine, AuditPhase, Call, Plan, diff, mark_revisions};
+use crate::model::traffic::{listener_of_rule, request_weights_text, weights_text};
 use crate::protocol::Fetch;
 use crate::protocol::{DialogAnswer, Msg};
 use crate::workers::retry::{Backoff, with_retry};
@@ -99,6 +100,13 @@ async fn answer(api: &dyn Api, fetch: Fetch) -> DialogAnswer {
                 Ok((a, b)) => Ok(diff(&a, &b)),
                 Err(e) => Err(e),
             },
+        ),
+        Fetch::Traffic {
+            cluster,
+            service,
+            target_groups,
+        } => DialogAnswer::Traffic(
+            retried(|| super::traffic::load(api, &cluster, &service, &target_groups)).await,
         ),
         Fetch::InProgress { cluster, service } => DialogAnswer::InProgress(
             retried(|| api.list_service_deployments(&cluster, &service))
@@ -236,6 +244,14 @@ async fn execute(
                 Ok(m) => (m.request_id, Ok(())),
                 Err(e) => (None, Err(e)),
             },
+            Call::ModifyListener(req) => match api.modify_listener(req).await {
+                Ok(m) => (m.request_id, Ok(())),
+                Err(e) => (None, Err(e)),
+            },
+            Call::ModifyRule(req) => match api.modify_rule(req).await {
+                Ok(m) => (m.request_id, Ok(())),
+                Err(e) => (None, Err(e)),
+            },
         };
         line.phase = AuditPhase::Outcome;
         line.time = crate::model::time::iso_utc(crate::workers::clock::now_ms());
@@ -331,6 +347,48 @@ async fn before_and_after(
                 });
             Ok((before.unwrap_or_else(unknown), plan.after.clone()))
         }
+        Call::ModifyListener(req) => {
+            // The listener's default rule carries its default actions: read through DescribeRules, which
+            // takes the listener's ARN (DescribeListeners would need its load balancer's).
+            let after = request_weights_text(&req.default_actions);
+            let before = api.describe_rules(&req.listener_arn).await.map(|rules| {
+                rules
+                    .iter()
+                    .find(|r| r.is_default)
+                    .map(|r| weights_text(&r.actions))
+                    .unwrap_or_else(|| "no default rule".into())
+            });
+            traffic_before_after(before, after, unknown)
+        }
+        Call::ModifyRule(req) => {
+            let after = request_weights_text(&req.actions);
+            let before = match listener_of_rule(&req.rule_arn) {
+                Some(listener) => api.describe_rules(&listener).await.and_then(|rules| {
+                    rules
+                        .iter()
+                        .find(|r| r.rule_arn == req.rule_arn)
+                        .map(|r| weights_text(&r.actions))
+                        .ok_or_else(|| ApiError::NotFound(format!("rule {}", req.rule_arn)))
+                }),
+                None => Err(ApiError::NotFound(format!("the listener of rule {}", req.rule_arn))),
+            };
+            traffic_before_after(before, after, unknown)
+        }
+    }
+}
+
+/// A traffic call's before and after, or NoOp when the weights read just now already are the request's.
+fn traffic_before_after(
+    before: Result<String, ApiError>,
+    after: String,
+    unknown: impl Fn(ApiError) -> String,
+) -> Result<(String, String), NoOp> {
+    match before {
+        Ok(b) if b == after => Err(NoOp(format!(
+            "nothing sent: the weights are already {after} (read from ELB just now)"
+        ))),
+        Ok(b) => Ok((b, after)),
+        Err(e) => Ok((unknown(e), after)),
     }
 }
 

@@ -13,6 +13,7 @@ pub mod poll;
 pub mod retry;
 pub mod tail;
 pub mod ticker;
+pub mod traffic;
 
 use crate::protocol::Msg;
 use crate::protocol::Worker;

@@ -113,6 +113,15 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
                 service: name.clone(),
             }),
         ),
+        ActionKind::ShiftTraffic => (
+            Body::Traffic {
+                traffic: Fetched::Loading,
+                selected: 1,
+                percent: TextInput::new(""),
+            },
+            Stage::Edit,
+            Some(traffic_fetch(&cluster, &service)),
+        ),
     };
     state.mode = Mode::Dialog(Box::new(Dialog {
         id,
@@ -149,6 +158,15 @@ fn revisions_fetch(cluster: &str, service: &Service) -> Fetch {
     }
 }
 
+/// The traffic dialog's question: the service's routes, its partner and the groups' health.
+fn traffic_fetch(cluster: &str, service: &Service) -> Fetch {
+    Fetch::Traffic {
+        cluster: cluster.to_owned(),
+        service: service.service_name.clone(),
+        target_groups: service.target_group_arns(),
+    }
+}
+
 /// Asks again what the dialog failed to learn (the executor already retried transient failures with the
 /// shared backoff; this is the user's `r` after it gave up or after a permanent error was fixed).
 fn retry_fetch(d: &mut Dialog) -> Option<Effect> {
@@ -181,6 +199,11 @@ fn retry_fetch(d: &mut Dialog) -> Option<Effect> {
                 from: d.service.task_definition.clone(),
                 to,
             }
+        }
+        (Body::Traffic { traffic, .. }, Stage::Edit) if matches!(traffic, Fetched::Failed(_)) => {
+            *traffic = Fetched::Loading;
+            d.error = None;
+            traffic_fetch(&d.cluster, &d.service)
         }
         (Body::Stop { deployment }, Stage::Edit) if matches!(deployment, Fetched::Failed(_)) => {
             *deployment = Fetched::Loading;
@@ -238,6 +261,14 @@ pub(super) fn answer(state: &mut State, id: u64, answer: DialogAnswer) {
             *revisions = r.into();
         }
         (Body::Rollback { diff, .. }, DialogAnswer::Diff(r)) => *diff = Some(r.into()),
+        (Body::Traffic { traffic, .. }, DialogAnswer::Traffic(r)) => {
+            if let Ok(t) = &r
+                && let Err(why) = &t.pair
+            {
+                d.error = Some(why.clone());
+            }
+            *traffic = r.into();
+        }
         (Body::Stop { deployment }, DialogAnswer::InProgress(r)) => {
             if let Ok(Some(brief)) = &r {
                 d.stage = Stage::Confirm(stop_plan(&d.cluster, &d.service, brief));
@@ -385,6 +416,11 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Eff
             }
             Body::Rollback { ref mut diff, .. } => {
                 *diff = None;
+                d.stage = Stage::Edit;
+                d.error = None;
+                false
+            }
+            Body::Traffic { .. } => {
                 d.stage = Stage::Edit;
                 d.error = None;
                 false
@@ -621,6 +657,48 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                         },
                     });
                     d.stage = Stage::Confirm(rollback_plan(&d.cluster, &d.service, &to));
+                }
+                _ => d.note = nothing_here(d, &key),
+            }
+        }
+        Body::Traffic {
+            traffic,
+            selected,
+            percent,
+        } => {
+            let Fetched::Ready(t) = traffic else {
+                d.note = nothing_here(d, &key);
+                return;
+            };
+            let last = TRAFFIC_CHOICES.len() - 1;
+            match key.code {
+                KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(last),
+                KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
+                KeyCode::Char(c) if c.is_ascii_digit() => {
+                    *selected = TYPED_CHOICE;
+                    d.error = edit_field(percent, &key, 3, || {
+                        "a share is 0 to 100 %: at most 3 digits".into()
+                    });
+                }
+                KeyCode::Backspace | KeyCode::Left | KeyCode::Right => {
+                    *selected = TYPED_CHOICE;
+                    d.error = edit_field(percent, &key, 3, || String::new());
+                }
+                KeyCode::Enter => {
+                    match traffic_move(*selected, percent.value()).and_then(|mv| {
+                        crate::model::traffic::traffic_plan(
+                            &d.cluster,
+                            &d.service.service_name,
+                            t,
+                            mv,
+                        )
+                    }) {
+                        Ok(plan) => {
+                            d.error = None;
+                            d.stage = Stage::Confirm(plan);
+                        }
+                        Err(why) => d.error = Some(why),
+                    }
                 }
                 _ => d.note = nothing_here(d, &key),
             }

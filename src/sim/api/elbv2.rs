@@ -2,7 +2,7 @@
 
 use super::too_many;
 use crate::aws::*;
-use crate::sim::Sim;
+use crate::sim::{Sim, request_id};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -26,5 +26,52 @@ impl Elbv2 for Sim {
         .await?;
         self.metrics()
             .target_health(&self.fleet(), target_group_arn, self.metrics_now())
+    }
+
+    async fn describe_listeners(
+        &self,
+        load_balancer_arn: &str,
+    ) -> Result<Vec<Listener>, ApiError> {
+        self.call(
+            "elasticloadbalancing:DescribeListeners",
+            &self.calls.describe_listeners,
+        )
+        .await?;
+        Ok(self.alb().listeners_of(load_balancer_arn))
+    }
+
+    async fn describe_rules(&self, listener_arn: &str) -> Result<Vec<Rule>, ApiError> {
+        self.call(
+            "elasticloadbalancing:DescribeRules",
+            &self.calls.describe_rules,
+        )
+        .await?;
+        self.alb().rules_of(listener_arn)
+    }
+
+    async fn modify_listener(
+        &self,
+        req: &ModifyListenerRequest,
+    ) -> Result<Mutated<Listener>, ApiError> {
+        self.call(
+            "elasticloadbalancing:ModifyListener",
+            &self.calls.modify_listener,
+        )
+        .await?;
+        let listener = self.alb().modify_listener(req)?;
+        Ok(Mutated {
+            value: listener,
+            request_id: Some(request_id(self.now())),
+        })
+    }
+
+    async fn modify_rule(&self, req: &ModifyRuleRequest) -> Result<Mutated<Rule>, ApiError> {
+        self.call("elasticloadbalancing:ModifyRule", &self.calls.modify_rule)
+            .await?;
+        let rule = self.alb().modify_rule(req)?;
+        Ok(Mutated {
+            value: rule,
+            request_id: Some(request_id(self.now())),
+        })
     }
 }

@@ -116,12 +116,21 @@ impl Fleet {
         .collect();
         specs.push(("batch-ec2", false, batch));
 
-        let clusters = specs
+        let mut clusters: Vec<SimCluster> = specs
             .into_iter()
             .map(|(name, fargate_cluster, plans)| {
                 build_cluster(name, fargate_cluster, plans, epoch, &mut rng)
             })
             .collect();
+        // The demo's blue/green pair joins production only when the fleet's size is not chosen (tests that
+        // count services choose it).
+        if opts.services.is_none()
+            && let Some(production) = clusters
+                .iter_mut()
+                .find(|c| c.cluster.cluster_name == "production")
+        {
+            add_storefront(production, epoch, opts.seed);
+        }
         let mut fleet = Fleet {
             clusters,
             epoch_ms: epoch,
@@ -133,6 +142,55 @@ impl Fleet {
         fleet.record_history();
         fleet.traffic.observe_all(&fleet.clusters, epoch);
         fleet
+    }
+}
+
+/// The target group of one half of the demo's blue/green pair (`blue` or `green`).
+pub fn storefront_target_group(colour: &str) -> String {
+    let id = if colour == "blue" {
+        "0b1e0b1e0b1e0b1e"
+    } else {
+        "06ee406ee406ee40"
+    };
+    format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/storefront-{colour}/{id}")
+}
+
+/// Adds `storefront-blue` and `storefront-green` to `production`: two services, each with its own target
+/// group, that the simulated ALB (`sim::alb`) routes between. Built with a random stream of their own, so the
+/// rest of the fleet is the same with or without them.
+fn add_storefront(production: &mut SimCluster, epoch: Millis, seed: u64) {
+    let mut rng = Rng(seed ^ 0x5707_ef20_47b1_0e13);
+    let plans = ["blue", "green"]
+        .iter()
+        .map(|colour| Plan {
+            name: format!("storefront-{colour}"),
+            fargate: true,
+            desired: 3,
+            state: Rollout::Steady,
+        })
+        .collect();
+    let pair = build_cluster(&production.cluster.cluster_name, true, plans, epoch, &mut rng);
+    let offset = production.services.len();
+    for (mut s, colour) in pair.services.into_iter().zip(["blue", "green"]) {
+        s.service.load_balancers = vec![LoadBalancer {
+            target_group_arn: Some(storefront_target_group(colour)),
+            alternate_target_group_arn: None,
+            load_balancer_name: None,
+            container_name: Some(s.service.service_name.clone()),
+            container_port: Some(8080),
+        }];
+        production
+            .by_name
+            .insert(s.service.service_name.clone(), production.services.len());
+        production.service_arns.push(s.service.service_arn.clone());
+        production.services.push(s);
+    }
+    for mut t in pair.tasks {
+        t.service += offset;
+        production
+            .task_index
+            .insert(t.id.clone(), production.tasks.len());
+        production.tasks.push(t);
     }
 }
 

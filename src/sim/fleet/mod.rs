@@ -3,6 +3,7 @@
 //! (names, images, revisions, IPs, events and failures).
 
 mod generate;
+pub use generate::storefront_target_group;
 
 use super::{ACCOUNT, REGION, SimOptions};
 use crate::aws::*;

@@ -1,0 +1,149 @@
+//! ALB traffic as lines: the blue/green pair, the live route with each target group's weight and health, the
+//! test route, and any other route that reaches the service — shared by the traffic dialog and the service
+//! details' Traffic section.
+
+use super::detail::section;
+use crate::app::actions::{TRAFFIC_CHOICES, TrafficChoice};
+use crate::aws::RouteAction;
+use crate::model::deploy::target_group_name;
+use crate::model::traffic::{Move, Route, Traffic};
+use crate::theme::Theme;
+use ratatui::text::{Line, Span};
+
+/// One route: `HTTP:80 default — any request → storefront-blue 100 % (3/3 healthy) · …`.
+fn route_line(prefix: &str, r: &Route, t: &Traffic, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![
+        Span::styled(format!("  {prefix:<6}"), theme.label),
+        Span::styled(
+            format!("{} — {} → ", r.label(), r.conditions_text()),
+            theme.base,
+        ),
+    ];
+    let mut first = true;
+    for a in &r.actions {
+        match a {
+            RouteAction::Forward { target_groups, .. } => {
+                let shares = r.shares();
+                for g in target_groups {
+                    if !first {
+                        spans.push(Span::styled(" · ", theme.muted));
+                    }
+                    first = false;
+                    let share = shares
+                        .iter()
+                        .find(|(a, _)| *a == g.target_group_arn)
+                        .map(|(_, s)| *s)
+                        .unwrap_or(0.0);
+                    let style = if share > 0.0 { theme.ok } else { theme.muted };
+                    spans.push(Span::styled(
+                        format!("{} {share:.0} %", target_group_name(&g.target_group_arn)),
+                        style,
+                    ));
+                    if let Some(h) = t.health_of(&g.target_group_arn) {
+                        let style = if h.healthy == 0 {
+                            theme.error
+                        } else {
+                            theme.muted
+                        };
+                        spans.push(Span::styled(
+                            format!(" ({}/{} healthy)", h.healthy, h.total),
+                            style,
+                        ));
+                    }
+                }
+            }
+            RouteAction::Other { kind, .. } => {
+                if !first {
+                    spans.push(Span::styled(" · ", theme.muted));
+                }
+                first = false;
+                spans.push(Span::styled(
+                    format!("{kind} (not changed by ecsdeck)"),
+                    theme.warn,
+                ));
+            }
+        }
+    }
+    Line::from(spans)
+}
+
+/// The Traffic section's lines (without a title).
+pub(super) fn traffic_lines(t: &Traffic, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    match &t.pair {
+        Ok(p) => {
+            lines.push(Line::from(vec![
+                Span::styled("  pair  ", theme.label),
+                Span::styled(format!("blue {}", p.blue.service), theme.base),
+                Span::styled(" ↔ ", theme.muted),
+                Span::styled(format!("green {}", p.green.service), theme.base),
+                Span::styled(
+                    format!("   live {} % / {} %", p.blue.share, p.green.share),
+                    theme.key,
+                ),
+            ]));
+            lines.push(route_line("live", &p.live, t, theme));
+            if let Some(test) = &p.test {
+                lines.push(route_line("test", test, t, theme));
+            }
+            for r in t
+                .routes
+                .iter()
+                .filter(|r| **r != p.live && Some(*r) != p.test.as_ref())
+            {
+                lines.push(route_line("route", r, t, theme));
+            }
+        }
+        Err(why) => {
+            lines.push(Line::from(Span::styled(format!("  {why}"), theme.muted)));
+            for r in &t.routes {
+                lines.push(route_line("route", r, t, theme));
+            }
+        }
+    }
+    lines
+}
+
+/// The traffic dialog's body: the routes, then (while choosing) the moves.
+pub(super) fn dialog_lines(
+    t: &Traffic,
+    choosing: bool,
+    selected: usize,
+    typed: &str,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![section("Traffic", theme)];
+    lines.extend(traffic_lines(t, theme));
+    let Ok(p) = &t.pair else {
+        return lines;
+    };
+    if !choosing {
+        return lines;
+    }
+    lines.push(section("Move live traffic", theme));
+    for (i, c) in TRAFFIC_CHOICES.iter().enumerate() {
+        let text = match c {
+            TrafficChoice::Fixed(Move::Switch) => {
+                format!("switch: all live traffic to {}", p.green.service)
+            }
+            TrafficChoice::Fixed(Move::Shift(n)) => {
+                format!("shift {n} % to {} (canary)", p.green.service)
+            }
+            TrafficChoice::Fixed(Move::SwitchBack) => {
+                format!("switch back: all live traffic to {}", p.blue.service)
+            }
+            TrafficChoice::Typed => format!(
+                "shift [{}] % to {} (type 0-100)",
+                if typed.is_empty() { "__" } else { typed },
+                p.green.service
+            ),
+        };
+        let (pointer, style) = if i == selected {
+            ("›", theme.selected)
+        } else {
+            (" ", theme.base)
+        };
+        lines.push(Line::from(Span::styled(format!(" {pointer} {text}"), style)));
+    }
+    lines
+}
