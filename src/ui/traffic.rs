@@ -113,13 +113,17 @@ pub(super) fn dialog_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = vec![section("Traffic", theme)];
-    lines.extend(traffic_lines(t, theme));
+    let all = traffic_lines(t, theme);
     let Ok(p) = &t.pair else {
+        lines.extend(all);
         return lines;
     };
     if !choosing {
+        // The confirmation needs its room for the exact request: the pair line says what moves.
+        lines.extend(all.into_iter().take(1));
         return lines;
     }
+    lines.extend(all);
     lines.push(section("Move live traffic", theme));
     for (i, c) in TRAFFIC_CHOICES.iter().enumerate() {
         let text = match c {

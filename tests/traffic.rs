@@ -1,0 +1,252 @@
+//! ALB blue/green end to end below the terminal, on the simulator: the T dialog finds the storefront pair,
+//! shows the routes, and a shift, a switch and a switch back go out as the exact ModifyListener request,
+//! change the simulated listener (its live shares) and write the audit log; refusals send nothing.
+
+mod support;
+
+use crossterm::event::KeyCode;
+use ecsdeck::app::actions::{Body, Fetched, Stage};
+use ecsdeck::app::{Mode, State, View, update};
+use ecsdeck::protocol::{Effect, Msg};
+use ecsdeck::sim::Sim;
+use ecsdeck::workers::actions::{Executor, ExecutorConfig};
+use ecsdeck::workers::poll::{PollConfig, Poller};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use support::*;
+use tokio::sync::mpsc;
+
+const BLUE: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/storefront-blue/0b1e0b1e0b1e0b1e";
+const GREEN: &str =
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/storefront-green/06ee406ee406ee40";
+
+struct Harness {
+    state: State,
+    sim: Arc<Sim>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    executor: Executor,
+    /// The watch screen opens after each send and polls the service.
+    poller: Poller,
+    audit: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new(service: &str, read_only: bool, width: u16, height: u16) -> Harness {
+        let sim = Arc::new(fleet());
+        let (tx, rx) = mpsc::unbounded_channel();
+        let dir = tempfile::tempdir().unwrap();
+        let audit = dir.path().join("audit.jsonl");
+        let executor = Executor::new(
+            sim.clone(),
+            tx.clone(),
+            ExecutorConfig {
+                read_only,
+                audit_log: Some(audit.clone()),
+                profile: "prod".into(),
+                region: "us-east-1".into(),
+            },
+        );
+        let poller = Poller::spawn(
+            sim.clone(),
+            tx.clone(),
+            PollConfig {
+                refresh: Duration::from_millis(50),
+                busy_refresh: Duration::from_millis(20),
+                pause_per_call: Duration::ZERO,
+                ..PollConfig::default()
+            },
+        );
+        let mut state = on_production_service(service);
+        state.context.read_only = read_only;
+        state.width = width;
+        state.height = height;
+        Harness {
+            state,
+            sim,
+            rx,
+            executor,
+            poller,
+            audit,
+            _dir: dir,
+        }
+    }
+
+    fn press(&mut self, msg: Msg) {
+        let effects = update(&mut self.state, msg);
+        for e in effects {
+            match e {
+                Effect::Fetch { id, fetch } => self.executor.fetch(id, fetch),
+                Effect::Execute { id, plan } => self.executor.execute(id, plan),
+                Effect::Watch { scope, generation } => self.poller.watch(scope, generation),
+                _ => {}
+            }
+        }
+    }
+
+    async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while !done(&self.state) {
+            let msg = tokio::time::timeout_at(deadline, self.rx.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}:\n{}", text(&self.state)))
+                .expect("channel open");
+            self.press(msg);
+        }
+    }
+
+    /// Opens the traffic dialog and waits for the routes.
+    async fn open(&mut self) {
+        // After a send: the watch screen, once it has the service.
+        self.until("the service", |s| match s.view() {
+            View::Deploy(v) => v.snapshot.is_some(),
+            _ => true,
+        })
+        .await;
+        self.press(ch('T'));
+        self.until("the routes", |s| {
+            matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Traffic { traffic, .. } if *traffic != Fetched::Loading))
+        })
+        .await;
+    }
+
+    fn stage(&self) -> &Stage {
+        match &self.state.mode {
+            Mode::Dialog(d) => &d.stage,
+            other => panic!("no dialog: {other:?}"),
+        }
+    }
+
+    async fn send(&mut self) {
+        self.press(ch('y'));
+        self.until("the answer", |s| !matches!(s.mode, Mode::Dialog(_)))
+            .await;
+    }
+
+    fn shares(&self) -> (f64, f64) {
+        let alb = self.sim.alb();
+        (
+            alb.live_share(BLUE).unwrap(),
+            alb.live_share(GREEN).unwrap(),
+        )
+    }
+
+    fn audit(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(&self.audit)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn shift_10_then_switch_then_switch_back_move_the_live_listener() {
+    let mut h = Harness::new("storefront-blue", false, 100, 30);
+    assert_eq!(h.shares(), (1.0, 0.0));
+    h.open().await;
+    let screen = joined(&text(&h.state));
+    assert!(
+        screen.contains("blue storefront-blue ↔ green storefront-green"),
+        "{screen}"
+    );
+    assert!(screen.contains("HTTP:80 rule 10 — path /test/* → storefront-green 100 %"), "{screen}");
+    // Shift 10 % (the row the dialog opens on).
+    h.press(key(KeyCode::Enter));
+    let Stage::Confirm(plan) = h.stage() else {
+        panic!("{:?}", h.stage())
+    };
+    let request = plan.calls[0].text();
+    assert!(request.starts_with(r#"elasticloadbalancing:ModifyListener {"ListenerArn":"arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/production-alb/"#), "{request}");
+    assert!(request.ends_with(&format!(r#""TargetGroups":[{{"TargetGroupArn":"{BLUE}","Weight":90}},{{"TargetGroupArn":"{GREEN}","Weight":10}}]}}}}]}}"#)), "{request}");
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    assert!(
+        squeeze(&joined(&text(&h.state))).contains(&squeeze(&request)),
+        "the confirmation shows the exact request"
+    );
+    assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 0, "nothing before y");
+    h.send().await;
+    let (blue, green) = h.shares();
+    assert!((green - 0.1).abs() < 1e-9 && (blue - 0.9).abs() < 1e-9, "{blue} {green}");
+    let audit = h.audit();
+    assert_eq!(audit.len(), 2, "intent and outcome: {audit:?}");
+    assert_eq!(audit[0]["action"], "shift-traffic");
+    assert_eq!(audit[0]["before"], "storefront-blue 100 · storefront-green 0");
+    assert_eq!(audit[0]["after"], "storefront-blue 90 · storefront-green 10");
+    assert_eq!(audit[1]["outcome"], "ok");
+    assert_eq!(audit[1]["request"], request);
+
+    // Switch: all to green (the first row).
+    h.open().await;
+    h.press(ch('k'));
+    h.press(key(KeyCode::Enter));
+    h.send().await;
+    assert_eq!(h.shares(), (0.0, 1.0));
+
+    // A typed share: 37 %.
+    h.open().await;
+    h.press(ch('3'));
+    h.press(ch('7'));
+    h.press(key(KeyCode::Enter));
+    let Stage::Confirm(plan) = h.stage() else {
+        panic!("{:?}", h.stage())
+    };
+    assert_eq!(plan.after, "storefront-blue 63 % · storefront-green 37 %");
+    h.send().await;
+    assert!((h.shares().1 - 0.37).abs() < 1e-9);
+
+    // Switch back: the last row.
+    h.open().await;
+    for _ in 0..6 {
+        h.press(ch('j'));
+    }
+    h.press(key(KeyCode::Enter));
+    h.send().await;
+    assert_eq!(h.shares(), (1.0, 0.0));
+    assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 4);
+    assert_eq!(h.audit().len(), 8);
+}
+
+#[tokio::test]
+async fn the_pair_is_found_from_the_green_side_too_and_bad_input_sends_nothing() {
+    let mut h = Harness::new("storefront-green", false, 100, 30);
+    h.open().await;
+    for c in "150".chars() {
+        h.press(ch(c));
+    }
+    h.press(key(KeyCode::Enter));
+    let screen = joined(&text(&h.state));
+    assert!(screen.contains("150 %: the weights would not add up"), "{screen}");
+    assert!(matches!(h.stage(), Stage::Edit));
+    // Switch back while blue already has everything: refused, nothing to send.
+    for _ in 0..6 {
+        h.press(ch('j'));
+    }
+    h.press(key(KeyCode::Enter));
+    assert!(joined(&text(&h.state)).contains("live traffic is already storefront-blue 100 % · storefront-green 0 %"));
+    assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 0);
+    assert_eq!(h.sim.calls.modify_rule.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn read_only_refuses_the_traffic_dialog() {
+    let mut h = Harness::new("storefront-blue", true, 100, 30);
+    h.press(ch('T'));
+    assert!(!matches!(h.state.mode, Mode::Dialog(_)));
+    assert!(text(&h.state).contains("read-only mode: shift traffic refused"), "{}", text(&h.state));
+    assert_eq!(h.sim.calls.describe_listeners.load(Ordering::SeqCst), 0);
+    assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn dialog_snapshots_at_100x30_and_80x24() {
+    for (w, hgt) in [(100, 30), (80, 24)] {
+        let mut h = Harness::new("storefront-blue", false, w, hgt);
+        h.open().await;
+        insta::assert_snapshot!(format!("traffic_dialog_{w}x{hgt}"), text(&h.state));
+        h.press(key(KeyCode::Enter));
+        insta::assert_snapshot!(format!("traffic_confirm_{w}x{hgt}"), text(&h.state));
+    }
+}
