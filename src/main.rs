@@ -170,6 +170,7 @@ async fn async_main(cli: Cli, prepared: Ready) -> Result<Outcome> {
             // The fleet moves: tasks start, pass health checks and stop over seconds; a deploy is under way.
             pace: Some(Duration::from_millis(1500)),
             demo_deploy: true,
+            blue_green: true,
             ..SimOptions::default()
         };
         if let Some(ms) = cli.demo_latency_ms {

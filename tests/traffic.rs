@@ -7,8 +7,8 @@ mod support;
 use crossterm::event::KeyCode;
 use ecsdeck::app::actions::{Body, Fetched, Stage};
 use ecsdeck::app::{Mode, State, View, update};
-use ecsdeck::protocol::{Effect, Msg};
-use ecsdeck::sim::Sim;
+use ecsdeck::protocol::{Effect, Msg, Rows};
+use ecsdeck::sim::{Sim, SimOptions};
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
 use ecsdeck::workers::poll::{PollConfig, Poller};
 use std::sync::Arc;
@@ -35,7 +35,12 @@ struct Harness {
 
 impl Harness {
     fn new(service: &str, read_only: bool, width: u16, height: u16) -> Harness {
-        let sim = Arc::new(fleet());
+        let sim = Arc::new(Sim::new(SimOptions {
+            latency: Duration::ZERO,
+            epoch_ms: NOW,
+            blue_green: true,
+            ..SimOptions::default()
+        }));
         let (tx, rx) = mpsc::unbounded_channel();
         let dir = tempfile::tempdir().unwrap();
         let audit = dir.path().join("audit.jsonl");
@@ -59,7 +64,16 @@ impl Harness {
                 ..PollConfig::default()
             },
         );
-        let mut state = on_production_service(service);
+        // Clusters and production's services loaded, filtered down to `service` (selected).
+        let mut state = new_state();
+        ecsdeck::app::update::start(&mut state);
+        deliver(&mut state, Rows::Clusters(clusters(&sim)));
+        update(&mut state, ch('j'));
+        update(&mut state, key(KeyCode::Enter));
+        deliver(&mut state, Rows::Services(services(&sim, "production")));
+        update(&mut state, ch('/'));
+        type_text(&mut state, service);
+        update(&mut state, key(KeyCode::Enter));
         state.context.read_only = read_only;
         state.width = width;
         state.height = height;

@@ -166,7 +166,7 @@ pub const BINDINGS: &[Binding] = &[
     b(
         &[k('T')],
         Action::ShiftTraffic,
-        "ALB traffic: switch / shift / switch back",
+        "ALB traffic: switch / shift / back",
         Where::Actionable,
         true,
     )

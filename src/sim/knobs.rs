@@ -31,6 +31,9 @@ pub struct SimOptions {
     /// `--demo`: a few seconds after start, a bad revision of `search` is deployed, fails its health checks,
     /// trips the circuit breaker and rolls back.
     pub demo_deploy: bool,
+    /// `--demo`: production gets `storefront-blue` and `storefront-green` behind one ALB listener (see
+    /// `sim::alb`). Off by default so fleets that tests count keep their size.
+    pub blue_green: bool,
 }
 
 /// Live Tail as AWS runs it: one push per second, sessions end after 3 hours, 15 sessions per account.
@@ -70,6 +73,7 @@ impl Default for SimOptions {
             live_tail: LiveTailSim::default(),
             pace: None,
             demo_deploy: false,
+            blue_green: false,
         }
     }
 }

@@ -122,9 +122,7 @@ impl Fleet {
                 build_cluster(name, fargate_cluster, plans, epoch, &mut rng)
             })
             .collect();
-        // The demo's blue/green pair joins production only when the fleet's size is not chosen (tests that
-        // count services choose it).
-        if opts.services.is_none()
+        if opts.blue_green
             && let Some(production) = clusters
                 .iter_mut()
                 .find(|c| c.cluster.cluster_name == "production")
