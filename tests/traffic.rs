@@ -264,3 +264,56 @@ async fn dialog_snapshots_at_100x30_and_80x24() {
         insta::assert_snapshot!(format!("traffic_confirm_{w}x{hgt}"), text(&h.state));
     }
 }
+
+#[tokio::test]
+async fn the_watch_screen_shows_the_shift_live_after_sending() {
+    let mut h = Harness::new("storefront-blue", false, 100, 30);
+    h.open().await;
+    h.press(ch('k'));
+    h.press(key(KeyCode::Enter));
+    h.send().await;
+    h.until("the switch on the watch screen", |s| {
+        joined(&text(s)).contains("live 0 % / 100 %")
+    })
+    .await;
+    let screen = joined(&text(&h.state));
+    assert!(screen.contains("deploy: storefront-blue"), "{screen}");
+    // Green has everything and healthy targets, but the 5XX rates of both groups are not on this screen:
+    // the verdict says what it does not know instead of a ✔.
+    assert!(
+        screen.contains("traffic … storefront-green takes 100 % with 3 healthy targets; 5XX rates not known yet"),
+        "{screen}"
+    );
+}
+
+/// The details of `service` with its routes read from the simulator, drawn at `w`x`hgt`.
+async fn details(service: &str, w: u16, hgt: u16) -> String {
+    let h = Harness::new(service, false, w, hgt);
+    let mut state = h.state;
+    update(&mut state, ch('d'));
+    let svc = services(&h.sim, "production")
+        .into_iter()
+        .find(|s| s.service_name == service)
+        .unwrap();
+    let traffic = ecsdeck::workers::traffic::load(
+        h.sim.as_ref(),
+        "production",
+        service,
+        &svc.target_group_arns(),
+    )
+    .await;
+    send(&mut state, ecsdeck::protocol::DataUpdate::ServiceDetail(Box::new(svc)));
+    send(&mut state, ecsdeck::protocol::DataUpdate::Traffic(Box::new(traffic)));
+    text(&state)
+}
+
+#[tokio::test]
+async fn the_details_traffic_section_at_100x30_and_80x24() {
+    let wide = details("storefront-green", 100, 30).await;
+    assert!(
+        joined(&wide).contains("blue storefront-blue ↔ green storefront-green   live 100 % / 0 %"),
+        "{wide}"
+    );
+    insta::assert_snapshot!("traffic_details_100x30", wide);
+    insta::assert_snapshot!("traffic_details_80x24", details("storefront-green", 80, 24).await);
+}

@@ -131,6 +131,8 @@ pub enum View {
         detail: Detail<Service>,
         /// The pane of charts under the details.
         metrics: Box<MetricsView>,
+        /// Its ALB routes and blue/green pair (None until read; the service has no target group).
+        traffic: Option<Result<crate::model::traffic::Traffic, ApiError>>,
     },
     LogGroups {
         prefix: Option<String>,
@@ -174,6 +176,7 @@ impl View {
                 cluster,
                 service,
                 detail: Detail::default(),
+                traffic: None,
             },
             Scope::LogGroups { prefix } => View::LogGroups {
                 prefix,

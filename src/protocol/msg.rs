@@ -104,6 +104,8 @@ pub enum DataUpdate {
     ServiceDetail(Box<Service>),
     /// One refresh of the deploy watch screen.
     Deploy(Box<DeploySnapshot>),
+    /// The service's ALB routes and blue/green pair (details and watch screen), after its other data.
+    Traffic(Box<Result<crate::model::traffic::Traffic, ApiError>>),
     /// A transient failure (throttling, network): the worker waits and tries again.
     Retrying {
         error: ApiError,

@@ -136,6 +136,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
     if let Some(banner) = stale_banner(&view.load, now, theme) {
         head.push(banner);
     }
+    if let Some(traffic) = super::traffic::verdict_line(view.traffic.as_ref(), theme) {
+        head.push(traffic);
+    }
     let mut top = vec![fields(
         &[
             ("desired", s.desired_count.to_string(), theme.base),
@@ -206,6 +209,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         rows,
         theme,
     ));
+    // A blue/green pair's routes and weights, live (the shift just sent shows here).
+    if matches!(&view.traffic, Some(Ok(t)) if t.pair.is_ok()) {
+        top.extend(super::traffic::section_lines(
+            view.traffic.as_ref(),
+            true,
+            theme,
+        ));
+    }
     match &snap.deployments {
         Ok(list) if !list.is_empty() => {
             top.push(section("Service deployments", theme));

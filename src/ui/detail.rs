@@ -338,18 +338,33 @@ fn task_lines(d: &TaskDetail, now: i64, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// A service's details and its ALB traffic, as the details screen draws them.
+pub struct ServiceDetail<'a> {
+    pub detail: &'a Detail<Service>,
+    pub traffic: Option<&'a Result<crate::model::traffic::Traffic, crate::aws::ApiError>>,
+}
+
 pub fn render_service(
     frame: &mut Frame,
     area: Rect,
     state: &State,
-    detail: &Detail<Service>,
+    detail: &ServiceDetail,
     service: &str,
     theme: &Theme,
 ) {
-    let body = detail
-        .data
-        .as_ref()
-        .map(|s| service_lines(s, state.now, theme));
+    let ServiceDetail { detail, traffic } = *detail;
+    let body = detail.data.as_ref().map(|s| {
+        let mut lines = service_lines(s, state.now, theme);
+        // Traffic right after the load balancers, before Network.
+        let at = lines
+            .iter()
+            .position(|l| l.spans.first().is_some_and(|sp| sp.content == "Network"))
+            .map(|i| i.saturating_sub(1))
+            .unwrap_or(lines.len());
+        let traffic = super::traffic::section_lines(traffic, !s.target_group_arns().is_empty(), theme);
+        lines.splice(at..at, traffic);
+        lines
+    });
     frame_detail(
         frame,
         area,

@@ -69,8 +69,13 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             detail,
             service,
             metrics,
+            traffic,
             ..
         } => {
+            let detail = &detail::ServiceDetail {
+                detail,
+                traffic: traffic.as_ref(),
+            };
             // The charts pane goes under the details when there is room for it.
             if body.height >= 26 {
                 let [top, pane] =

@@ -4,9 +4,9 @@
 
 use super::detail::section;
 use crate::app::actions::{TRAFFIC_CHOICES, TrafficChoice};
-use crate::aws::RouteAction;
+use crate::aws::{ApiError, RouteAction};
 use crate::model::deploy::target_group_name;
-use crate::model::traffic::{Move, Route, Traffic};
+use crate::model::traffic::{Move, Route, Traffic, verdict};
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
 
@@ -150,4 +150,53 @@ pub(super) fn dialog_lines(
         lines.push(Line::from(Span::styled(format!(" {pointer} {text}"), style)));
     }
     lines
+}
+
+/// The details screen's Traffic section: nothing for a service without target groups; while it is read, a
+/// line saying so; what failed; or the routes and the pair.
+pub(super) fn section_lines(
+    traffic: Option<&Result<Traffic, ApiError>>,
+    has_groups: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    if !has_groups {
+        return vec![];
+    }
+    let mut lines = vec![Line::default(), section("Traffic", theme)];
+    match traffic {
+        None => lines.push(Line::from(Span::styled(
+            "  reading the load balancers' listeners and rules…",
+            theme.muted,
+        ))),
+        Some(Err(e)) => lines.push(Line::from(Span::styled(
+            format!("  cannot read the listeners: {e} — {}", e.hint()),
+            theme.error,
+        ))),
+        Some(Ok(t)) if t.routes.is_empty() => lines.push(Line::from(Span::styled(
+            "  no listener or rule routes to its target groups",
+            theme.muted,
+        ))),
+        Some(Ok(t)) => lines.extend(traffic_lines(t, theme)),
+    }
+    lines
+}
+
+/// The watch screen's traffic verdict, for a service in a blue/green pair: ✔ when green carries all live
+/// traffic with healthy targets and a 5XX rate not above blue's; otherwise what is still missing.
+pub(super) fn verdict_line(traffic: Option<&Result<Traffic, ApiError>>, theme: &Theme) -> Option<Line<'static>> {
+    let Some(Ok(t)) = traffic else {
+        return None;
+    };
+    t.pair.as_ref().ok()?;
+    // The 5XX rates of both groups are not on this screen yet (its charts are the service's own): the
+    // verdict says so rather than guess.
+    let (ok, why) = verdict(t, &[]);
+    Some(Line::from(vec![
+        Span::styled("traffic ", theme.label),
+        if ok {
+            Span::styled(format!("✔ {why}"), theme.ok)
+        } else {
+            Span::styled(format!("… {why}"), theme.warn)
+        },
+    ]))
 }

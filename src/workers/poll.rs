@@ -66,6 +66,8 @@ async fn run(
 ) {
     // Task definitions never change once registered: fetch each once per process.
     let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
+    // The services owning the target groups a screen's ALB routes reach, learned on its first refresh.
+    let owners: Mutex<(u64, Vec<(String, Vec<String>)>)> = Mutex::new((0, Vec::new()));
     loop {
         let current = rx.borrow_and_update().clone();
         let Some((scope, generation)) = current else {
@@ -82,6 +84,7 @@ async fn run(
             config,
             calls: AtomicU32::new(0),
             definitions: &definitions,
+            owners: &owners,
             busy: AtomicBool::new(false),
         };
         tokio::select! {
@@ -116,6 +119,7 @@ struct Cycle<'a> {
     config: PollConfig,
     calls: AtomicU32,
     definitions: &'a Mutex<HashMap<String, TaskDefinition>>,
+    owners: &'a Mutex<(u64, Vec<(String, Vec<String>)>)>,
     /// The deploy watch saw a deployment under way: refresh sooner.
     busy: AtomicBool,
 }
@@ -196,7 +200,8 @@ impl Cycle<'_> {
             Scope::Task { cluster, task_arn } => self.task(cluster, task_arn).await,
             Scope::Service { cluster, service } => {
                 let names = [service.clone()];
-                self.call(|| api.describe_services(cluster, &names))
+                match self
+                    .call(|| api.describe_services(cluster, &names))
                     .await
                     .and_then(|found| {
                         found
@@ -204,7 +209,17 @@ impl Cycle<'_> {
                             .next()
                             .ok_or_else(|| ApiError::NotFound(format!("service {service}")))
                     })
-                    .map(|s| self.send(DataUpdate::ServiceDetail(Box::new(s))))
+                    .map(|s| {
+                        let groups = s.target_group_arns();
+                        self.send(DataUpdate::ServiceDetail(Box::new(s)));
+                        groups
+                    }) {
+                    Ok(groups) => {
+                        self.traffic(cluster, service, &groups).await;
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
             }
             Scope::LogGroups { prefix } => self.log_groups(prefix.as_deref()).await,
             Scope::Deploy { cluster, service } => self.deploy(cluster, service).await,
@@ -373,8 +388,29 @@ impl Cycle<'_> {
             at: now_ms(),
         };
         self.busy.store(snapshot.busy(), Ordering::Relaxed);
+        let groups = snapshot.service.target_group_arns();
         self.send(DataUpdate::Deploy(Box::new(snapshot)));
+        self.traffic(cluster, service, &groups).await;
         Ok(())
+    }
+
+    /// The service's ALB routes and pair, sent after its other data (a failure here is shown in the Traffic
+    /// section and does not fail the refresh). Nothing is read for a service without target groups.
+    async fn traffic(&self, cluster: &str, service: &str, groups: &[String]) {
+        if groups.is_empty() {
+            return;
+        }
+        let mut known = {
+            let owners = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
+            if owners.0 == self.generation {
+                owners.1.clone()
+            } else {
+                Vec::new()
+            }
+        };
+        let result = super::traffic::load_with(self.api, cluster, service, groups, &mut known).await;
+        *self.owners.lock().unwrap_or_else(PoisonError::into_inner) = (self.generation, known);
+        self.send(DataUpdate::Traffic(Box::new(result)));
     }
 
     async fn task(&self, cluster: &str, task_arn: &str) -> Result<(), ApiError> {

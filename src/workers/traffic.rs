@@ -12,6 +12,18 @@ pub async fn load(
     service: &str,
     target_groups: &[String],
 ) -> Result<Traffic, ApiError> {
+    load_with(api, cluster, service, target_groups, &mut Vec::new()).await
+}
+
+/// [`load`], with the owners of target groups already known (a refresh of the same screen): the cluster is
+/// listed again only when a route reaches a group none of them owns. `known` is updated.
+pub async fn load_with(
+    api: &dyn Api,
+    cluster: &str,
+    service: &str,
+    target_groups: &[String],
+    known: &mut Vec<(String, Vec<String>)>,
+) -> Result<Traffic, ApiError> {
     let own = target_groups.to_vec();
     let mut facts = TrafficFacts {
         service: service.to_owned(),
@@ -43,9 +55,13 @@ pub async fn load(
             }
         }
     }
-    if !wanted.is_empty() {
-        facts.others = owners(api, cluster, service, &wanted).await?;
+    let covered = wanted
+        .iter()
+        .all(|w| known.iter().any(|(_, g)| g.contains(w)));
+    if !covered {
+        *known = owners(api, cluster, service, &wanted).await?;
     }
+    facts.others = known.clone();
     let mut groups = own.clone();
     for (_, g) in &facts.others {
         groups.extend(g.iter().filter(|a| wanted.contains(a)).cloned());

@@ -29,6 +29,8 @@ pub struct DeployView {
     pub metrics: Box<MetricsView>,
     /// The watched revision's log lines (started with the first refresh, when the revision is known).
     pub logs: Option<Box<LogView>>,
+    /// The service's ALB routes and blue/green pair, refreshed with the snapshot (None: not read yet).
+    pub traffic: Option<Result<crate::model::traffic::Traffic, crate::aws::ApiError>>,
 }
 
 impl DeployView {
@@ -46,6 +48,7 @@ impl DeployView {
             scroll: 0,
             metrics: Box::new(MetricsView::new(cluster, service, Window::H1, true)),
             logs: None,
+            traffic: None,
         }
     }
 

@@ -25,6 +25,16 @@ pub(super) fn apply_data(state: &mut State, update: DataUpdate) {
             }),
             _ => None,
         }),
+        View::Service { traffic, .. } if matches!(update, DataUpdate::Traffic(_)) => {
+            if let DataUpdate::Traffic(t) = update {
+                *traffic = Some(*t);
+            }
+        }
+        View::Deploy(view) if matches!(update, DataUpdate::Traffic(_)) => {
+            if let DataUpdate::Traffic(t) = update {
+                view.traffic = Some(*t);
+            }
+        }
         View::Service { detail, .. } => apply_detail(detail, update, |u| match u {
             DataUpdate::ServiceDetail(s) => Some(*s),
             _ => None,
@@ -71,7 +81,10 @@ pub(super) fn apply_list<R: Row>(
         DataUpdate::Retrying { error, attempt } => list.load.retrying = Some((error, attempt)),
         DataUpdate::Done { at } => list.refresh_done(at, now),
         DataUpdate::Failed { error, .. } => list.refresh_failed(error),
-        DataUpdate::TaskDetail { .. } | DataUpdate::ServiceDetail(_) | DataUpdate::Deploy(_) => {}
+        DataUpdate::TaskDetail { .. }
+        | DataUpdate::ServiceDetail(_)
+        | DataUpdate::Deploy(_)
+        | DataUpdate::Traffic(_) => {}
     }
 }
 
