@@ -743,9 +743,13 @@ async fn one_watch_refresh_makes_a_bounded_number_of_calls() {
     assert_eq!(n(&c.describe_service_deployments), 1);
     // ListTasks: one page per 100 running ARNs, and one of stopped ones.
     assert_eq!(n(&c.list_tasks), 3 + 1);
+    // The ALB traffic of the service: its target groups' load balancer, and that one's listeners (none
+    // route to checkout in the simulator, so nothing more).
+    assert_eq!(n(&c.describe_target_groups), 1);
+    assert_eq!(n(&c.describe_listeners), 1);
     assert_eq!(
         c.total(),
-        1 + 4 + tasks.div_ceil(100) as u64 + groups as u64 + 2,
+        1 + 4 + tasks.div_ceil(100) as u64 + groups as u64 + 2 + 2,
         "nothing else"
     );
 }

@@ -215,7 +215,9 @@ impl Cycle<'_> {
                         groups
                     }) {
                     Ok(groups) => {
-                        self.traffic(cluster, service, &groups).await;
+                        if let Some(traffic) = self.traffic(cluster, service, &groups).await {
+                            self.send(traffic);
+                        }
                         Ok(())
                     }
                     Err(e) => Err(e),
@@ -389,16 +391,20 @@ impl Cycle<'_> {
         };
         self.busy.store(snapshot.busy(), Ordering::Relaxed);
         let groups = snapshot.service.target_group_arns();
+        // Read before the snapshot is sent, so a refresh's calls are all made when its snapshot arrives.
+        let traffic = self.traffic(cluster, service, &groups).await;
         self.send(DataUpdate::Deploy(Box::new(snapshot)));
-        self.traffic(cluster, service, &groups).await;
+        if let Some(traffic) = traffic {
+            self.send(traffic);
+        }
         Ok(())
     }
 
-    /// The service's ALB routes and pair, sent after its other data (a failure here is shown in the Traffic
-    /// section and does not fail the refresh). Nothing is read for a service without target groups.
-    async fn traffic(&self, cluster: &str, service: &str, groups: &[String]) {
+    /// The service's ALB routes and pair, to send with its other data (a failure here is shown in the
+    /// Traffic section and does not fail the refresh). Nothing is read for a service without target groups.
+    async fn traffic(&self, cluster: &str, service: &str, groups: &[String]) -> Option<DataUpdate> {
         if groups.is_empty() {
-            return;
+            return None;
         }
         let mut known = {
             let owners = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
@@ -410,7 +416,7 @@ impl Cycle<'_> {
         };
         let result = super::traffic::load_with(self.api, cluster, service, groups, &mut known).await;
         *self.owners.lock().unwrap_or_else(PoisonError::into_inner) = (self.generation, known);
-        self.send(DataUpdate::Traffic(Box::new(result)));
+        Some(DataUpdate::Traffic(Box::new(result)))
     }
 
     async fn task(&self, cluster: &str, task_arn: &str) -> Result<(), ApiError> {

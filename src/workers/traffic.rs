@@ -46,9 +46,17 @@ pub async fn load_with(
             facts.listeners.push(l);
         }
     }
+    let all = routes(&facts.listeners, &facts.rules);
+    // No listener routes to the service: nothing more to learn (no partner, no weights to show).
+    if !all
+        .iter()
+        .any(|r| own.iter().any(|g| r.forwards_to(g)))
+    {
+        return Ok(analyze(&facts));
+    }
     // The groups these listeners reach that are not the service's own: whose are they?
     let mut wanted: Vec<String> = Vec::new();
-    for r in routes(&facts.listeners, &facts.rules) {
+    for r in all {
         for (arn, _) in r.shares() {
             if !own.contains(&arn) && !wanted.contains(&arn) {
                 wanted.push(arn);
