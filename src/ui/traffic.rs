@@ -152,8 +152,9 @@ pub(super) fn dialog_lines(
     lines
 }
 
-/// The details screen's Traffic section: nothing for a service without target groups; while it is read, a
-/// line saying so; what failed; or the routes and the pair.
+/// The details screen's Traffic section: the routes and the pair, or what failed. Nothing for a service
+/// without target groups, none that a listener routes to, or until it has been read (the Load balancers
+/// section above already names its groups).
 pub(super) fn section_lines(
     traffic: Option<&Result<Traffic, ApiError>>,
     has_groups: bool,
@@ -164,17 +165,11 @@ pub(super) fn section_lines(
     }
     let mut lines = vec![Line::default(), section("Traffic", theme)];
     match traffic {
-        None => lines.push(Line::from(Span::styled(
-            "  reading the load balancers' listeners and rules…",
-            theme.muted,
-        ))),
+        None => return vec![],
+        Some(Ok(t)) if t.routes.is_empty() => return vec![],
         Some(Err(e)) => lines.push(Line::from(Span::styled(
             format!("  cannot read the listeners: {e} — {}", e.hint()),
             theme.error,
-        ))),
-        Some(Ok(t)) if t.routes.is_empty() => lines.push(Line::from(Span::styled(
-            "  no listener or rule routes to its target groups",
-            theme.muted,
         ))),
         Some(Ok(t)) => lines.extend(traffic_lines(t, theme)),
     }
