@@ -17,10 +17,8 @@ use std::time::Duration;
 use support::*;
 use tokio::sync::mpsc;
 
-const BLUE: &str =
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/storefront-blue/0b1e0b1e0b1e0b1e";
-const GREEN: &str =
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/storefront-green/06ee406ee406ee40";
+const BLUE: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/storefront-blue/0b1e0b1e0b1e0b1e";
+const GREEN: &str = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/storefront-green/06ee406ee406ee40";
 
 struct Harness {
     state: State,
@@ -166,7 +164,10 @@ async fn shift_10_then_switch_then_switch_back_move_the_live_listener() {
         screen.contains("blue storefront-blue ↔ green storefront-green"),
         "{screen}"
     );
-    assert!(screen.contains("HTTP:80 rule 10 — path /test/* → storefront-green 100 %"), "{screen}");
+    assert!(
+        screen.contains("HTTP:80 rule 10 — path /test/* → storefront-green 100 %"),
+        "{screen}"
+    );
     // Shift 10 % (the row the dialog opens on).
     h.press(key(KeyCode::Enter));
     let Stage::Confirm(plan) = h.stage() else {
@@ -180,15 +181,28 @@ async fn shift_10_then_switch_then_switch_back_move_the_live_listener() {
         squeeze(&joined(&text(&h.state))).contains(&squeeze(&request)),
         "the confirmation shows the exact request"
     );
-    assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 0, "nothing before y");
+    assert_eq!(
+        h.sim.calls.modify_listener.load(Ordering::SeqCst),
+        0,
+        "nothing before y"
+    );
     h.send().await;
     let (blue, green) = h.shares();
-    assert!((green - 0.1).abs() < 1e-9 && (blue - 0.9).abs() < 1e-9, "{blue} {green}");
+    assert!(
+        (green - 0.1).abs() < 1e-9 && (blue - 0.9).abs() < 1e-9,
+        "{blue} {green}"
+    );
     let audit = h.audit();
     assert_eq!(audit.len(), 2, "intent and outcome: {audit:?}");
     assert_eq!(audit[0]["action"], "shift-traffic");
-    assert_eq!(audit[0]["before"], "storefront-blue 100 · storefront-green 0");
-    assert_eq!(audit[0]["after"], "storefront-blue 90 · storefront-green 10");
+    assert_eq!(
+        audit[0]["before"],
+        "storefront-blue 100 · storefront-green 0"
+    );
+    assert_eq!(
+        audit[0]["after"],
+        "storefront-blue 90 · storefront-green 10"
+    );
     assert_eq!(audit[1]["outcome"], "ok");
     assert_eq!(audit[1]["request"], request);
 
@@ -232,14 +246,20 @@ async fn the_pair_is_found_from_the_green_side_too_and_bad_input_sends_nothing()
     }
     h.press(key(KeyCode::Enter));
     let screen = joined(&text(&h.state));
-    assert!(screen.contains("150 %: the weights would not add up"), "{screen}");
+    assert!(
+        screen.contains("150 %: the weights would not add up"),
+        "{screen}"
+    );
     assert!(matches!(h.stage(), Stage::Edit));
     // Switch back while blue already has everything: refused, nothing to send.
     for _ in 0..6 {
         h.press(ch('j'));
     }
     h.press(key(KeyCode::Enter));
-    assert!(joined(&text(&h.state)).contains("live traffic is already storefront-blue 100 % · storefront-green 0 %"));
+    assert!(
+        joined(&text(&h.state))
+            .contains("live traffic is already storefront-blue 100 % · storefront-green 0 %")
+    );
     assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 0);
     assert_eq!(h.sim.calls.modify_rule.load(Ordering::SeqCst), 0);
 }
@@ -249,7 +269,11 @@ async fn read_only_refuses_the_traffic_dialog() {
     let mut h = Harness::new("storefront-blue", true, 100, 30);
     h.press(ch('T'));
     assert!(!matches!(h.state.mode, Mode::Dialog(_)));
-    assert!(text(&h.state).contains("read-only mode: shift traffic refused"), "{}", text(&h.state));
+    assert!(
+        text(&h.state).contains("read-only mode: shift traffic refused"),
+        "{}",
+        text(&h.state)
+    );
     assert_eq!(h.sim.calls.describe_listeners.load(Ordering::SeqCst), 0);
     assert_eq!(h.sim.calls.modify_listener.load(Ordering::SeqCst), 0);
 }
@@ -281,7 +305,9 @@ async fn the_watch_screen_shows_the_shift_live_after_sending() {
     // Green has everything and healthy targets, but the 5XX rates of both groups are not on this screen:
     // the verdict says what it does not know instead of a ✔.
     assert!(
-        screen.contains("traffic … storefront-green takes 100 % with 3 healthy targets; 5XX rates not known yet"),
+        screen.contains(
+            "traffic … storefront-green takes 100 % with 3 healthy targets; 5XX rates not known yet"
+        ),
         "{screen}"
     );
 }
@@ -302,8 +328,14 @@ async fn details(service: &str, w: u16, hgt: u16) -> String {
         &svc.target_group_arns(),
     )
     .await;
-    send(&mut state, ecsdeck::protocol::DataUpdate::ServiceDetail(Box::new(svc)));
-    send(&mut state, ecsdeck::protocol::DataUpdate::Traffic(Box::new(traffic)));
+    send(
+        &mut state,
+        ecsdeck::protocol::DataUpdate::ServiceDetail(Box::new(svc)),
+    );
+    send(
+        &mut state,
+        ecsdeck::protocol::DataUpdate::Traffic(Box::new(traffic)),
+    );
     text(&state)
 }
 
@@ -315,5 +347,8 @@ async fn the_details_traffic_section_at_100x30_and_80x24() {
         "{wide}"
     );
     insta::assert_snapshot!("traffic_details_100x30", wide);
-    insta::assert_snapshot!("traffic_details_80x24", details("storefront-green", 80, 24).await);
+    insta::assert_snapshot!(
+        "traffic_details_80x24",
+        details("storefront-green", 80, 24).await
+    );
 }

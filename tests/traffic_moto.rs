@@ -8,7 +8,6 @@ mod support;
 use aws_sdk_ecs as ecs;
 use aws_sdk_elasticloadbalancingv2 as elb;
 use ecsdeck::aws::sdk::SdkApi;
-use ecsdeck::aws::*;
 use ecsdeck::model::traffic::{Move, Traffic, traffic_plan};
 use ecsdeck::protocol::{DialogAnswer, Fetch, Msg};
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
@@ -135,7 +134,11 @@ async fn env(region: &str, green_targets: bool) -> Env {
             .unwrap();
     }
     let (subnet, security_group) = moto.default_network(region);
-    ecs.create_cluster().cluster_name("prod").send().await.unwrap();
+    ecs.create_cluster()
+        .cluster_name("prod")
+        .send()
+        .await
+        .unwrap();
     ecs.register_task_definition()
         .family("store")
         .requires_compatibilities(ecs::types::Compatibility::Fargate)
@@ -318,7 +321,10 @@ async fn the_pair_is_found_and_switch_shift_and_switch_back_change_the_listener(
         .iter()
         .find(|r| r.priority() == Some("10"))
         .unwrap();
-    assert_eq!(test_rule.actions()[0].target_group_arn(), Some(green.as_str()));
+    assert_eq!(
+        test_rule.actions()[0].target_group_arn(),
+        Some(green.as_str())
+    );
     let audit = std::fs::read_to_string(&env.audit).unwrap();
     let lines: Vec<serde_json::Value> = audit
         .lines()
@@ -337,7 +343,10 @@ async fn a_shift_to_a_group_without_healthy_targets_is_refused_with_nothing_sent
     let t = env.traffic("store-blue", &blue).await;
     assert_eq!(t.health_of(&env.green).map(|h| h.healthy), Some(0));
     let why = traffic_plan("prod", "store-blue", &t, Move::Shift(10)).unwrap_err();
-    assert!(why.contains("store-green has no healthy target (0 of 0 healthy)"), "{why}");
+    assert!(
+        why.contains("store-green has no healthy target (0 of 0 healthy)"),
+        "{why}"
+    );
     assert_eq!(env.weights().await, (100, 0));
     assert!(!env.audit.exists(), "nothing was sent, nothing logged");
 }

@@ -188,8 +188,7 @@ pub trait Elbv2: Send + Sync {
         target_group_arn: &str,
     ) -> Result<Vec<TargetHealth>, ApiError>;
     /// Every listener of the load balancer (all pages).
-    async fn describe_listeners(&self, load_balancer_arn: &str)
-    -> Result<Vec<Listener>, ApiError>;
+    async fn describe_listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, ApiError>;
     /// Every rule of the listener, the default one included (all pages).
     async fn describe_rules(&self, listener_arn: &str) -> Result<Vec<Rule>, ApiError>;
     /// Returns the listener as ELB left it.

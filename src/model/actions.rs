@@ -121,7 +121,10 @@ impl Call {
                 "elasticloadbalancing:ModifyListener",
                 serde_json::to_string(req),
             ),
-            Call::ModifyRule(req) => ("elasticloadbalancing:ModifyRule", serde_json::to_string(req)),
+            Call::ModifyRule(req) => (
+                "elasticloadbalancing:ModifyRule",
+                serde_json::to_string(req),
+            ),
         };
         format!("{name} {}", body.unwrap_or_default())
     }

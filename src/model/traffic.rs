@@ -50,7 +50,9 @@ impl Route {
         let listener = format!(
             "{}:{}",
             self.protocol.as_deref().unwrap_or("?"),
-            self.port.map(|p| p.to_string()).unwrap_or_else(|| "?".into())
+            self.port
+                .map(|p| p.to_string())
+                .unwrap_or_else(|| "?".into())
         );
         match &self.priority {
             None => format!("{listener} default"),
@@ -140,8 +142,8 @@ pub struct Traffic {
     pub service: String,
     /// Every route that reaches the service's target groups or its partner's.
     pub routes: Vec<Route>,
-    /// The pair, or why the service is in none.
-    pub pair: Result<Pair, String>,
+    /// The pair, or why the service is in none (boxed: it is most of the size, and travels in messages).
+    pub pair: Result<Box<Pair>, String>,
     pub health: Vec<GroupHealth>,
 }
 
@@ -217,7 +219,7 @@ pub fn analyze(facts: &TrafficFacts) -> Traffic {
     let shown: Vec<Route> = all.iter().filter(|r| touches(r)).cloned().collect();
     Traffic {
         service: facts.service.clone(),
-        pair: find_pair(facts, &all, &owner),
+        pair: find_pair(facts, &all, &owner).map(Box::new),
         routes: shown,
         health: facts.health.clone(),
     }
@@ -403,7 +405,10 @@ pub fn traffic_plan(
         stickiness_seconds,
     }) = forwards.first()
     else {
-        return Err(format!("{} forwards nowhere: nothing to shift", live.label()));
+        return Err(format!(
+            "{} forwards nowhere: nothing to shift",
+            live.label()
+        ));
     };
     if forwards.len() != 1 {
         return Err(format!(
@@ -501,7 +506,11 @@ pub fn traffic_plan(
         }),
     };
     let what = match mv {
-        Move::Switch => format!("switch: all live traffic of {} to {}", live.label(), pair.green.service),
+        Move::Switch => format!(
+            "switch: all live traffic of {} to {}",
+            live.label(),
+            pair.green.service
+        ),
         Move::SwitchBack => format!(
             "switch back: all live traffic of {} to {}",
             live.label(),
@@ -540,16 +549,28 @@ pub fn verdict(traffic: &Traffic, five_xx: &[(String, f64)]) -> (bool, String) {
     if pair.green.share < 100 {
         return (
             false,
-            format!("{} takes {} % of live traffic", pair.green.service, pair.green.share),
+            format!(
+                "{} takes {} % of live traffic",
+                pair.green.service, pair.green.share
+            ),
         );
     }
     if healthy == 0 {
-        return (false, format!("{} has no healthy target", pair.green.service));
+        return (
+            false,
+            format!("{} has no healthy target", pair.green.service),
+        );
     }
-    match (rate(&pair.green.target_group_arn), rate(&pair.blue.target_group_arn)) {
+    match (
+        rate(&pair.green.target_group_arn),
+        rate(&pair.blue.target_group_arn),
+    ) {
         (Some(g), Some(b)) if g > b => (
             false,
-            format!("{} 5XX {g:.1} % is above {}'s {b:.1} %", pair.green.service, pair.blue.service),
+            format!(
+                "{} 5XX {g:.1} % is above {}'s {b:.1} %",
+                pair.green.service, pair.blue.service
+            ),
         ),
         (Some(g), Some(b)) => (
             true,
@@ -580,7 +601,9 @@ pub fn weights_text(actions: &[RouteAction]) -> String {
                     format!(
                         "{} {}",
                         crate::model::deploy::target_group_name(&g.target_group_arn),
-                        g.weight.map(|w| w.to_string()).unwrap_or_else(|| "(only)".into())
+                        g.weight
+                            .map(|w| w.to_string())
+                            .unwrap_or_else(|| "(only)".into())
                     )
                 })
                 .collect::<Vec<_>>(),

@@ -47,7 +47,12 @@ pub struct AlbSim {
 
 impl AlbSim {
     /// The demo's routing between `blue` and `green` on `load_balancer_arn` (`app/name/id` at its end).
-    pub fn storefront(load_balancer_arn: &str, blue: &str, green: &str, known: Vec<String>) -> Self {
+    pub fn storefront(
+        load_balancer_arn: &str,
+        blue: &str,
+        green: &str,
+        known: Vec<String>,
+    ) -> Self {
         // listener/app/name/id/<listener id>, listener-rule/app/name/id/<listener id>/<rule id>
         let lb_tail = load_balancer_dimension(load_balancer_arn).unwrap_or("app/production-alb/0");
         let prefix = load_balancer_arn
@@ -76,7 +81,9 @@ impl AlbSim {
             }],
             rules: vec![
                 Rule {
-                    rule_arn: format!("{prefix}:listener-rule/{lb_tail}/5f0c1a8e9d2b4c70/7e57a11c0de5e7e5"),
+                    rule_arn: format!(
+                        "{prefix}:listener-rule/{lb_tail}/5f0c1a8e9d2b4c70/7e57a11c0de5e7e5"
+                    ),
                     listener_arn: listener_arn.clone(),
                     priority: "10".into(),
                     is_default: false,
@@ -88,7 +95,9 @@ impl AlbSim {
                     actions: vec![forward(vec![(green, None)])],
                 },
                 Rule {
-                    rule_arn: format!("{prefix}:listener-rule/{lb_tail}/5f0c1a8e9d2b4c70/defa017defa017de"),
+                    rule_arn: format!(
+                        "{prefix}:listener-rule/{lb_tail}/5f0c1a8e9d2b4c70/defa017defa017de"
+                    ),
                     listener_arn,
                     priority: "default".into(),
                     is_default: true,
@@ -111,7 +120,11 @@ impl AlbSim {
 
     /// DescribeRules of one listener.
     pub fn rules_of(&self, listener_arn: &str) -> Result<Vec<Rule>, ApiError> {
-        if !self.listeners.iter().any(|l| l.listener_arn == listener_arn) {
+        if !self
+            .listeners
+            .iter()
+            .any(|l| l.listener_arn == listener_arn)
+        {
             return Err(ApiError::NotFound(format!(
                 "listener {listener_arn} not found (ListenerNotFound)"
             )));
@@ -323,8 +336,11 @@ mod tests {
         assert!((alb.live_share(BLUE).unwrap() - 0.9).abs() < 1e-9);
         // The default rule shows the same.
         let rules = alb.rules_of(&listener).unwrap();
-        assert!(rules.iter().any(|r| r.is_default
-            && r.actions == alb.listeners_of(LB)[0].default_actions));
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.is_default && r.actions == alb.listeners_of(LB)[0].default_actions)
+        );
         let err = alb
             .modify_listener(&ModifyListenerRequest {
                 listener_arn: listener.clone(),

@@ -361,7 +361,8 @@ pub fn render_service(
             .position(|l| l.spans.first().is_some_and(|sp| sp.content == "Network"))
             .map(|i| i.saturating_sub(1))
             .unwrap_or(lines.len());
-        let traffic = super::traffic::section_lines(traffic, !s.target_group_arns().is_empty(), theme);
+        let traffic =
+            super::traffic::section_lines(traffic, !s.target_group_arns().is_empty(), theme);
         lines.splice(at..at, traffic);
         lines
     });

@@ -147,7 +147,10 @@ pub(super) fn dialog_lines(
         } else {
             (" ", theme.base)
         };
-        lines.push(Line::from(Span::styled(format!(" {pointer} {text}"), style)));
+        lines.push(Line::from(Span::styled(
+            format!(" {pointer} {text}"),
+            style,
+        )));
     }
     lines
 }
@@ -178,7 +181,10 @@ pub(super) fn section_lines(
 
 /// The watch screen's traffic verdict, for a service in a blue/green pair: ✔ when green carries all live
 /// traffic with healthy targets and a 5XX rate not above blue's; otherwise what is still missing.
-pub(super) fn verdict_line(traffic: Option<&Result<Traffic, ApiError>>, theme: &Theme) -> Option<Line<'static>> {
+pub(super) fn verdict_line(
+    traffic: Option<&Result<Traffic, ApiError>>,
+    theme: &Theme,
+) -> Option<Line<'static>> {
     let Some(Ok(t)) = traffic else {
         return None;
     };

@@ -370,7 +370,10 @@ async fn before_and_after(
                         .map(|r| weights_text(&r.actions))
                         .ok_or_else(|| ApiError::NotFound(format!("rule {}", req.rule_arn)))
                 }),
-                None => Err(ApiError::NotFound(format!("the listener of rule {}", req.rule_arn))),
+                None => Err(ApiError::NotFound(format!(
+                    "the listener of rule {}",
+                    req.rule_arn
+                ))),
             };
             traffic_before_after(before, after, unknown)
         }

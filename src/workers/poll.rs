@@ -67,7 +67,7 @@ async fn run(
     // Task definitions never change once registered: fetch each once per process.
     let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
     // The services owning the target groups a screen's ALB routes reach, learned on its first refresh.
-    let owners: Mutex<(u64, Vec<(String, Vec<String>)>)> = Mutex::new((0, Vec::new()));
+    let owners: Mutex<Owners> = Mutex::new((0, Vec::new()));
     loop {
         let current = rx.borrow_and_update().clone();
         let Some((scope, generation)) = current else {
@@ -110,6 +110,9 @@ async fn run(
     }
 }
 
+/// The generation of the screen they were learned for, and each service with its target groups.
+type Owners = (u64, Vec<(String, Vec<String>)>);
+
 /// One refresh of one scope.
 struct Cycle<'a> {
     api: &'a dyn Api,
@@ -119,7 +122,7 @@ struct Cycle<'a> {
     config: PollConfig,
     calls: AtomicU32,
     definitions: &'a Mutex<HashMap<String, TaskDefinition>>,
-    owners: &'a Mutex<(u64, Vec<(String, Vec<String>)>)>,
+    owners: &'a Mutex<Owners>,
     /// The deploy watch saw a deployment under way: refresh sooner.
     busy: AtomicBool,
 }
@@ -414,7 +417,8 @@ impl Cycle<'_> {
                 Vec::new()
             }
         };
-        let result = super::traffic::load_with(self.api, cluster, service, groups, &mut known).await;
+        let result =
+            super::traffic::load_with(self.api, cluster, service, groups, &mut known).await;
         *self.owners.lock().unwrap_or_else(PoisonError::into_inner) = (self.generation, known);
         Some(DataUpdate::Traffic(Box::new(result)))
     }

@@ -42,16 +42,15 @@ pub async fn load_with(
     }
     for lb in &balancers {
         for l in api.describe_listeners(lb).await? {
-            facts.rules.extend(api.describe_rules(&l.listener_arn).await?);
+            facts
+                .rules
+                .extend(api.describe_rules(&l.listener_arn).await?);
             facts.listeners.push(l);
         }
     }
     let all = routes(&facts.listeners, &facts.rules);
     // No listener routes to the service: nothing more to learn (no partner, no weights to show).
-    if !all
-        .iter()
-        .any(|r| own.iter().any(|g| r.forwards_to(g)))
-    {
+    if !all.iter().any(|r| own.iter().any(|g| r.forwards_to(g))) {
         return Ok(analyze(&facts));
     }
     // The groups these listeners reach that are not the service's own: whose are they?

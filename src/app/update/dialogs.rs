@@ -682,7 +682,7 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                 }
                 KeyCode::Backspace | KeyCode::Left | KeyCode::Right => {
                     *selected = TYPED_CHOICE;
-                    d.error = edit_field(percent, &key, 3, || String::new());
+                    d.error = edit_field(percent, &key, 3, String::new);
                 }
                 KeyCode::Enter => {
                     match traffic_move(*selected, percent.value()).and_then(|mv| {

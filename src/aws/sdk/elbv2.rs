@@ -63,10 +63,7 @@ impl Elbv2 for SdkApi {
             .collect())
     }
 
-    async fn describe_listeners(
-        &self,
-        load_balancer_arn: &str,
-    ) -> Result<Vec<Listener>, ApiError> {
+    async fn describe_listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, ApiError> {
         let mut out = Vec::new();
         let mut marker = None;
         loop {
@@ -114,7 +111,9 @@ impl Elbv2 for SdkApi {
             .elb
             .modify_listener()
             .listener_arn(&req.listener_arn)
-            .set_default_actions(Some(req.default_actions.iter().map(forward_request).collect()))
+            .set_default_actions(Some(
+                req.default_actions.iter().map(forward_request).collect(),
+            ))
             .send()
             .await
             .map_err(|e| self.map_err("elasticloadbalancing:ModifyListener", e))?;
@@ -134,11 +133,7 @@ impl Elbv2 for SdkApi {
             .await
             .map_err(|e| self.map_err("elasticloadbalancing:ModifyRule", e))?;
         Ok(Mutated {
-            value: out
-                .rules()
-                .first()
-                .map(|r| rule("", r))
-                .unwrap_or_default(),
+            value: out.rules().first().map(|r| rule("", r)).unwrap_or_default(),
             request_id: out.request_id().map(str::to_owned),
         })
     }
@@ -147,7 +142,10 @@ impl Elbv2 for SdkApi {
 /// An action as ecsdeck models it: a forward (its one group, or its weighted groups), or any other type by
 /// name (never rewritten).
 fn route_action(a: &elb::types::Action) -> RouteAction {
-    let kind = a.r#type().map(|t| t.as_str().to_owned()).unwrap_or_default();
+    let kind = a
+        .r#type()
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_default();
     if kind != "forward" {
         return RouteAction::Other {
             order: a.order(),
@@ -274,4 +272,3 @@ fn forward_request(a: &ForwardActionRequest) -> elb::types::Action {
         .forward_config(config.build())
         .build()
 }
-

@@ -102,7 +102,10 @@ fn a_weighted_forward_pairs_the_two_services_from_either_side() {
     // Green stays green while it takes the traffic: the test route names it.
     let t = analyze(&weighted("shop-blue", 10, 90));
     let p = t.pair.unwrap();
-    assert_eq!((p.green.service.as_str(), p.green.share), ("shop-green", 90));
+    assert_eq!(
+        (p.green.service.as_str(), p.green.share),
+        ("shop-green", 90)
+    );
 }
 
 #[test]
@@ -219,7 +222,11 @@ fn a_live_rule_is_changed_with_modify_rule_and_keeps_stickiness() {
 fn refusals_say_why_and_send_nothing() {
     let t = analyze(&weighted("shop-blue", 100, 0));
     // A typed share outside 0–100: the weights would not add up.
-    assert!(parse_percent("150").unwrap_err().contains("would not add up"));
+    assert!(
+        parse_percent("150")
+            .unwrap_err()
+            .contains("would not add up")
+    );
     assert!(parse_percent("-5").unwrap_err().contains("not a whole"));
     assert!(parse_percent("").is_err());
     assert_eq!(parse_percent(" 37 "), Ok(37));
@@ -233,7 +240,10 @@ fn refusals_say_why_and_send_nothing() {
     facts.health[1].healthy = 0;
     let t = analyze(&facts);
     let why = traffic_plan("prod", "shop-blue", &t, Move::Shift(10)).unwrap_err();
-    assert!(why.contains("shop-green has no healthy target (0 of 3"), "{why}");
+    assert!(
+        why.contains("shop-green has no healthy target (0 of 3"),
+        "{why}"
+    );
     // A third group that takes traffic: blue + green would not be 100 %.
     let mut facts = weighted("shop-blue", 100, 0);
     facts.listeners[0].default_actions = vec![forward(&[
@@ -243,7 +253,10 @@ fn refusals_say_why_and_send_nothing() {
     ])];
     let t = analyze(&facts);
     let why = traffic_plan("prod", "shop-blue", &t, Move::Shift(10)).unwrap_err();
-    assert!(why.contains("would not add up") && why.contains("legacy"), "{why}");
+    assert!(
+        why.contains("would not add up") && why.contains("legacy"),
+        "{why}"
+    );
     // An action ecsdeck does not model is kept, named, and never rewritten.
     let mut facts = weighted("shop-blue", 100, 0);
     facts.listeners[0].default_actions.insert(
@@ -279,7 +292,8 @@ fn audit_texts_and_the_listener_of_a_rule() {
         "shop-blue 90 · shop-green 10"
     );
     assert_eq!(
-        listener_of_rule("arn:aws:elasticloadbalancing:r:1:listener-rule/app/shop/1/80/10").as_deref(),
+        listener_of_rule("arn:aws:elasticloadbalancing:r:1:listener-rule/app/shop/1/80/10")
+            .as_deref(),
         Some(L80)
     );
     assert_eq!(listener_of_rule("nope"), None);

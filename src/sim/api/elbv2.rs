@@ -28,10 +28,7 @@ impl Elbv2 for Sim {
             .target_health(&self.fleet(), target_group_arn, self.metrics_now())
     }
 
-    async fn describe_listeners(
-        &self,
-        load_balancer_arn: &str,
-    ) -> Result<Vec<Listener>, ApiError> {
+    async fn describe_listeners(&self, load_balancer_arn: &str) -> Result<Vec<Listener>, ApiError> {
         self.call(
             "elasticloadbalancing:DescribeListeners",
             &self.calls.describe_listeners,

@@ -167,7 +167,13 @@ fn add_storefront(production: &mut SimCluster, epoch: Millis, seed: u64) {
             state: Rollout::Steady,
         })
         .collect();
-    let pair = build_cluster(&production.cluster.cluster_name, true, plans, epoch, &mut rng);
+    let pair = build_cluster(
+        &production.cluster.cluster_name,
+        true,
+        plans,
+        epoch,
+        &mut rng,
+    );
     let offset = production.services.len();
     for (mut s, colour) in pair.services.into_iter().zip(["blue", "green"]) {
         s.service.load_balancers = vec![LoadBalancer {
