@@ -487,7 +487,7 @@ pub(super) fn on_paste(state: &mut State, text: &str, mut d: Dialog) -> Vec<Effe
 
 /// One key into a dialog's one-line field (the same editing keys as every text input); what it could not
 /// do comes back as the dialog's error.
-fn edit_field(
+pub(super) fn edit_field(
     field: &mut TextInput,
     key: &KeyEvent,
     max_chars: usize,
@@ -559,7 +559,7 @@ fn confirm_key(
 }
 
 /// "x: nothing here — y send · Esc back": a key the dialog does not take, answered instead of ignored.
-fn nothing_here(d: &Dialog, key: &KeyEvent) -> Option<String> {
+pub(super) fn nothing_here(d: &Dialog, key: &KeyEvent) -> Option<String> {
     let name = match key.code {
         KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::CONTROL) => format!("Ctrl-{c}"),
         KeyCode::Char(c) => c.to_string(),
@@ -661,48 +661,7 @@ fn edit_key(d: &mut Dialog, key: KeyEvent, effects: &mut Vec<Effect>) {
                 _ => d.note = nothing_here(d, &key),
             }
         }
-        Body::Traffic {
-            traffic,
-            selected,
-            percent,
-        } => {
-            let Fetched::Ready(t) = traffic else {
-                d.note = nothing_here(d, &key);
-                return;
-            };
-            let last = TRAFFIC_CHOICES.len() - 1;
-            match key.code {
-                KeyCode::Char('j') | KeyCode::Down => *selected = (*selected + 1).min(last),
-                KeyCode::Char('k') | KeyCode::Up => *selected = selected.saturating_sub(1),
-                KeyCode::Char(c) if c.is_ascii_digit() => {
-                    *selected = TYPED_CHOICE;
-                    d.error = edit_field(percent, &key, 3, || {
-                        "a share is 0 to 100 %: at most 3 digits".into()
-                    });
-                }
-                KeyCode::Backspace | KeyCode::Left | KeyCode::Right => {
-                    *selected = TYPED_CHOICE;
-                    d.error = edit_field(percent, &key, 3, String::new);
-                }
-                KeyCode::Enter => {
-                    match traffic_move(*selected, percent.value()).and_then(|mv| {
-                        crate::model::traffic::traffic_plan(
-                            &d.cluster,
-                            &d.service.service_name,
-                            t,
-                            mv,
-                        )
-                    }) {
-                        Ok(plan) => {
-                            d.error = None;
-                            d.stage = Stage::Confirm(plan);
-                        }
-                        Err(why) => d.error = Some(why),
-                    }
-                }
-                _ => d.note = nothing_here(d, &key),
-            }
-        }
+        Body::Traffic { .. } => super::traffic::edit_key(d, key),
         Body::Stop { .. } | Body::Force => d.note = nothing_here(d, &key),
     }
 }

@@ -30,6 +30,7 @@ mod metrics;
 mod navigation;
 mod prompts;
 mod results;
+mod traffic;
 
 use crate::protocol::Scope;
 use commands::*;
