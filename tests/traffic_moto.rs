@@ -1,7 +1,13 @@
 //! ALB blue/green with the real AWS SDK against moto server: a pair seeded in moto (an ALB, a listener with a
 //! weighted forward, a /test/* rule, two target groups, two ECS services with loadBalancers) is found through
 //! the traffic dialog's lookup; switch, shift and switch back are sent by the executor and verified by
-//! reading the listener back; a shift to a target group with no healthy target is refused with nothing sent.
+//! reading the listener back; live traffic on a host rule is shifted with ModifyRule; a shift to a target
+//! group with no healthy target is refused with nothing sent.
+//!
+//! moto 5.2.5 (checked here): ForwardConfig weights, path-pattern and host-header conditions, DescribeRules
+//! (with the listener's default rule, which mirrors its default actions), ModifyListener and ModifyRule all
+//! work; DescribeTargetHealth reports every registered target healthy, so "no healthy target" is seeded as
+//! a group without targets.
 
 mod support;
 
@@ -19,6 +25,8 @@ use tokio::sync::mpsc;
 struct Env {
     elb: elb::Client,
     listener: String,
+    /// The live rule (host store.example.com), when live traffic is routed by a rule.
+    live_rule: Option<String>,
     blue: String,
     green: String,
     executor: Executor,
@@ -60,8 +68,9 @@ fn forward(groups: &[(&str, i32)]) -> elb::types::Action {
 }
 
 /// `store-blue` (100) and `store-green` (0) behind HTTP:80 of one ALB, a /test/* rule to green, both services
-/// in cluster `prod` of `region`; green has targets only when `green_targets`.
-async fn env(region: &str, green_targets: bool) -> Env {
+/// in cluster `prod` of `region`; green has targets only when `green_targets`. With `live_on_rule` the
+/// listener's default is a fixed 404 and live traffic is a host rule's weighted forward.
+async fn env(region: &str, green_targets: bool, live_on_rule: bool) -> Env {
     let moto = moto();
     let conf = sdk_config(&moto.endpoint, region).await;
     let elb = elb::Client::new(&conf);
@@ -86,7 +95,18 @@ async fn env(region: &str, green_targets: bool) -> Env {
         .load_balancer_arn(&lb_arn)
         .protocol(elb::types::ProtocolEnum::Http)
         .port(80)
-        .default_actions(forward(&[(&blue, 100), (&green, 0)]))
+        .default_actions(if live_on_rule {
+            elb::types::Action::builder()
+                .r#type(elb::types::ActionTypeEnum::FixedResponse)
+                .fixed_response_config(
+                    elb::types::FixedResponseActionConfig::builder()
+                        .status_code("404")
+                        .build(),
+                )
+                .build()
+        } else {
+            forward(&[(&blue, 100), (&green, 0)])
+        })
         .send()
         .await
         .unwrap()
@@ -94,6 +114,29 @@ async fn env(region: &str, green_targets: bool) -> Env {
         .listener_arn()
         .unwrap()
         .to_owned();
+    let live_rule = if live_on_rule {
+        let rule = elb
+            .create_rule()
+            .listener_arn(&listener)
+            .priority(5)
+            .conditions(
+                elb::types::RuleCondition::builder()
+                    .field("host-header")
+                    .host_header_config(
+                        elb::types::HostHeaderConditionConfig::builder()
+                            .values("store.example.com")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .actions(forward(&[(&blue, 100), (&green, 0)]))
+            .send()
+            .await
+            .unwrap();
+        Some(rule.rules()[0].rule_arn().unwrap().to_owned())
+    } else {
+        None
+    };
     elb.create_rule()
         .listener_arn(&listener)
         .priority(10)
@@ -206,6 +249,7 @@ async fn env(region: &str, green_targets: bool) -> Env {
     Env {
         elb,
         listener,
+        live_rule,
         blue,
         green,
         executor,
@@ -256,18 +300,31 @@ impl Env {
         }
     }
 
-    /// The listener's weights as ELB reports them now: (blue, green).
+    /// The live weights as ELB reports them now (the live rule's, or the listener's): (blue, green).
     async fn weights(&self) -> (i32, i32) {
-        let out = self
-            .elb
-            .describe_listeners()
-            .listener_arns(&self.listener)
-            .send()
-            .await
-            .unwrap();
-        let config = out.listeners()[0].default_actions()[0]
-            .forward_config()
-            .unwrap();
+        let actions = match &self.live_rule {
+            Some(rule) => self
+                .elb
+                .describe_rules()
+                .rule_arns(rule)
+                .send()
+                .await
+                .unwrap()
+                .rules()[0]
+                .actions()
+                .to_vec(),
+            None => self
+                .elb
+                .describe_listeners()
+                .listener_arns(&self.listener)
+                .send()
+                .await
+                .unwrap()
+                .listeners()[0]
+                .default_actions()
+                .to_vec(),
+        };
+        let config = actions[0].forward_config().unwrap();
         let w = |arn: &str| {
             config
                 .target_groups()
@@ -282,7 +339,7 @@ impl Env {
 
 #[tokio::test]
 async fn the_pair_is_found_and_switch_shift_and_switch_back_change_the_listener() {
-    let mut env = env("ap-northeast-3", true).await;
+    let mut env = env("ap-northeast-3", true, false).await;
     let (blue, green) = (env.blue.clone(), env.green.clone());
     let t = env.traffic("store-blue", &blue).await;
     let pair = t.pair.clone().unwrap();
@@ -338,7 +395,7 @@ async fn the_pair_is_found_and_switch_shift_and_switch_back_change_the_listener(
 
 #[tokio::test]
 async fn a_shift_to_a_group_without_healthy_targets_is_refused_with_nothing_sent() {
-    let mut env = env("ap-northeast-2", false).await;
+    let mut env = env("ap-northeast-2", false, false).await;
     let blue = env.blue.clone();
     let t = env.traffic("store-blue", &blue).await;
     assert_eq!(t.health_of(&env.green).map(|h| h.healthy), Some(0));
@@ -349,4 +406,49 @@ async fn a_shift_to_a_group_without_healthy_targets_is_refused_with_nothing_sent
     );
     assert_eq!(env.weights().await, (100, 0));
     assert!(!env.audit.exists(), "nothing was sent, nothing logged");
+}
+
+#[tokio::test]
+async fn live_traffic_on_a_host_rule_is_shifted_with_modify_rule_and_the_fixed_response_is_kept() {
+    let mut env = env("ap-southeast-3", true, true).await;
+    let blue = env.blue.clone();
+    let t = env.traffic("store-blue", &blue).await;
+    let pair = t.pair.clone().unwrap();
+    assert_eq!(pair.live.label(), "HTTP:80 rule 5");
+    assert_eq!(pair.live.conditions_text(), "host store.example.com");
+    // The listener's default (a fixed response) reaches no target group: not one of the pair's routes, and
+    // left as it is by the shift (checked below).
+    assert!(
+        t.routes.iter().all(|r| r.rule_arn.is_some()),
+        "the default (fixed-response) reaches no target group: {:?}",
+        t.routes
+    );
+    let plan = traffic_plan("prod", "store-blue", &t, Move::Shift(50)).unwrap();
+    assert!(
+        plan.calls[0]
+            .text()
+            .starts_with("elasticloadbalancing:ModifyRule "),
+        "{}",
+        plan.calls[0].text()
+    );
+    env.send("store-blue", &blue, Move::Shift(50)).await;
+    assert_eq!(env.weights().await, (50, 50));
+    let listener = env
+        .elb
+        .describe_listeners()
+        .listener_arns(&env.listener)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        listener.listeners()[0].default_actions()[0]
+            .r#type()
+            .map(|t| t.as_str()),
+        Some("fixed-response")
+    );
+    let audit = std::fs::read_to_string(&env.audit).unwrap();
+    assert!(
+        audit.contains(r#""before":"store-blue 100 · store-green 0""#),
+        "the rule's weights read just before: {audit}"
+    );
 }
