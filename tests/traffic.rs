@@ -302,14 +302,15 @@ async fn the_watch_screen_shows_the_shift_live_after_sending() {
     .await;
     let screen = joined(&text(&h.state));
     assert!(screen.contains("deploy: storefront-blue"), "{screen}");
-    // Green has everything and healthy targets, but the 5XX rates of both groups are not on this screen:
-    // the verdict says what it does not know instead of a ✔.
+    // Green has everything and healthy targets; its 5XX rate against blue's (from the simulator's
+    // CloudWatch, which moves with the clock) decides between ✔ and what is wrong.
     assert!(
-        screen.contains(
-            "traffic … storefront-green takes 100 % with 3 healthy targets; 5XX rates not known yet"
-        ),
+        screen.contains("traffic ✔ storefront-green takes 100 % with 3 healthy targets, 5XX")
+            || screen.contains("traffic … storefront-green 5XX"),
         "{screen}"
     );
+    // The numbers side by side, per group.
+    assert!(screen.contains("req/5m"), "{screen}");
 }
 
 /// The details of `service` with its routes read from the simulator, drawn at `w`x`hgt`.
@@ -332,6 +333,24 @@ async fn details(service: &str, w: u16, hgt: u16) -> String {
         &mut state,
         ecsdeck::protocol::DataUpdate::ServiceDetail(Box::new(svc)),
     );
+    // Fixed numbers: the simulator's CloudWatch moves with the clock.
+    let traffic = traffic.map(|mut t| {
+        t.metrics = vec![
+            ecsdeck::model::traffic::GroupMetrics {
+                target_group_arn: BLUE.into(),
+                requests: Some(12_040.0),
+                five_xx: Some(12.0),
+                response_time: Some(0.035),
+            },
+            ecsdeck::model::traffic::GroupMetrics {
+                target_group_arn: GREEN.into(),
+                requests: None,
+                five_xx: None,
+                response_time: None,
+            },
+        ];
+        t
+    });
     send(
         &mut state,
         ecsdeck::protocol::DataUpdate::Traffic(Box::new(traffic)),

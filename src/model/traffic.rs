@@ -145,11 +145,24 @@ pub struct Traffic {
     /// The pair, or why the service is in none (boxed: it is most of the size, and travels in messages).
     pub pair: Result<Box<Pair>, String>,
     pub health: Vec<GroupHealth>,
+    /// The pair's numbers side by side (empty: not read, or CloudWatch failed — see `metrics_error`).
+    pub metrics: Vec<GroupMetrics>,
+    pub metrics_error: Option<String>,
 }
 
 impl Traffic {
     pub fn health_of(&self, arn: &str) -> Option<&GroupHealth> {
         self.health.iter().find(|h| h.target_group_arn == arn)
+    }
+    pub fn metrics_of(&self, arn: &str) -> Option<&GroupMetrics> {
+        self.metrics.iter().find(|m| m.target_group_arn == arn)
+    }
+    /// The target 5XX rate of each group whose requests were counted, for [`verdict`].
+    pub fn five_xx_rates(&self) -> Vec<(String, f64)> {
+        self.metrics
+            .iter()
+            .filter_map(|m| m.five_xx_rate().map(|r| (m.target_group_arn.clone(), r)))
+            .collect()
     }
 }
 
@@ -222,6 +235,8 @@ pub fn analyze(facts: &TrafficFacts) -> Traffic {
         pair: find_pair(facts, &all, &owner).map(Box::new),
         routes: shown,
         health: facts.health.clone(),
+        metrics: vec![],
+        metrics_error: None,
     }
 }
 
@@ -433,7 +448,9 @@ pub fn listener_of_rule(rule_arn: &str) -> Option<String> {
     Some(format!("{prefix}:listener/{listener}"))
 }
 
+mod metrics;
 mod plan;
+pub use metrics::*;
 pub use plan::*;
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::detail::section;
 use crate::app::actions::{TRAFFIC_CHOICES, TrafficChoice};
 use crate::aws::{ApiError, RouteAction};
 use crate::model::deploy::target_group_name;
-use crate::model::traffic::{Move, Route, Traffic, verdict};
+use crate::model::traffic::{Move, Route, Side, Traffic, verdict};
 use crate::theme::Theme;
 use ratatui::text::{Line, Span};
 
@@ -67,6 +67,42 @@ fn route_line(prefix: &str, r: &Route, t: &Traffic, theme: &Theme) -> Line<'stat
     Line::from(spans)
 }
 
+/// One side of the pair: its live share, healthy targets and, where CloudWatch has them, requests, target
+/// 5XX rate and average response time over the last 5 minutes.
+fn side_line(colour: &str, side: &Side, t: &Traffic, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![
+        Span::styled(format!("  {colour:<6}"), theme.label),
+        Span::styled(
+            format!("{:<18}{:>4} %", side.service, side.share),
+            theme.base,
+        ),
+    ];
+    if let Some(h) = t.health_of(&side.target_group_arn) {
+        spans.push(Span::styled(
+            format!("  {}/{} healthy", h.healthy, h.total),
+            if h.healthy == 0 {
+                theme.error
+            } else {
+                theme.base
+            },
+        ));
+    }
+    if let Some(m) = t.metrics_of(&side.target_group_arn) {
+        let text = match (m.requests, m.five_xx_rate(), m.response_time) {
+            (None, _, _) => "  no requests in 5m".to_owned(),
+            (Some(r), rate, rt) => format!(
+                "  {r:.0} req/5m  5XX {}  {}",
+                rate.map(|x| format!("{x:.1} %"))
+                    .unwrap_or_else(|| "-".into()),
+                rt.map(|s| format!("{:.0} ms", s * 1000.0))
+                    .unwrap_or_else(|| "- ms".into())
+            ),
+        };
+        spans.push(Span::styled(text, theme.muted));
+    }
+    Line::from(spans)
+}
+
 /// The Traffic section's lines (without a title).
 pub(super) fn traffic_lines(t: &Traffic, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
@@ -82,6 +118,15 @@ pub(super) fn traffic_lines(t: &Traffic, theme: &Theme) -> Vec<Line<'static>> {
                     theme.key,
                 ),
             ]));
+            for (colour, side) in [("blue", &p.blue), ("green", &p.green)] {
+                lines.push(side_line(colour, side, t, theme));
+            }
+            if let Some(e) = &t.metrics_error {
+                lines.push(Line::from(Span::styled(
+                    format!("  CloudWatch numbers unavailable: {e}"),
+                    theme.muted,
+                )));
+            }
             lines.push(route_line("live", &p.live, t, theme));
             if let Some(test) = &p.test {
                 lines.push(route_line("test", test, t, theme));
@@ -189,9 +234,8 @@ pub(super) fn verdict_line(
         return None;
     };
     t.pair.as_ref().ok()?;
-    // The 5XX rates of both groups are not on this screen yet (its charts are the service's own): the
-    // verdict says so rather than guess.
-    let (ok, why) = verdict(t, &[]);
+    // The 5XX rates are those CloudWatch gave for both groups; without them the verdict says so.
+    let (ok, why) = verdict(t, &t.five_xx_rates());
     Some(Line::from(vec![
         Span::styled("traffic ", theme.label),
         if ok {

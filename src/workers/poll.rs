@@ -67,7 +67,7 @@ async fn run(
     // Task definitions never change once registered: fetch each once per process.
     let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
     // The services owning the target groups a screen's ALB routes reach, learned on its first refresh.
-    let owners: Mutex<Owners> = Mutex::new((0, Vec::new()));
+    let owners: Mutex<Owners> = Mutex::new((0, Default::default()));
     loop {
         let current = rx.borrow_and_update().clone();
         let Some((scope, generation)) = current else {
@@ -110,8 +110,8 @@ async fn run(
     }
 }
 
-/// The generation of the screen they were learned for, and each service with its target groups.
-type Owners = (u64, Vec<(String, Vec<String>)>);
+/// The generation of the screen it was learned for, and what its traffic refreshes keep.
+type Owners = (u64, super::traffic::TrafficCache);
 
 /// One refresh of one scope.
 struct Cycle<'a> {
@@ -414,7 +414,7 @@ impl Cycle<'_> {
             if owners.0 == self.generation {
                 owners.1.clone()
             } else {
-                Vec::new()
+                Default::default()
             }
         };
         let result =

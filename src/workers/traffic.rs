@@ -3,27 +3,60 @@
 //! reach, and the health of the groups. Read-only; used by the traffic dialog (and any screen that shows it).
 
 use crate::aws::*;
-use crate::model::traffic::{GroupHealth, Traffic, TrafficFacts, analyze, routes};
+use crate::model::traffic::{
+    GroupHealth, GroupMetrics, METRICS_SPAN_MS, Traffic, TrafficFacts, analyze, group_metrics,
+    metric_queries, routes,
+};
 
-/// Every call needed to tell the routes and the pair of `service`.
+/// What a screen that refreshes its traffic keeps between refreshes.
+#[derive(Debug, Clone, Default)]
+pub struct TrafficCache {
+    /// Each service owning a target group the routes reach, with its groups.
+    pub owners: Vec<(String, Vec<String>)>,
+    /// The pair's numbers and when they were read (CloudWatch is billed per metric: at most once a minute).
+    pub metrics: Option<(Millis, Vec<GroupMetrics>)>,
+}
+
+/// How often a refreshing screen asks CloudWatch for the pair's numbers again.
+const METRICS_EVERY_MS: Millis = 60_000;
+
+/// Every call needed to tell the routes and the pair of `service` (the traffic dialog's lookup: target health
+/// decides what it refuses; CloudWatch's numbers are the screens' business, not read here).
 pub async fn load(
     api: &dyn Api,
     cluster: &str,
     service: &str,
     target_groups: &[String],
 ) -> Result<Traffic, ApiError> {
-    load_with(api, cluster, service, target_groups, &mut Vec::new()).await
+    let mut cache = TrafficCache::default();
+    routes_and_pair(api, cluster, service, target_groups, &mut cache.owners)
+        .await
+        .map(|(_, traffic)| traffic)
 }
 
-/// [`load`], with the owners of target groups already known (a refresh of the same screen): the cluster is
-/// listed again only when a route reaches a group none of them owns. `known` is updated.
+/// [`load`] for a refreshing screen, with the pair's CloudWatch numbers: the owners of target groups already
+/// known are reused (the cluster is listed again only when a route reaches a group none of them owns) and
+/// the numbers are read at most once a minute. `cache` is updated.
 pub async fn load_with(
     api: &dyn Api,
     cluster: &str,
     service: &str,
     target_groups: &[String],
-    known: &mut Vec<(String, Vec<String>)>,
+    cache: &mut TrafficCache,
 ) -> Result<Traffic, ApiError> {
+    let (facts, mut traffic) =
+        routes_and_pair(api, cluster, service, target_groups, &mut cache.owners).await?;
+    pair_metrics(api, &facts, &mut traffic, &mut cache.metrics).await;
+    Ok(traffic)
+}
+
+async fn routes_and_pair(
+    api: &dyn Api,
+    cluster: &str,
+    service: &str,
+    target_groups: &[String],
+    known: &mut Vec<(String, Vec<String>)>,
+) -> Result<(TrafficFacts, Traffic), ApiError> {
     let own = target_groups.to_vec();
     let mut facts = TrafficFacts {
         service: service.to_owned(),
@@ -51,7 +84,8 @@ pub async fn load_with(
     let all = routes(&facts.listeners, &facts.rules);
     // No listener routes to the service: nothing more to learn (no partner, no weights to show).
     if !all.iter().any(|r| own.iter().any(|g| r.forwards_to(g))) {
-        return Ok(analyze(&facts));
+        let traffic = analyze(&facts);
+        return Ok((facts, traffic));
     }
     // The groups these listeners reach that are not the service's own: whose are they?
     let mut wanted: Vec<String> = Vec::new();
@@ -81,7 +115,51 @@ pub async fn load_with(
             target_group_arn: arn,
         });
     }
-    Ok(analyze(&facts))
+    let traffic = analyze(&facts);
+    Ok((facts, traffic))
+}
+
+/// The pair's numbers side by side, from `cached` when read within the last minute. A failure is said in
+/// the Traffic section; it does not fail the routes.
+async fn pair_metrics(
+    api: &dyn Api,
+    facts: &TrafficFacts,
+    traffic: &mut Traffic,
+    cached: &mut Option<(Millis, Vec<GroupMetrics>)>,
+) {
+    let Ok(pair) = &traffic.pair else {
+        return;
+    };
+    let now = super::clock::now_ms();
+    if let Some((at, m)) = cached.as_ref()
+        && now - at < METRICS_EVERY_MS
+    {
+        traffic.metrics = m.clone();
+        return;
+    }
+    let lb = facts
+        .listeners
+        .iter()
+        .find(|l| l.listener_arn == pair.live.listener_arn)
+        .and_then(|l| load_balancer_dimension(&l.load_balancer_arn));
+    let Some(queries) = lb.and_then(|lb| metric_queries(pair, lb)) else {
+        return;
+    };
+    // One whole period ending at the last full minute.
+    let end = now - now.rem_euclid(60_000);
+    let req = MetricRequest {
+        queries,
+        start: end - METRICS_SPAN_MS,
+        end,
+        next_token: None,
+    };
+    match api.get_metric_data(&req).await {
+        Ok(page) => {
+            traffic.metrics = group_metrics(pair, &page.results);
+            *cached = Some((now, traffic.metrics.clone()));
+        }
+        Err(e) => traffic.metrics_error = Some(e.to_string()),
+    }
 }
 
 /// The services of the cluster (other than `except`) registered in any of `wanted`, with their groups; stops

@@ -298,3 +298,49 @@ fn audit_texts_and_the_listener_of_a_rule() {
     );
     assert_eq!(listener_of_rule("nope"), None);
 }
+
+#[test]
+fn the_pairs_numbers_come_from_six_queries_and_missing_is_unknown() {
+    let t = analyze(&weighted("shop-blue", 100, 0));
+    let pair = t.pair.as_ref().unwrap();
+    let queries = metric_queries(pair, "app/shop/1").unwrap();
+    let ids: Vec<&str> = queries.iter().map(|q| q.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["g0_req", "g0_t5xx", "g0_rt", "g1_req", "g1_t5xx", "g1_rt"]
+    );
+    assert_eq!(
+        queries[0].dimensions,
+        vec![
+            ("LoadBalancer".to_owned(), "app/shop/1".to_owned()),
+            (
+                "TargetGroup".to_owned(),
+                "targetgroup/shop-blue/1".to_owned()
+            ),
+        ]
+    );
+    let result = |id: &str, v: f64| MetricResult {
+        id: id.into(),
+        timestamps: vec![0],
+        values: vec![v],
+        status: "Complete".into(),
+    };
+    let m = group_metrics(
+        pair,
+        &[
+            result("g0_req", 1000.0),
+            result("g0_t5xx", 5.0),
+            result("g1_rt", 0.2),
+        ],
+    );
+    assert_eq!(m[0].five_xx_rate(), Some(0.5));
+    // Green: no request counted, so no rate (not 0 %).
+    assert_eq!(m[1].requests, None);
+    assert_eq!(m[1].five_xx_rate(), None);
+    // Requests but no 5XX datapoint: ALB publishes 5XX only when there were some.
+    let quiet = GroupMetrics {
+        requests: Some(10.0),
+        ..Default::default()
+    };
+    assert_eq!(quiet.five_xx_rate(), Some(0.0));
+}
