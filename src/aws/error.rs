@@ -193,7 +193,9 @@ pub fn classify(f: &Failure) -> ApiError {
         | "ResourceNotFoundException"
         | "TargetGroupNotFound"
         | "TargetGroupNotFoundException"
-        | "LoadBalancerNotFound" => {
+        | "LoadBalancerNotFound"
+        | "ListenerNotFound"
+        | "RuleNotFound" => {
             return ApiError::NotFound(message);
         }
         "InvalidParameterException" | "MalformedQueryException" | "ValidationException"

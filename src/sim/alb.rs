@@ -368,4 +368,33 @@ mod tests {
         // Refused requests changed nothing.
         assert!((alb.live_share(GREEN).unwrap() - 0.1).abs() < 1e-9);
     }
+
+    #[test]
+    fn the_test_rule_can_be_modified_the_default_rule_cannot() {
+        let mut alb = alb();
+        let listener = alb.listeners_of(LB).remove(0).listener_arn;
+        let rules = alb.rules_of(&listener).unwrap();
+        let test = rules.iter().find(|r| !r.is_default).unwrap();
+        let default = rules.iter().find(|r| r.is_default).unwrap();
+        // The test route sends to blue now: green is still behind the listener, with no live share.
+        alb.modify_rule(&ModifyRuleRequest {
+            rule_arn: test.rule_arn.clone(),
+            actions: weights(&[(BLUE, 1)]),
+        })
+        .unwrap();
+        assert_eq!(alb.live_share(GREEN), Some(0.0));
+        assert!(
+            alb.modify_rule(&ModifyRuleRequest {
+                rule_arn: default.rule_arn.clone(),
+                actions: weights(&[(GREEN, 1)]),
+            })
+            .unwrap_err()
+            .to_string()
+            .contains("ModifyListener")
+        );
+        assert!(matches!(
+            alb.rules_of("arn:nope"),
+            Err(ApiError::NotFound(_))
+        ));
+    }
 }
