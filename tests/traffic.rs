@@ -306,7 +306,8 @@ async fn the_watch_screen_shows_the_shift_live_after_sending() {
     // CloudWatch, which moves with the clock) decides between ✔ and what is wrong.
     assert!(
         screen.contains("traffic ✔ storefront-green takes 100 % with 3 healthy targets, 5XX")
-            || screen.contains("traffic … storefront-green 5XX"),
+            || screen.contains("traffic … storefront-green 5XX")
+            || screen.contains("storefront-blue's rate to compare is not known"),
         "{screen}"
     );
     // The numbers side by side, per group.
@@ -370,4 +371,73 @@ async fn the_details_traffic_section_at_100x30_and_80x24() {
         "traffic_details_80x24",
         details("storefront-green", 80, 24).await
     );
+}
+
+/// RequestCount of a storefront group, one value per minute of `[from, to)` as published at `now`.
+fn requests(sim: &Sim, arn: &str, from: i64, to: i64, now: i64) -> f64 {
+    let g = sim
+        .metrics()
+        .target_groups(&[arn.to_owned()])
+        .unwrap()
+        .remove(0);
+    let q = ecsdeck::aws::MetricQuery {
+        id: "m".into(),
+        namespace: "AWS/ApplicationELB".into(),
+        metric: "RequestCount".into(),
+        dimensions: vec![
+            (
+                "LoadBalancer".into(),
+                g.load_balancer_dimension().unwrap().into(),
+            ),
+            ("TargetGroup".into(), g.dimension().unwrap().into()),
+        ],
+        stat: ecsdeck::aws::Stat::Sum,
+        period_secs: 60,
+    };
+    sim.metrics().query(&q, from, to, now).values.iter().sum()
+}
+
+#[tokio::test]
+async fn the_simulators_requests_follow_the_listener() {
+    use ecsdeck::aws::TargetGroupWeightRequest;
+    use ecsdeck::aws::{Elbv2, ForwardActionRequest, ForwardConfigRequest, ModifyListenerRequest};
+    const MINUTE: i64 = 60_000;
+    let sim = Sim::new(SimOptions {
+        latency: Duration::ZERO,
+        epoch_ms: NOW,
+        blue_green: true,
+        ..SimOptions::default()
+    });
+    // Before: blue takes the live traffic, green none (the test route is not live traffic).
+    let (from, to) = (NOW - 30 * MINUTE, NOW);
+    assert!(requests(&sim, BLUE, from, to, NOW) > 0.0);
+    assert_eq!(requests(&sim, GREEN, from, to, NOW), 0.0);
+    let listener = sim.alb().listeners[0].listener_arn.clone();
+    let weights = |b: i32, g: i32| ModifyListenerRequest {
+        listener_arn: listener.clone(),
+        default_actions: vec![ForwardActionRequest {
+            kind: "forward".into(),
+            order: Some(1),
+            forward_config: ForwardConfigRequest {
+                target_groups: vec![
+                    TargetGroupWeightRequest {
+                        target_group_arn: BLUE.into(),
+                        weight: b,
+                    },
+                    TargetGroupWeightRequest {
+                        target_group_arn: GREEN.into(),
+                        weight: g,
+                    },
+                ],
+                target_group_stickiness_config: None,
+            },
+        }],
+    };
+    sim.modify_listener(&weights(0, 100)).await.unwrap();
+    // The minutes after the switch: green has the requests, blue none; the history before is unchanged.
+    let at = sim.now() - sim.now().rem_euclid(MINUTE) + MINUTE;
+    let later = at + 10 * MINUTE;
+    assert!(requests(&sim, GREEN, at, at + 5 * MINUTE, later) > 0.0);
+    assert_eq!(requests(&sim, BLUE, at, at + 5 * MINUTE, later), 0.0);
+    assert_eq!(requests(&sim, GREEN, from, to, later), 0.0);
 }

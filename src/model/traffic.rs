@@ -148,6 +148,9 @@ pub struct Traffic {
     /// The pair's numbers side by side (empty: not read, or CloudWatch failed — see `metrics_error`).
     pub metrics: Vec<GroupMetrics>,
     pub metrics_error: Option<String>,
+    /// Each group's 5XX rate when it last took requests while this screen was open: after a switch blue
+    /// takes none, and the verdict still compares green with what blue did.
+    pub earlier_rates: Vec<(String, f64)>,
 }
 
 impl Traffic {
@@ -157,12 +160,20 @@ impl Traffic {
     pub fn metrics_of(&self, arn: &str) -> Option<&GroupMetrics> {
         self.metrics.iter().find(|m| m.target_group_arn == arn)
     }
-    /// The target 5XX rate of each group whose requests were counted, for [`verdict`].
+    /// The target 5XX rate of each group whose requests were counted, for [`verdict`]; a group that took
+    /// none in the window has its rate from when it last did (on this screen), if it did.
     pub fn five_xx_rates(&self) -> Vec<(String, f64)> {
-        self.metrics
+        let mut out: Vec<(String, f64)> = self
+            .metrics
             .iter()
             .filter_map(|m| m.five_xx_rate().map(|r| (m.target_group_arn.clone(), r)))
-            .collect()
+            .collect();
+        for (arn, r) in &self.earlier_rates {
+            if !out.iter().any(|(a, _)| a == arn) {
+                out.push((arn.clone(), *r));
+            }
+        }
+        out
     }
 }
 
@@ -237,6 +248,7 @@ pub fn analyze(facts: &TrafficFacts) -> Traffic {
         health: facts.health.clone(),
         metrics: vec![],
         metrics_error: None,
+        earlier_rates: vec![],
     }
 }
 
@@ -391,10 +403,17 @@ pub fn verdict(traffic: &Traffic, five_xx: &[(String, f64)]) -> (bool, String) {
                 pair.green.service
             ),
         ),
-        _ => (
+        (Some(g), None) => (
             false,
             format!(
-                "{} takes 100 % with {healthy} healthy targets; 5XX rates not known yet",
+                "{} takes 100 % with {healthy} healthy targets, 5XX {g:.1} %; {}'s rate to compare is not known (no requests counted while watched)",
+                pair.green.service, pair.blue.service
+            ),
+        ),
+        (None, _) => (
+            false,
+            format!(
+                "{} takes 100 % with {healthy} healthy targets; its 5XX rate is not known yet (no requests counted)",
                 pair.green.service
             ),
         ),

@@ -9,6 +9,29 @@ use crate::aws::*;
 use crate::sim::fleet::{Fleet, storefront_target_group};
 use crate::sim::metrics::MetricSim;
 
+/// Hands the listeners' live shares to the fleet's traffic (the metrics follow them) and samples again, at
+/// `at`, every service registered in a group they route to. Sampling at the fleet's epoch replaces what
+/// generation recorded for that instant.
+pub fn sync(fleet: &Fleet, alb: &AlbSim, at: Millis) {
+    let shares = alb.live_shares();
+    if shares.is_empty() {
+        return;
+    }
+    fleet.traffic.set_live(shares.clone());
+    for (c, cluster) in fleet.clusters.iter().enumerate() {
+        for (s, svc) in cluster.services.iter().enumerate() {
+            if svc
+                .service
+                .target_group_arns()
+                .iter()
+                .any(|g| shares.contains_key(g))
+            {
+                fleet.observe(c, s, at);
+            }
+        }
+    }
+}
+
 /// The demo's routing when the fleet has the storefront pair; no listeners otherwise.
 pub fn from_fleet(fleet: &Fleet, metrics: &MetricSim) -> AlbSim {
     let known: Vec<String> = fleet
@@ -247,6 +270,14 @@ impl AlbSim {
             });
         }
         Ok(out)
+    }
+
+    /// [`AlbSim::live_share`] of every target group behind a listener.
+    pub fn live_shares(&self) -> std::collections::HashMap<String, f64> {
+        self.known_groups
+            .iter()
+            .filter_map(|g| self.live_share(g).map(|s| (g.clone(), s)))
+            .collect()
     }
 
     /// The share (0.0..=1.0) of live traffic — the listeners' default actions — that `target_group_arn`

@@ -338,6 +338,9 @@ impl MetricSim {
         let Some(g) = self.groups.get(group) else {
             return 0.0;
         };
+        if let Some(w) = self.traffic.history_share(&g.group.target_group_arn) {
+            return w;
+        }
         let blues = p
             .target_groups
             .iter()

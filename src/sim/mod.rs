@@ -93,9 +93,12 @@ impl Sim {
                     let started = Instant::now();
                     let fleet = Fleet::generate(&opts);
                     let metrics = MetricSim::from_fleet(&fleet);
+                    let routing = alb::from_fleet(&fleet, &metrics);
+                    // The listeners decide the storefront pair's shares from the start.
+                    alb::sync(&fleet, &routing, fleet.epoch_ms);
                     let _ = world.set(World {
                         logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
-                        alb: Mutex::new(alb::from_fleet(&fleet, &metrics)),
+                        alb: Mutex::new(routing),
                         metrics,
                         fleet: Mutex::new(fleet),
                     });

@@ -85,6 +85,12 @@ pub struct Window {
 #[derive(Debug, Default)]
 pub struct Traffic {
     timelines: RwLock<HashMap<(usize, usize), Vec<Sample>>>,
+    /// Target group -> its share of live traffic as the ALB listeners decide it (`sim::alb`); where one is
+    /// set it is the truth (see [`share_of`]).
+    live: RwLock<HashMap<String, f64>>,
+    /// The first shares handed over (the listeners as generated): what the history before the fleet's start
+    /// had, so a later shift does not rewrite it.
+    history: RwLock<Option<HashMap<String, f64>>>,
 }
 
 /// A service's target groups in a fixed order, each with whether it is the alternate (green) one.
@@ -172,11 +178,19 @@ impl Counts {
 /// ECS blue/green moves all production traffic to green once the primary (green) revision is scaled up —
 /// `desired` healthy targets — or the deployment is done, and until then blue has it all.
 ///
-/// At merge with the ALB listeners (src/sim/alb.rs): a listener's weighted forward is the truth wherever
-/// one forwards to the group — first thing here, `if let Some(w) = alb.live_share(arn) { return w; }` — and
-/// `Fleet::observe` must also be called when a listener changes (ModifyListener / ModifyRule), so the
-/// metrics see a shift when it happens.
-fn share_of(svc: &Service, groups: &[(&str, bool)], arn: &str, counts: &Counts) -> f64 {
+/// A listener's weighted forward (src/sim/alb.rs, handed over with [`Traffic::set_live`]) is the truth
+/// wherever one forwards to the group; `Sim` samples the services again when a listener changes
+/// (ModifyListener / ModifyRule), so the metrics see a shift when it happens.
+fn share_of(
+    svc: &Service,
+    groups: &[(&str, bool)],
+    arn: &str,
+    counts: &Counts,
+    live: &HashMap<String, f64>,
+) -> f64 {
+    if let Some(w) = live.get(arn) {
+        return *w;
+    }
     let Some(&(_, green)) = groups.iter().find(|(a, _)| *a == arn) else {
         return 0.0;
     };
@@ -197,7 +211,7 @@ fn share_of(svc: &Service, groups: &[(&str, bool)], arn: &str, counts: &Counts) 
     }
 }
 
-fn sample(cx: &Context, counts: &Counts, at: Millis) -> Sample {
+fn sample(cx: &Context, counts: &Counts, at: Millis, live: &HashMap<String, f64>) -> Sample {
     let groups = target_groups(&cx.svc.service);
     let states = groups
         .iter()
@@ -208,7 +222,7 @@ fn sample(cx: &Context, counts: &Counts, at: Millis) -> Sample {
                 .copied()
                 .unwrap_or_default();
             GroupState {
-                share: share_of(&cx.svc.service, &groups, arn, counts),
+                share: share_of(&cx.svc.service, &groups, arn, counts, live),
                 healthy,
                 unhealthy,
                 serving,
@@ -249,8 +263,35 @@ impl Traffic {
         }
     }
 
+    /// The live shares the ALB listeners give their target groups now (replacing the last ones).
+    pub(super) fn set_live(&self, shares: HashMap<String, f64>) {
+        self.history
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert_with(|| shares.clone());
+        *self.live.write().unwrap_or_else(PoisonError::into_inner) = shares;
+    }
+
+    /// A target group's share of live traffic in the history before the fleet's start, where the
+    /// listeners decide it.
+    pub(super) fn history_share(&self, arn: &str) -> Option<f64> {
+        self.history
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|h| h.get(arn).copied())
+    }
+
+    fn live(&self) -> HashMap<String, f64> {
+        self.live
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     /// Samples every service of the generated fleet at `at` (one pass over each cluster's tasks).
     pub(super) fn observe_all(&self, clusters: &[SimCluster], at: Millis) {
+        let live = self.live();
         for (c, cluster) in clusters.iter().enumerate() {
             let contexts: Vec<Context> = cluster.services.iter().map(Context::of).collect();
             let mut counts = vec![Counts::default(); contexts.len()];
@@ -260,7 +301,7 @@ impl Traffic {
                 }
             }
             for (s, (cx, n)) in contexts.iter().zip(&counts).enumerate() {
-                self.record(c, s, sample(cx, n, at));
+                self.record(c, s, sample(cx, n, at, &live));
             }
         }
     }
@@ -336,7 +377,8 @@ impl Fleet {
         for task in cluster.tasks.iter().filter(|x| x.service == s) {
             counts.add(&cx, task);
         }
-        self.traffic.record(c, s, sample(&cx, &counts, t));
+        let live = self.traffic.live();
+        self.traffic.record(c, s, sample(&cx, &counts, t, &live));
     }
 }
 

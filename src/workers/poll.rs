@@ -67,7 +67,7 @@ async fn run(
     // Task definitions never change once registered: fetch each once per process.
     let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
     // The services owning the target groups a screen's ALB routes reach, learned on its first refresh.
-    let owners: Mutex<Owners> = Mutex::new((0, Default::default()));
+    let owners: Mutex<Owners> = Mutex::new(Default::default());
     loop {
         let current = rx.borrow_and_update().clone();
         let Some((scope, generation)) = current else {
@@ -110,8 +110,8 @@ async fn run(
     }
 }
 
-/// The generation of the screen it was learned for, and what its traffic refreshes keep.
-type Owners = (u64, super::traffic::TrafficCache);
+/// The service (`cluster/service`) it was learned for, and what its traffic refreshes keep.
+type Owners = (String, super::traffic::TrafficCache);
 
 /// One refresh of one scope.
 struct Cycle<'a> {
@@ -409,9 +409,12 @@ impl Cycle<'_> {
         if groups.is_empty() {
             return None;
         }
+        // Kept per service, not per screen: the watch screen that opens after a shift still knows blue's
+        // 5XX rate from the details or watch screen the shift was made from.
+        let key = format!("{cluster}/{service}");
         let mut known = {
             let owners = self.owners.lock().unwrap_or_else(PoisonError::into_inner);
-            if owners.0 == self.generation {
+            if owners.0 == key {
                 owners.1.clone()
             } else {
                 Default::default()
@@ -419,7 +422,7 @@ impl Cycle<'_> {
         };
         let result =
             super::traffic::load_with(self.api, cluster, service, groups, &mut known).await;
-        *self.owners.lock().unwrap_or_else(PoisonError::into_inner) = (self.generation, known);
+        *self.owners.lock().unwrap_or_else(PoisonError::into_inner) = (key, known);
         Some(DataUpdate::Traffic(Box::new(result)))
     }
 

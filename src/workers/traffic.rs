@@ -15,6 +15,8 @@ pub struct TrafficCache {
     pub owners: Vec<(String, Vec<String>)>,
     /// The pair's numbers and when they were read (CloudWatch is billed per metric: at most once a minute).
     pub metrics: Option<(Millis, Vec<GroupMetrics>)>,
+    /// Each group's 5XX rate when it last took requests (see `Traffic::earlier_rates`).
+    pub rates: Vec<(String, f64)>,
 }
 
 /// How often a refreshing screen asks CloudWatch for the pair's numbers again.
@@ -47,6 +49,13 @@ pub async fn load_with(
     let (facts, mut traffic) =
         routes_and_pair(api, cluster, service, target_groups, &mut cache.owners).await?;
     pair_metrics(api, &facts, &mut traffic, &mut cache.metrics).await;
+    for m in &traffic.metrics {
+        if let Some(r) = m.five_xx_rate() {
+            cache.rates.retain(|(a, _)| *a != m.target_group_arn);
+            cache.rates.push((m.target_group_arn.clone(), r));
+        }
+    }
+    traffic.earlier_rates = cache.rates.clone();
     Ok(traffic)
 }
 

@@ -56,6 +56,7 @@ impl Elbv2 for Sim {
         )
         .await?;
         let listener = self.alb().modify_listener(req)?;
+        self.listeners_changed();
         Ok(Mutated {
             value: listener,
             request_id: Some(request_id(self.now())),
@@ -66,9 +67,19 @@ impl Elbv2 for Sim {
         self.call("elasticloadbalancing:ModifyRule", &self.calls.modify_rule)
             .await?;
         let rule = self.alb().modify_rule(req)?;
+        self.listeners_changed();
         Ok(Mutated {
             value: rule,
             request_id: Some(request_id(self.now())),
         })
+    }
+}
+
+impl Sim {
+    /// The metrics follow a listener change from now on (the fleet's traffic is sampled again).
+    fn listeners_changed(&self) {
+        let routing = self.alb().clone();
+        let fleet = self.fleet();
+        crate::sim::alb::sync(&fleet, &routing, self.now());
     }
 }
