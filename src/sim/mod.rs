@@ -11,6 +11,7 @@
 
 mod api;
 pub mod cd_run;
+mod codedeploy;
 mod deploy;
 mod faults;
 mod fleet;
@@ -47,6 +48,7 @@ struct World {
     fleet: Mutex<Fleet>,
     logs: Arc<LogSim>,
     metrics: MetricSim,
+    codedeploy: Mutex<codedeploy::CodeDeploySim>,
 }
 
 pub struct Sim {
@@ -90,7 +92,17 @@ impl Sim {
                 .spawn(move || {
                     let started = Instant::now();
                     let fleet = Fleet::generate(&opts);
+                    let gateway = fleet.cluster("production").and_then(|c| {
+                        c.services
+                            .iter()
+                            .find(|s| s.service.service_name == "gateway")
+                    });
+                    let codedeploy = codedeploy::CodeDeploySim::from_service(
+                        gateway.map(|s| &s.service),
+                        opts.epoch_ms,
+                    );
                     let _ = world.set(World {
+                        codedeploy: Mutex::new(codedeploy),
                         logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
                         metrics: MetricSim::from_fleet(&fleet),
                         fleet: Mutex::new(fleet),
@@ -208,6 +220,11 @@ impl Sim {
     /// The same, shared (Live Tail sessions keep it).
     fn logs_shared(&self) -> Arc<LogSim> {
         self.world().logs.clone()
+    }
+
+    /// The CodeDeploy account (lock it after [`Sim::fleet`] when both are needed, never before).
+    fn codedeploy(&self) -> MutexGuard<'_, codedeploy::CodeDeploySim> {
+        lock(&self.world().codedeploy)
     }
 
     pub fn metrics(&self) -> &MetricSim {
