@@ -129,6 +129,8 @@ pub enum View {
         cluster: String,
         service: String,
         detail: Detail<Service>,
+        /// Task sets and CodeDeploy (CODE_DEPLOY and EXTERNAL services), replaced on every refresh.
+        blue_green: Option<Box<crate::model::codedeploy::BlueGreen>>,
         /// The pane of charts under the details.
         metrics: Box<MetricsView>,
     },
@@ -174,6 +176,7 @@ impl View {
                 cluster,
                 service,
                 detail: Detail::default(),
+                blue_green: None,
             },
             Scope::LogGroups { prefix } => View::LogGroups {
                 prefix,

@@ -101,6 +101,8 @@ pub enum DataUpdate {
         definition: Result<Box<TaskDefinition>, ApiError>,
     },
     ServiceDetail(Box<Service>),
+    /// Task sets and CodeDeploy of a CODE_DEPLOY or EXTERNAL service on its details screen.
+    BlueGreen(Box<crate::model::codedeploy::BlueGreen>),
     /// One refresh of the deploy watch screen.
     Deploy(Box<DeploySnapshot>),
     /// A transient failure (throttling, network): the worker waits and tries again.

@@ -3,6 +3,7 @@
 //! Over ~600 lines: the frame's chrome (header, breadcrumb, footer, toasts, fault line) and its tests; each view
 //! and widget has its own file.
 
+mod bluegreen;
 pub mod charts;
 mod deploy;
 mod detail;
@@ -68,16 +69,33 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             detail,
             service,
             metrics,
+            blue_green,
             ..
         } => {
             // The charts pane goes under the details when there is room for it.
             if body.height >= 26 {
                 let [top, pane] =
                     Layout::vertical([Constraint::Min(10), Constraint::Length(11)]).areas(body);
-                detail::render_service(frame, top, state, detail, service, theme);
+                detail::render_service(
+                    frame,
+                    top,
+                    state,
+                    detail,
+                    service,
+                    blue_green.as_deref(),
+                    theme,
+                );
                 charts::render_pane(frame, pane, state, metrics, theme);
             } else {
-                detail::render_service(frame, body, state, detail, service, theme);
+                detail::render_service(
+                    frame,
+                    body,
+                    state,
+                    detail,
+                    service,
+                    blue_green.as_deref(),
+                    theme,
+                );
             }
         }
         View::LogGroups { list, prefix } => {

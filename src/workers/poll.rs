@@ -2,6 +2,8 @@
 //! the refresh in flight ("newest job wins"). Lists are paged, describes are batched at AWS's limits and
 //! issued concurrently (bounded) as pages arrive, so rows appear while the listing goes on.
 
+mod codedeploy;
+
 use super::clock::now_ms;
 use super::retry::{Backoff, with_retry};
 use crate::aws::*;
@@ -66,6 +68,7 @@ async fn run(
 ) {
     // Task definitions never change once registered: fetch each once per process.
     let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
+    let groups = codedeploy::GroupCache::default();
     loop {
         let current = rx.borrow_and_update().clone();
         let Some((scope, generation)) = current else {
@@ -82,6 +85,7 @@ async fn run(
             config,
             calls: AtomicU32::new(0),
             definitions: &definitions,
+            groups: &groups,
             busy: AtomicBool::new(false),
         };
         tokio::select! {
@@ -116,6 +120,8 @@ struct Cycle<'a> {
     config: PollConfig,
     calls: AtomicU32,
     definitions: &'a Mutex<HashMap<String, TaskDefinition>>,
+    /// Each CODE_DEPLOY service's deployment group, once found.
+    groups: &'a codedeploy::GroupCache,
     /// The deploy watch saw a deployment under way: refresh sooner.
     busy: AtomicBool,
 }
@@ -196,15 +202,27 @@ impl Cycle<'_> {
             Scope::Task { cluster, task_arn } => self.task(cluster, task_arn).await,
             Scope::Service { cluster, service } => {
                 let names = [service.clone()];
-                self.call(|| api.describe_services(cluster, &names))
+                let found = self
+                    .call(|| api.describe_services(cluster, &names))
                     .await
                     .and_then(|found| {
                         found
                             .into_iter()
                             .next()
                             .ok_or_else(|| ApiError::NotFound(format!("service {service}")))
-                    })
-                    .map(|s| self.send(DataUpdate::ServiceDetail(Box::new(s))))
+                    });
+                match found {
+                    Ok(s) => {
+                        // The service shows at once; task sets and CodeDeploy follow (their own calls).
+                        let bg = s.deployment_controller != Controller::Ecs;
+                        self.send(DataUpdate::ServiceDetail(Box::new(s.clone())));
+                        if bg && let Some(b) = self.blue_green(cluster, &s).await {
+                            self.send(DataUpdate::BlueGreen(Box::new(b)));
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(e),
+                }
             }
             Scope::LogGroups { prefix } => self.log_groups(prefix.as_deref()).await,
             Scope::Deploy { cluster, service } => self.deploy(cluster, service).await,

@@ -25,6 +25,13 @@ pub(super) fn apply_data(state: &mut State, update: DataUpdate) {
             }),
             _ => None,
         }),
+        View::Service {
+            blue_green: slot, ..
+        } if matches!(update, DataUpdate::BlueGreen(_)) => {
+            if let DataUpdate::BlueGreen(b) = update {
+                *slot = Some(b);
+            }
+        }
         View::Service { detail, .. } => apply_detail(detail, update, |u| match u {
             DataUpdate::ServiceDetail(s) => Some(*s),
             _ => None,
@@ -71,7 +78,10 @@ pub(super) fn apply_list<R: Row>(
         DataUpdate::Retrying { error, attempt } => list.load.retrying = Some((error, attempt)),
         DataUpdate::Done { at } => list.refresh_done(at, now),
         DataUpdate::Failed { error, .. } => list.refresh_failed(error),
-        DataUpdate::TaskDetail { .. } | DataUpdate::ServiceDetail(_) | DataUpdate::Deploy(_) => {}
+        DataUpdate::TaskDetail { .. }
+        | DataUpdate::ServiceDetail(_)
+        | DataUpdate::BlueGreen(_)
+        | DataUpdate::Deploy(_) => {}
     }
 }
 
