@@ -6,6 +6,11 @@ use async_trait::async_trait;
 use aws_sdk_codedeploy as cd;
 use aws_types::request_id::RequestId;
 
+/// The next page's token; an empty one is the end (moto echoes an empty `nextToken` back forever).
+fn token(t: Option<&str>) -> Option<String> {
+    t.filter(|t| !t.is_empty()).map(str::to_owned)
+}
+
 fn convert_group(g: &cd::types::DeploymentGroupInfo) -> DeploymentGroup {
     let alarms = g.alarm_configuration();
     let rollback = g.auto_rollback_configuration();
@@ -150,7 +155,7 @@ impl CodeDeploy for SdkApi {
             .map_err(|e| self.map_err("codedeploy:ListApplications", e))?;
         Ok(NamePage {
             names: out.applications().to_vec(),
-            next_token: opt(out.next_token()),
+            next_token: token(out.next_token()),
         })
     }
 
@@ -169,7 +174,7 @@ impl CodeDeploy for SdkApi {
             .map_err(|e| self.map_err("codedeploy:ListDeploymentGroups", e))?;
         Ok(NamePage {
             names: out.deployment_groups().to_vec(),
-            next_token: opt(out.next_token()),
+            next_token: token(out.next_token()),
         })
     }
 
@@ -216,7 +221,7 @@ impl CodeDeploy for SdkApi {
             .map_err(|e| self.map_err("codedeploy:ListDeployments", e))?;
         Ok(NamePage {
             names: out.deployments().to_vec(),
-            next_token: opt(out.next_token()),
+            next_token: token(out.next_token()),
         })
     }
 
@@ -250,7 +255,7 @@ impl CodeDeploy for SdkApi {
             .map_err(|e| self.map_err("codedeploy:ListDeploymentTargets", e))?;
         Ok(NamePage {
             names: out.target_ids().to_vec(),
-            next_token: opt(out.next_token()),
+            next_token: token(out.next_token()),
         })
     }
 

@@ -169,16 +169,17 @@ impl Cycle<'_> {
                             return Ok(Ok(g.clone()));
                         }
                     }
-                    token = page.next_token;
-                    if token.is_none() {
+                    // A token that comes back again would page in a circle.
+                    if page.next_token.is_none() || page.next_token == token {
                         break;
                     }
+                    token = page.next_token;
                 }
             }
-            app_token = apps.next_token;
-            if app_token.is_none() {
+            if apps.next_token.is_none() || apps.next_token == app_token {
                 return Ok(Err(looked));
             }
+            app_token = apps.next_token;
         }
     }
 
