@@ -363,3 +363,122 @@ fn a_found_group_with_unreadable_deployments_80x24() {
     );
     insta::assert_snapshot!(text(&state));
 }
+
+// The watch screen (W) of a CODE_DEPLOY service: judged by its CodeDeploy deployment.
+
+/// One refresh of the gateway's watch screen, as the poller sends it.
+async fn watch_refresh(sim: &Arc<Sim>) -> ecsdeck::model::deploy::DeploySnapshot {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let poller = Poller::spawn(sim.clone(), tx, fast());
+    poller.watch(
+        Scope::Deploy {
+            cluster: "production".into(),
+            service: "gateway".into(),
+        },
+        1,
+    );
+    refresh(&mut rx)
+        .await
+        .into_iter()
+        .find_map(|u| match u {
+            DataUpdate::Deploy(s) => Some(*s),
+            _ => None,
+        })
+        .expect("a deploy snapshot")
+}
+
+fn watch_state(snap: ecsdeck::model::deploy::DeploySnapshot, width: u16, height: u16) -> State {
+    use ecsdeck::app::state::View;
+    let mut state = new_state();
+    state.width = width;
+    state.height = height;
+    let scope = Scope::Deploy {
+        cluster: "production".into(),
+        service: "gateway".into(),
+    };
+    state.stack.push(View::for_scope(&scope));
+    send(&mut state, DataUpdate::Deploy(Box::new(snap)));
+    send(&mut state, DataUpdate::Done { at: NOW });
+    state
+}
+
+fn verdict(state: &State) -> ecsdeck::model::deploy::Outcome {
+    match state.view() {
+        ecsdeck::app::state::View::Deploy(v) => v.outcome(),
+        _ => panic!("not the watch screen"),
+    }
+}
+
+#[tokio::test]
+async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_succeeded() {
+    use ecsdeck::model::deploy::Outcome;
+    let sim = sim();
+    // At rest: the last deployment succeeded, one PRIMARY task set, no alarm of the group firing.
+    let at_rest = watch_state(watch_refresh(&sim).await, 100, 30);
+    assert!(
+        matches!(verdict(&at_rest), Outcome::Succeeded(t) if t.contains("succeeded")),
+        "{:?}",
+        verdict(&at_rest)
+    );
+
+    let id = sim
+        .create_deployment(&CreateDeploymentRequest {
+            application_name: "AppECS-production-gateway".into(),
+            deployment_group_name: "DgpECS-production-gateway".into(),
+            app_spec: "TaskDefinition: gateway:99".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    let snap = watch_refresh(&sim).await;
+    assert!(
+        snap.busy(),
+        "a CodeDeploy deployment under way refreshes fast"
+    );
+    let ready = watch_state(snap, 100, 30);
+    match verdict(&ready) {
+        Outcome::InProgress(t) => {
+            assert!(t.contains(&id) && t.contains("ready to reroute"), "{t}");
+            assert!(t.contains("green takes 0% of production traffic"), "{t}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let screen = text(&ready);
+    assert!(joined(&screen).contains("ready to reroute"), "{screen}");
+    insta::assert_snapshot!("watch_ready_to_reroute_100x30", screen);
+    insta::assert_snapshot!(
+        "watch_ready_to_reroute_80x24",
+        text(&watch_state(watch_refresh(&sim).await, 80, 24))
+    );
+
+    sim.continue_deployment(&id, true).await.unwrap();
+    let done = watch_state(watch_refresh(&sim).await, 100, 30);
+    assert!(
+        matches!(verdict(&done), Outcome::Succeeded(t) if t.contains(&id)),
+        "{:?}",
+        verdict(&done)
+    );
+}
+
+#[tokio::test]
+async fn a_stopped_codedeploy_deployment_is_a_failure_of_the_new_revision() {
+    use ecsdeck::model::deploy::Outcome;
+    let sim = sim();
+    let id = sim
+        .create_deployment(&CreateDeploymentRequest {
+            application_name: "AppECS-production-gateway".into(),
+            deployment_group_name: "DgpECS-production-gateway".into(),
+            app_spec: "TaskDefinition: gateway:99".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    sim.stop_deployment(&id, true).await.unwrap();
+    let state = watch_state(watch_refresh(&sim).await, 100, 30);
+    match verdict(&state) {
+        Outcome::Failed(t) => assert!(t.contains(&id) && t.contains("Rolled back"), "{t}"),
+        other => panic!("{other:?}"),
+    }
+}

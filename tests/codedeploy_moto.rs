@@ -436,3 +436,69 @@ async fn a_service_no_group_lists_says_how_ecsdeck_looked() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_deployment_sends_the_app_spec_moto_stores() {
+    const REGION: &str = "sa-east-1";
+    let conf = sdk_config(&moto().endpoint, REGION).await;
+    let cdc = cd::Client::new(&conf);
+    cdc.create_application()
+        .application_name("AppECS-shop-gateway")
+        .compute_platform(cd::types::ComputePlatform::Ecs)
+        .send()
+        .await
+        .unwrap();
+    cdc.create_deployment_group()
+        .application_name("AppECS-shop-gateway")
+        .deployment_group_name("DgpECS-shop-gateway")
+        .service_role_arn("arn:aws:iam::123456789012:role/ecsCodeDeployRole")
+        .ecs_services(
+            cd::types::EcsService::builder()
+                .cluster_name("shop")
+                .service_name("gateway")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let api = api(&conf).await;
+    let app_spec = "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: arn:aws:ecs:sa-east-1:123456789012:task-definition/gateway:2\n        LoadBalancerInfo:\n          ContainerName: gateway\n          ContainerPort: 80\n";
+    let created = api
+        .create_deployment(&CreateDeploymentRequest {
+            application_name: "AppECS-shop-gateway".into(),
+            deployment_group_name: "DgpECS-shop-gateway".into(),
+            deployment_config_name: Some("CodeDeployDefault.ECSAllAtOnce".into()),
+            description: Some("gateway:2 by ecsdeck".into()),
+            app_spec: app_spec.into(),
+        })
+        .await
+        .unwrap();
+    // What moto stored, read back with GetDeployment.
+    let stored = cdc
+        .get_deployment()
+        .deployment_id(&created.value)
+        .send()
+        .await
+        .unwrap();
+    let info = stored.deployment_info().unwrap();
+    let revision = info.revision().unwrap();
+    assert_eq!(
+        revision.revision_type(),
+        Some(&cd::types::RevisionLocationType::AppSpecContent)
+    );
+    assert_eq!(
+        revision.app_spec_content().and_then(|c| c.content()),
+        Some(app_spec)
+    );
+    assert_eq!(
+        info.deployment_config_name(),
+        Some("CodeDeployDefault.ECSAllAtOnce")
+    );
+    assert_eq!(info.description(), Some("gateway:2 by ecsdeck"));
+    // And through ecsdeck's own read.
+    let read = api
+        .batch_get_deployments(std::slice::from_ref(&created.value))
+        .await
+        .unwrap();
+    assert_eq!(read[0].deployment_group_name, "DgpECS-shop-gateway");
+}

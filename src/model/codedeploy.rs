@@ -4,6 +4,7 @@
 //! its own). The calls are made by `workers::codedeploy`.
 
 use crate::aws::{ApiError, CdDeployment, DeploymentGroup, EcsDeploymentTarget, TaskSet, arn_name};
+use crate::model::deploy::Outcome;
 
 /// What the details screen of a CODE_DEPLOY or EXTERNAL service shows beyond the service itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,6 +13,14 @@ pub struct BlueGreen {
     pub task_sets: Result<Vec<TaskSet>, ApiError>,
     /// CODE_DEPLOY only; None for EXTERNAL services (their deployments are someone else's).
     pub codedeploy: Option<CodeDeployState>,
+}
+
+impl BlueGreen {
+    /// A CodeDeploy deployment is under way (the watch screen refreshes faster).
+    pub fn under_way(&self) -> bool {
+        matches!(&self.codedeploy, Some(CodeDeployState::Found(f))
+            if f.current().is_some_and(|d| under_way(&d.status)))
+    }
 }
 
 /// The CodeDeploy section: found, not found (and how ecsdeck looked), or what failed.
@@ -60,6 +69,138 @@ impl Found {
     pub fn current(&self) -> Option<&CdDeployment> {
         self.deployments.as_ref().ok().and_then(|d| d.first())
     }
+}
+
+/// The watch screen's verdict for a CODE_DEPLOY service, from CodeDeploy's own view; None when there is no
+/// CodeDeploy deployment to judge (the ECS verdict stands). `firing`: the service's alarms in ALARM per
+/// CloudWatch. Success only when the deployment SUCCEEDED, one task set is left and it is PRIMARY with all its
+/// tasks running, and none of the group's alarms fires; a rollback (automatic or a stop) is a failure of the
+/// new revision.
+pub fn outcome(bg: &BlueGreen, firing: &[&str]) -> Option<Outcome> {
+    let found = match bg.codedeploy.as_ref()? {
+        CodeDeployState::Found(f) => f,
+        CodeDeployState::NoGroup(_) => {
+            return Some(Outcome::Deployed(
+                "cannot judge: no CodeDeploy deployment group lists this service (see details)"
+                    .into(),
+            ));
+        }
+        CodeDeployState::Failed(e) => {
+            return Some(Outcome::Deployed(format!(
+                "cannot judge: finding its CodeDeploy group failed: {e}"
+            )));
+        }
+    };
+    let d = match &found.deployments {
+        Err(e) => {
+            return Some(Outcome::Deployed(format!(
+                "cannot judge: reading its CodeDeploy deployments failed: {e}"
+            )));
+        }
+        Ok(list) => list.first()?,
+    };
+    let id = &d.deployment_id;
+    let config = d
+        .deployment_config_name
+        .as_deref()
+        .or(found.group.deployment_config_name.as_deref())
+        .map(config_label)
+        .unwrap_or_else(|| "configuration unknown".into());
+    let group_firing: Vec<&str> = found
+        .group
+        .alarm_names
+        .iter()
+        .map(String::as_str)
+        .filter(|n| firing.contains(n) || fired(found, n))
+        .collect();
+    if under_way(&d.status) {
+        let mut text = match d.status.as_str() {
+            "Ready" => format!(
+                "{id} ready to reroute: production traffic shifts to green on ContinueDeployment ({config})"
+            ),
+            status => format!("{id} {status} ({config})"),
+        };
+        if let Some(Ok(t)) = &found.target {
+            let green: Option<f64> = t
+                .task_sets
+                .iter()
+                .find(|s| s.label.as_deref() == Some("Green"))
+                .map(|s| s.traffic_weight);
+            if let Some(w) = green {
+                text.push_str(&format!("; green takes {w:.0}% of production traffic"));
+            }
+            if let Some(e) = t.lifecycle_events.iter().find(|e| e.status == "Failed") {
+                text.push_str(&format!("; hook {} FAILED", e.name));
+            }
+        }
+        if !group_firing.is_empty() {
+            text.push_str(&format!(
+                "; alarm {} in ALARM: CodeDeploy stops and rolls back",
+                group_firing.join(", ")
+            ));
+        }
+        return Some(Outcome::InProgress(format!("deploying: {text}")));
+    }
+    let why = [d.error_code.as_deref(), d.error_message.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(": ");
+    let rollback = d
+        .rollback_info
+        .as_ref()
+        .and_then(|r| r.rollback_message.clone())
+        .map(|m| format!("; {m}"))
+        .unwrap_or_default();
+    match d.status.as_str() {
+        "Failed" | "Stopped" => Some(Outcome::Failed(format!(
+            "FAILED: CodeDeploy deployment {id} {}: {why}{rollback}",
+            d.status.to_lowercase()
+        ))),
+        "Succeeded" => {
+            let sets = bg.task_sets.as_ref().ok();
+            let mut problems = Vec::new();
+            match sets.map(Vec::as_slice) {
+                None => problems.push("task sets unknown".to_owned()),
+                Some([one]) if one.status == "PRIMARY" => {
+                    if one.running_count < one.computed_desired_count {
+                        problems.push(format!(
+                            "{} of {} tasks running",
+                            one.running_count, one.computed_desired_count
+                        ));
+                    }
+                }
+                Some(more) => problems.push(format!(
+                    "{} task sets still there (the original one waits to be terminated)",
+                    more.len()
+                )),
+            }
+            if !group_firing.is_empty() {
+                problems.push(format!("alarm {} in ALARM", group_firing.join(", ")));
+            }
+            if let Some(Err(e)) = &found.alarms_firing {
+                problems.push(format!("its alarms' state unknown ({e})"));
+            }
+            Some(if problems.is_empty() {
+                Outcome::Succeeded(format!(
+                    "SUCCEEDED: CodeDeploy deployment {id} succeeded; all production traffic on its task set"
+                ))
+            } else {
+                Outcome::Deployed(format!(
+                    "CodeDeploy deployment {id} succeeded, but {}",
+                    problems.join("; ")
+                ))
+            })
+        }
+        other => Some(Outcome::Deployed(format!(
+            "CodeDeploy deployment {id} is {other}"
+        ))),
+    }
+}
+
+/// The group's alarm is in ALARM per the one DescribeAlarms page the poller read.
+fn fired(found: &Found, name: &str) -> bool {
+    matches!(&found.alarms_firing, Some(Ok(f)) if f.iter().any(|a| a == name))
 }
 
 /// A CodeDeploy deployment status that is not final yet.
@@ -237,6 +378,73 @@ mod tests {
             config_label("CodeDeployDefault.OneAtATime"),
             "predefined (CodeDeployDefault.OneAtATime)"
         );
+    }
+
+    fn watched(status: &str, sets: &[&str], alarms_firing: &[&str]) -> BlueGreen {
+        BlueGreen {
+            task_sets: Ok(sets
+                .iter()
+                .map(|s| TaskSet {
+                    status: (*s).into(),
+                    computed_desired_count: 2,
+                    running_count: 2,
+                    ..Default::default()
+                })
+                .collect()),
+            codedeploy: Some(CodeDeployState::Found(Box::new(Found {
+                group: DeploymentGroup {
+                    alarm_names: vec!["gw-5xx".into()],
+                    alarms_enabled: true,
+                    deployment_config_name: Some(
+                        "CodeDeployDefault.ECSCanary10Percent5Minutes".into(),
+                    ),
+                    ..Default::default()
+                },
+                deployments: Ok(vec![CdDeployment {
+                    deployment_id: "d-1".into(),
+                    status: status.into(),
+                    error_code: (status == "Stopped").then(|| "ALARM_ACTIVE".into()),
+                    rollback_info: (status == "Stopped").then(|| crate::aws::RollbackInfo {
+                        rollback_message: Some("rolled back to the original task set".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                target: None,
+                alarms_firing: Some(Ok(alarms_firing.iter().map(|a| (*a).to_owned()).collect())),
+            }))),
+        }
+    }
+
+    #[test]
+    fn the_codedeploy_verdict_is_green_only_when_done_clean() {
+        let ok = outcome(&watched("Succeeded", &["PRIMARY"], &[]), &[]).unwrap();
+        assert!(matches!(ok, Outcome::Succeeded(_)), "{ok:?}");
+        // An alarm of the group firing, or the original task set still there: amber, never green.
+        let firing = outcome(&watched("Succeeded", &["PRIMARY"], &["gw-5xx"]), &[]).unwrap();
+        assert!(
+            matches!(&firing, Outcome::Deployed(t) if t.contains("gw-5xx in ALARM")),
+            "{firing:?}"
+        );
+        let two = outcome(&watched("Succeeded", &["PRIMARY", "ACTIVE"], &[]), &[]).unwrap();
+        assert!(matches!(two, Outcome::Deployed(_)), "{two:?}");
+        // A rollback is a failure of the new revision.
+        let stopped = outcome(&watched("Stopped", &["PRIMARY"], &[]), &[]).unwrap();
+        assert!(
+            matches!(&stopped, Outcome::Failed(t) if t.contains("rolled back")),
+            "{stopped:?}"
+        );
+        let ready = outcome(&watched("Ready", &["PRIMARY", "ACTIVE"], &[]), &[]).unwrap();
+        assert!(
+            matches!(&ready, Outcome::InProgress(t) if t.contains("ready to reroute") && t.contains("canary: 10%")),
+            "{ready:?}"
+        );
+        // No CodeDeploy at all (an EXTERNAL service): the ECS verdict stands.
+        let external = BlueGreen {
+            task_sets: Ok(vec![]),
+            codedeploy: None,
+        };
+        assert_eq!(outcome(&external, &[]), None);
     }
 
     #[test]

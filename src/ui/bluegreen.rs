@@ -9,6 +9,54 @@ use crate::theme::Theme;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+/// The watch screen's compact form: the task sets, then the CodeDeploy deployment, its traffic, hooks and
+/// the group's alarms (what each section failed on, in its place).
+pub(super) fn watch_lines(bg: &BlueGreen, now: i64, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![section("Task sets", theme)];
+    match &bg.task_sets {
+        Err(e) => lines.extend(failed("ecs:DescribeTaskSets", e, theme)),
+        Ok(sets) => lines.extend(task_sets(sets, theme)),
+    }
+    match &bg.codedeploy {
+        None => {}
+        Some(CodeDeployState::Failed(e)) => {
+            lines.extend(failed("finding the CodeDeploy group", e, theme))
+        }
+        Some(CodeDeployState::NoGroup(_)) => lines.push(Line::from(Span::styled(
+            "  no CodeDeploy deployment group lists this service (see its details)",
+            theme.warn,
+        ))),
+        Some(CodeDeployState::Found(found)) => {
+            let g = &found.group;
+            let config = g
+                .deployment_config_name
+                .as_deref()
+                .map(config_label)
+                .unwrap_or_else(|| "-".into());
+            lines.push(section(
+                &format!(
+                    "CodeDeploy {} / {} · {config}",
+                    g.application_name, g.deployment_group_name
+                ),
+                theme,
+            ));
+            match &found.deployments {
+                Err(e) => lines.extend(failed("reading its deployments", e, theme)),
+                Ok(d) => match d.first() {
+                    None => lines.push(Line::from(Span::styled(
+                        "  no deployments yet",
+                        theme.muted,
+                    ))),
+                    Some(current) => lines.extend(deployment(current, now, theme)),
+                },
+            }
+            lines.extend(target_lines(found, theme));
+            lines.push(alarms(found, theme));
+        }
+    }
+    lines
+}
+
 /// Both sections, ending with an empty line; nothing while the first answer has not come.
 pub(super) fn lines(
     bg: Option<&BlueGreen>,
@@ -214,6 +262,14 @@ fn codedeploy(found: &Found, now: i64, theme: &Theme) -> Vec<Line<'static>> {
             }
         }
     }
+    lines.extend(target_lines(found, theme));
+    lines
+}
+
+/// The ECS target of the deployment under way: traffic per task set and the lifecycle hooks.
+fn target_lines(found: &Found, theme: &Theme) -> Vec<Line<'static>> {
+    let plain = theme.base;
+    let mut lines = Vec::new();
     match &found.target {
         None => {}
         Some(Err(e)) => lines.extend(failed("reading the deployment's ECS target", e, theme)),

@@ -383,11 +383,14 @@ impl Cycle<'_> {
             }
             Err(e) => Err(e),
         };
+        // CODE_DEPLOY / EXTERNAL: task sets and CodeDeploy (no calls for a service ECS deploys itself).
+        let codedeploy = self.blue_green(cluster, &svc).await;
         let snapshot = crate::model::deploy::DeploySnapshot {
             service: svc,
             tasks,
             health,
             deployments,
+            codedeploy,
             at: now_ms(),
         };
         self.busy.store(snapshot.busy(), Ordering::Relaxed);
