@@ -387,7 +387,9 @@ async fn watch_refresh(sim: &Arc<Sim>) -> ecsdeck::model::deploy::DeploySnapshot
         .expect("a deploy snapshot")
 }
 
-fn watch_state(snap: ecsdeck::model::deploy::DeploySnapshot, width: u16, height: u16) -> State {
+fn watch_state(mut snap: ecsdeck::model::deploy::DeploySnapshot, width: u16, height: u16) -> State {
+    // Read "now" by the simulator's clock (its epoch is NOW), as in the demo where both are the wall clock.
+    snap.at = NOW;
     use ecsdeck::app::state::View;
     let mut state = new_state();
     state.width = width;
@@ -441,6 +443,11 @@ async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_succeede
         Outcome::InProgress(t) => {
             assert!(t.contains(&id) && t.contains("ready to reroute"), "{t}");
             assert!(t.contains("green takes 0% of production traffic"), "{t}");
+            // The group waits 60 min with STOP_DEPLOYMENT, from the end of the last hook (~95 s in).
+            assert!(
+                t.contains("CodeDeploy stops it in 61 min if it is not continued"),
+                "{t}"
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -76,7 +76,32 @@ impl Found {
 /// CloudWatch. Success only when the deployment SUCCEEDED, one task set is left and it is PRIMARY with all its
 /// tasks running, and none of the group's alarms fires; a rollback (automatic or a stop) is a failure of the
 /// new revision.
-pub fn outcome(bg: &BlueGreen, firing: &[&str]) -> Option<Outcome> {
+/// When a deployment waiting to reroute is stopped by CodeDeploy if nobody continues it: the group waits
+/// `ready_wait_minutes` with STOP_DEPLOYMENT, counted from the end of the last hook that ran (else the
+/// deployment's start).
+pub fn ready_deadline(found: &Found) -> Option<crate::aws::Millis> {
+    let d = found.current()?;
+    let g = &found.group;
+    if d.status != "Ready" || g.ready_action.as_deref() != Some("STOP_DEPLOYMENT") {
+        return None;
+    }
+    let hooks_done = found
+        .target
+        .as_ref()
+        .and_then(|t| t.as_ref().ok())
+        .and_then(|t| {
+            t.lifecycle_events
+                .iter()
+                .filter(|e| e.status == "Succeeded")
+                .filter_map(|e| e.end_time)
+                .max()
+        });
+    let from = hooks_done.or(d.start_time).or(d.create_time)?;
+    Some(from + crate::aws::Millis::from(g.ready_wait_minutes?) * 60_000)
+}
+
+/// `at`: when the snapshot was read (the remaining wait is counted from it).
+pub fn outcome(bg: &BlueGreen, firing: &[&str], at: crate::aws::Millis) -> Option<Outcome> {
     let found = match bg.codedeploy.as_ref()? {
         CodeDeployState::Found(f) => f,
         CodeDeployState::NoGroup(_) => {
@@ -132,6 +157,12 @@ pub fn outcome(bg: &BlueGreen, firing: &[&str]) -> Option<Outcome> {
             if let Some(e) = t.lifecycle_events.iter().find(|e| e.status == "Failed") {
                 text.push_str(&format!("; hook {} FAILED", e.name));
             }
+        }
+        if let Some(deadline) = ready_deadline(found) {
+            let left = (deadline - at).max(0) / 60_000;
+            text.push_str(&format!(
+                "; CodeDeploy stops it in {left} min if it is not continued"
+            ));
         }
         if !group_firing.is_empty() {
             text.push_str(&format!(
@@ -418,23 +449,23 @@ mod tests {
 
     #[test]
     fn the_codedeploy_verdict_is_green_only_when_done_clean() {
-        let ok = outcome(&watched("Succeeded", &["PRIMARY"], &[]), &[]).unwrap();
+        let ok = outcome(&watched("Succeeded", &["PRIMARY"], &[]), &[], 0).unwrap();
         assert!(matches!(ok, Outcome::Succeeded(_)), "{ok:?}");
         // An alarm of the group firing, or the original task set still there: amber, never green.
-        let firing = outcome(&watched("Succeeded", &["PRIMARY"], &["gw-5xx"]), &[]).unwrap();
+        let firing = outcome(&watched("Succeeded", &["PRIMARY"], &["gw-5xx"]), &[], 0).unwrap();
         assert!(
             matches!(&firing, Outcome::Deployed(t) if t.contains("gw-5xx in ALARM")),
             "{firing:?}"
         );
-        let two = outcome(&watched("Succeeded", &["PRIMARY", "ACTIVE"], &[]), &[]).unwrap();
+        let two = outcome(&watched("Succeeded", &["PRIMARY", "ACTIVE"], &[]), &[], 0).unwrap();
         assert!(matches!(two, Outcome::Deployed(_)), "{two:?}");
         // A rollback is a failure of the new revision.
-        let stopped = outcome(&watched("Stopped", &["PRIMARY"], &[]), &[]).unwrap();
+        let stopped = outcome(&watched("Stopped", &["PRIMARY"], &[]), &[], 0).unwrap();
         assert!(
             matches!(&stopped, Outcome::Failed(t) if t.contains("rolled back")),
             "{stopped:?}"
         );
-        let ready = outcome(&watched("Ready", &["PRIMARY", "ACTIVE"], &[]), &[]).unwrap();
+        let ready = outcome(&watched("Ready", &["PRIMARY", "ACTIVE"], &[]), &[], 0).unwrap();
         assert!(
             matches!(&ready, Outcome::InProgress(t) if t.contains("ready to reroute") && t.contains("canary: 10%")),
             "{ready:?}"
@@ -444,7 +475,43 @@ mod tests {
             task_sets: Ok(vec![]),
             codedeploy: None,
         };
-        assert_eq!(outcome(&external, &[]), None);
+        assert_eq!(outcome(&external, &[], 0), None);
+    }
+
+    #[test]
+    fn a_deployment_waiting_to_reroute_says_when_codedeploy_stops_it() {
+        let mut bg = watched("Ready", &["PRIMARY", "ACTIVE"], &[]);
+        let Some(CodeDeployState::Found(found)) = &mut bg.codedeploy else {
+            unreachable!()
+        };
+        found.group.ready_action = Some("STOP_DEPLOYMENT".into());
+        found.group.ready_wait_minutes = Some(60);
+        if let Ok(d) = &mut found.deployments {
+            d[0].start_time = Some(1_000_000);
+        }
+        // Counted from the end of the last hook that ran, not from the start.
+        found.target = Some(Ok(EcsDeploymentTarget {
+            lifecycle_events: vec![crate::aws::LifecycleEvent {
+                name: "AfterAllowTestTraffic".into(),
+                status: "Succeeded".into(),
+                end_time: Some(1_060_000),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }));
+        assert_eq!(ready_deadline(found), Some(1_060_000 + 3_600_000));
+        let text = outcome(&bg, &[], 1_060_000 + 600_000).unwrap();
+        assert!(
+            text.text()
+                .contains("CodeDeploy stops it in 50 min if it is not continued"),
+            "{text:?}"
+        );
+        // A group that continues by itself has no such deadline.
+        let Some(CodeDeployState::Found(found)) = &mut bg.codedeploy else {
+            unreachable!()
+        };
+        found.group.ready_action = Some("CONTINUE_DEPLOYMENT".into());
+        assert_eq!(ready_deadline(found), None);
     }
 
     #[test]

@@ -381,7 +381,7 @@ impl Judge<'_> {
             .codedeploy
             .as_ref()
             .filter(|_| *self.target == Target::Primary)
-            .and_then(|bg| crate::model::codedeploy::outcome(bg, &self.firing))
+            .and_then(|bg| crate::model::codedeploy::outcome(bg, &self.firing, snap.at))
             .unwrap_or_else(|| self.verdict(snap));
         // A scale under way states its counts itself; any other verdict says an outage outright.
         if matches!(

@@ -414,6 +414,44 @@ impl CodeDeploySim {
         Ok(id)
     }
 
+    /// Moves time on: a deployment waiting to reroute past its group's ready wait (STOP_DEPLOYMENT) is
+    /// stopped, as CodeDeploy does, and its green task set goes.
+    pub fn tick(&mut self, now: Millis) {
+        let expired: Vec<String> = self
+            .deployments
+            .iter()
+            .filter(|d| d.info.status == "Ready")
+            .filter_map(|d| {
+                let g = self
+                    .groups
+                    .iter()
+                    .find(|g| g.deployment_group_name == d.info.deployment_group_name)?;
+                if g.ready_action.as_deref() != Some("STOP_DEPLOYMENT") {
+                    return None;
+                }
+                let hooks_done = d
+                    .target
+                    .lifecycle_events
+                    .iter()
+                    .filter(|e| e.status == "Succeeded")
+                    .filter_map(|e| e.end_time)
+                    .max()
+                    .or(d.info.start_time)?;
+                let deadline = hooks_done + Millis::from(g.ready_wait_minutes?) * 60_000;
+                (now >= deadline).then(|| d.info.deployment_id.clone())
+            })
+            .collect();
+        for id in expired {
+            if self.stop(&id, true, now).is_ok()
+                && let Ok(d) = self.deployment_mut(&id)
+            {
+                d.info.error_code = Some("TIMEOUT".into());
+                d.info.error_message =
+                    Some("The deployment was not continued within the ready wait".into());
+            }
+        }
+    }
+
     /// ContinueDeployment: traffic shifts to green, which becomes PRIMARY; blue goes.
     pub fn continue_(&mut self, id: &str, now: Millis) -> Result<(), ApiError> {
         let d = self.deployment_mut(id)?;
@@ -534,5 +572,35 @@ mod tests {
         assert_eq!((sets.len(), sets[0].status.as_str()), (1, "PRIMARY"));
         assert_eq!(sets[0].task_definition, "gateway:8");
         assert_eq!(sim.deployments(&[id])[0].status, "Succeeded");
+    }
+
+    #[test]
+    fn a_deployment_not_continued_within_the_ready_wait_is_stopped() {
+        let svc = Service {
+            service_name: SERVICE.into(),
+            deployment_controller: Controller::CodeDeploy,
+            desired_count: 2,
+            ..Default::default()
+        };
+        let mut sim = CodeDeploySim::from_service(Some(&svc), 0);
+        let req = CreateDeploymentRequest {
+            application_name: APPLICATION.into(),
+            deployment_group_name: GROUP.into(),
+            ..Default::default()
+        };
+        let id = sim.create(&req, &svc, 1_000_000).unwrap();
+        // Hooks end 95 s in; the group waits 60 min.
+        sim.tick(1_000_000 + 95_000 + 3_599_000);
+        assert_eq!(
+            sim.deployments(std::slice::from_ref(&id))[0].status,
+            "Ready"
+        );
+        sim.tick(1_000_000 + 95_000 + 3_600_000);
+        let d = &sim.deployments(&[id])[0];
+        assert_eq!(
+            (d.status.as_str(), d.error_code.as_deref()),
+            ("Stopped", Some("TIMEOUT"))
+        );
+        assert_eq!(sim.task_sets(CLUSTER, SERVICE).len(), 1, "green is gone");
     }
 }

@@ -224,7 +224,9 @@ impl Sim {
 
     /// The CodeDeploy account (lock it after [`Sim::fleet`] when both are needed, never before).
     fn codedeploy(&self) -> MutexGuard<'_, codedeploy::CodeDeploySim> {
-        lock(&self.world().codedeploy)
+        let mut cd = lock(&self.world().codedeploy);
+        cd.tick(self.now());
+        cd
     }
 
     pub fn metrics(&self) -> &MetricSim {
