@@ -412,7 +412,7 @@ fn verdict(state: &State) -> ecsdeck::model::deploy::Outcome {
 }
 
 #[tokio::test]
-async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_succeeded() {
+async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_shifting() {
     use ecsdeck::model::deploy::Outcome;
     let sim = sim();
     // At rest: the last deployment succeeded, one PRIMARY task set, no alarm of the group firing.
@@ -459,13 +459,19 @@ async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_succeede
         text(&watch_state(watch_refresh(&sim).await, 80, 24))
     );
 
+    // Continued: the group's canary sends 10 % of production traffic to green (the rest 5 min later, see
+    // the simulator's own tests for the steps).
     sim.continue_deployment(&id, true).await.unwrap();
-    let done = watch_state(watch_refresh(&sim).await, 100, 30);
-    assert!(
-        matches!(verdict(&done), Outcome::Succeeded(t) if t.contains(&id)),
-        "{:?}",
-        verdict(&done)
-    );
+    let shifting = watch_state(watch_refresh(&sim).await, 100, 30);
+    match verdict(&shifting) {
+        Outcome::InProgress(t) => {
+            assert!(t.contains("InProgress"), "{t}");
+            assert!(t.contains("green takes 10% of production traffic"), "{t}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Not waiting to reroute any more: a second READY_WAIT continue is refused, as CodeDeploy does.
+    assert!(sim.continue_deployment(&id, true).await.is_err());
 }
 
 #[tokio::test]

@@ -95,7 +95,7 @@ impl CodeDeploy for Sim {
     async fn continue_deployment(
         &self,
         deployment_id: &str,
-        _traffic_wait: bool,
+        traffic_wait: bool,
     ) -> Result<Mutated<()>, ApiError> {
         self.call(
             "codedeploy:ContinueDeployment",
@@ -103,7 +103,8 @@ impl CodeDeploy for Sim {
         )
         .await?;
         let now = self.now();
-        self.codedeploy().continue_(deployment_id, now)?;
+        self.codedeploy()
+            .continue_(deployment_id, traffic_wait, now)?;
         Ok(Mutated {
             value: (),
             request_id: Some(request_id(now)),

@@ -3,7 +3,10 @@
 //! two alarms), one finished deployment in its history, and its task sets — one PRIMARY while nothing is
 //! under way, a green ACTIVE one beside it while a deployment is. CreateDeployment starts one (held before
 //! traffic shifts, as a group with a ready wait does); ContinueDeployment shifts and finishes it;
-//! StopDeployment rolls it back. Canary/linear shifting over time is the next step.
+//! StopDeployment rolls it back; the shifting itself (canary, linear, all at once), the termination wait and
+//! the ready wait's timeout are in `shift.rs`.
+
+mod shift;
 
 use super::{ACCOUNT, REGION};
 use crate::aws::*;
@@ -31,6 +34,12 @@ pub const GREEN_TG: &str = "gateway-tg-green";
 struct SimDeployment {
     info: CdDeployment,
     target: EcsDeploymentTarget,
+    /// When production traffic began shifting to green (after ContinueDeployment).
+    shift_from: Option<Millis>,
+    /// Green's share of production traffic now (0-100).
+    green_weight: f64,
+    /// When green reached 100 %: the original task set is kept for the termination wait from then.
+    rerouted_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +172,9 @@ impl CodeDeploySim {
                 lifecycle_events: lifecycle(&all_done, created),
                 task_sets: vec![],
             },
+            shift_from: Some(created + 100_000),
+            green_weight: 100.0,
+            rerouted_at: Some(created + 400_000),
         });
         sim
     }
@@ -293,7 +305,7 @@ impl CodeDeploySim {
                 .task_sets
                 .iter()
                 .map(|s| {
-                    let green = s.status != "PRIMARY";
+                    let green = s.codedeploy_deployment() == Some(id);
                     CdTaskSet {
                         id: s.id.clone(),
                         status: Some(s.status.clone()),
@@ -301,9 +313,15 @@ impl CodeDeploySim {
                         desired_count: i64::from(s.computed_desired_count),
                         pending_count: i64::from(s.pending_count),
                         running_count: i64::from(s.running_count),
-                        // Held before the shift: production traffic is all blue's.
-                        traffic_weight: if green { 0.0 } else { 100.0 },
-                        target_group: Some(if green { GREEN_TG } else { BLUE_TG }.into()),
+                        traffic_weight: if green {
+                            d.green_weight
+                        } else {
+                            100.0 - d.green_weight
+                        },
+                        target_group: s
+                            .target_group_arns
+                            .first()
+                            .map(|a| a.split('/').nth(1).unwrap_or(a).to_owned()),
                     }
                 })
                 .collect();
@@ -354,6 +372,9 @@ impl CodeDeploySim {
         }
         let task_definition = app_spec_task_definition(&req.app_spec)
             .unwrap_or_else(|| service.task_definition.clone());
+        let primary_on_green = self.task_sets.iter().any(|s| {
+            s.status == "PRIMARY" && s.target_group_arns.contains(&target_group_arn(GREEN_TG))
+        });
         let id = self.new_id();
         let set_id = format!("ecs-svc/{:019}", 7_000_000_000_000_000_000_u64 + self.next);
         self.task_sets.push(TaskSet {
@@ -372,7 +393,12 @@ impl CodeDeploySim {
             started_by: Some(format!("codedeploy/{id}")),
             external_id: None,
             launch_type: service.launch_type.clone(),
-            target_group_arns: vec![target_group_arn(GREEN_TG)],
+            // The target group production does not use now (they alternate deployment by deployment).
+            target_group_arns: vec![target_group_arn(if primary_on_green {
+                BLUE_TG
+            } else {
+                GREEN_TG
+            })],
             created_at: Some(now),
             updated_at: Some(now),
         });
@@ -410,98 +436,11 @@ impl CodeDeploySim {
                 lifecycle_events: lifecycle(&events, now),
                 task_sets: vec![],
             },
+            shift_from: None,
+            green_weight: 0.0,
+            rerouted_at: None,
         });
         Ok(id)
-    }
-
-    /// Moves time on: a deployment waiting to reroute past its group's ready wait (STOP_DEPLOYMENT) is
-    /// stopped, as CodeDeploy does, and its green task set goes.
-    pub fn tick(&mut self, now: Millis) {
-        let expired: Vec<String> = self
-            .deployments
-            .iter()
-            .filter(|d| d.info.status == "Ready")
-            .filter_map(|d| {
-                let g = self
-                    .groups
-                    .iter()
-                    .find(|g| g.deployment_group_name == d.info.deployment_group_name)?;
-                if g.ready_action.as_deref() != Some("STOP_DEPLOYMENT") {
-                    return None;
-                }
-                let hooks_done = d
-                    .target
-                    .lifecycle_events
-                    .iter()
-                    .filter(|e| e.status == "Succeeded")
-                    .filter_map(|e| e.end_time)
-                    .max()
-                    .or(d.info.start_time)?;
-                let deadline = hooks_done + Millis::from(g.ready_wait_minutes?) * 60_000;
-                (now >= deadline).then(|| d.info.deployment_id.clone())
-            })
-            .collect();
-        for id in expired {
-            if self.stop(&id, true, now).is_ok()
-                && let Ok(d) = self.deployment_mut(&id)
-            {
-                d.info.error_code = Some("TIMEOUT".into());
-                d.info.error_message =
-                    Some("The deployment was not continued within the ready wait".into());
-            }
-        }
-    }
-
-    /// ContinueDeployment: traffic shifts to green, which becomes PRIMARY; blue goes.
-    pub fn continue_(&mut self, id: &str, now: Millis) -> Result<(), ApiError> {
-        let d = self.deployment_mut(id)?;
-        if !codedeploy_under_way(&d.info.status) {
-            return Err(ApiError::Other(format!(
-                "codedeploy:ContinueDeployment: DeploymentAlreadyCompletedException: {id} is {}",
-                d.info.status
-            )));
-        }
-        d.info.status = "Succeeded".into();
-        d.info.complete_time = Some(now);
-        d.info.status_messages.clear();
-        d.target.status = Some("Succeeded".into());
-        d.target.last_updated_at = Some(now);
-        for e in &mut d.target.lifecycle_events {
-            e.status = "Succeeded".into();
-            e.start_time = e.start_time.or(Some(now));
-            e.end_time = e.end_time.or(Some(now));
-        }
-        self.task_sets.retain(|s| s.status != "PRIMARY");
-        for s in &mut self.task_sets {
-            s.status = "PRIMARY".into();
-            s.target_group_arns = vec![target_group_arn(BLUE_TG)];
-            s.updated_at = Some(now);
-        }
-        Ok(())
-    }
-
-    /// StopDeployment: the green task set goes; with a rollback the deployment's status says so.
-    pub fn stop(&mut self, id: &str, auto_rollback: bool, now: Millis) -> Result<String, ApiError> {
-        let d = self.deployment_mut(id)?;
-        if !codedeploy_under_way(&d.info.status) {
-            return Err(ApiError::Other(format!(
-                "codedeploy:StopDeployment: DeploymentAlreadyCompletedException: {id} is {}",
-                d.info.status
-            )));
-        }
-        d.info.status = "Stopped".into();
-        d.info.complete_time = Some(now);
-        d.info.error_code = Some("DEPLOYMENT_STOPPED".into());
-        d.info.error_message = Some("The deployment was stopped by a user".into());
-        if auto_rollback {
-            d.info.rollback_info = Some(RollbackInfo {
-                rollback_message: Some("Rolled back to the original task set".into()),
-                ..Default::default()
-            });
-        }
-        d.target.status = Some("Failed".into());
-        self.task_sets.retain(|s| s.status == "PRIMARY");
-        Ok("Succeeded".into())
     }
 }
 
@@ -518,89 +457,4 @@ fn app_spec_task_definition(app_spec: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_app_spec_names_the_task_definition() {
-        assert_eq!(
-            app_spec_task_definition(
-                "version: 0.0\nResources:\n  - TargetService:\n      Properties:\n        TaskDefinition: arn:aws:ecs:us-east-1:1:task-definition/gateway:8\n"
-            )
-            .as_deref(),
-            Some("arn:aws:ecs:us-east-1:1:task-definition/gateway:8")
-        );
-        assert_eq!(
-            app_spec_task_definition(r#"{"Resources":[{"TargetService":{"Properties":{"TaskDefinition": "gateway:9"}}}]}"#)
-                .as_deref(),
-            Some("gateway:9")
-        );
-        assert_eq!(app_spec_task_definition("version: 0.0"), None);
-    }
-
-    #[test]
-    fn a_deployment_adds_a_green_set_and_continuing_makes_it_primary() {
-        let svc = Service {
-            service_name: SERVICE.into(),
-            service_arn: "arn:aws:ecs:us-east-1:1:service/production/gateway".into(),
-            deployment_controller: Controller::CodeDeploy,
-            task_definition: "arn:aws:ecs:us-east-1:1:task-definition/gateway:7".into(),
-            desired_count: 3,
-            running_count: 3,
-            ..Default::default()
-        };
-        let mut sim = CodeDeploySim::from_service(Some(&svc), 1_000_000_000);
-        assert_eq!(sim.task_sets(CLUSTER, SERVICE).len(), 1);
-        let req = CreateDeploymentRequest {
-            application_name: APPLICATION.into(),
-            deployment_group_name: GROUP.into(),
-            app_spec: "TaskDefinition: gateway:8".into(),
-            ..Default::default()
-        };
-        let id = sim.create(&req, &svc, 1_000_100_000).unwrap();
-        let sets = sim.task_sets(CLUSTER, SERVICE);
-        assert_eq!(sets.len(), 2);
-        assert_eq!(sets[1].task_definition, "gateway:8");
-        assert!(
-            sim.create(&req, &svc, 1_000_200_000).is_err(),
-            "one at a time"
-        );
-        let target = sim.targets(&id, &sim.target_ids(&id).unwrap()).unwrap();
-        assert_eq!(target[0].task_sets.len(), 2);
-        sim.continue_(&id, 1_000_300_000).unwrap();
-        let sets = sim.task_sets(CLUSTER, SERVICE);
-        assert_eq!((sets.len(), sets[0].status.as_str()), (1, "PRIMARY"));
-        assert_eq!(sets[0].task_definition, "gateway:8");
-        assert_eq!(sim.deployments(&[id])[0].status, "Succeeded");
-    }
-
-    #[test]
-    fn a_deployment_not_continued_within_the_ready_wait_is_stopped() {
-        let svc = Service {
-            service_name: SERVICE.into(),
-            deployment_controller: Controller::CodeDeploy,
-            desired_count: 2,
-            ..Default::default()
-        };
-        let mut sim = CodeDeploySim::from_service(Some(&svc), 0);
-        let req = CreateDeploymentRequest {
-            application_name: APPLICATION.into(),
-            deployment_group_name: GROUP.into(),
-            ..Default::default()
-        };
-        let id = sim.create(&req, &svc, 1_000_000).unwrap();
-        // Hooks end 95 s in; the group waits 60 min.
-        sim.tick(1_000_000 + 95_000 + 3_599_000);
-        assert_eq!(
-            sim.deployments(std::slice::from_ref(&id))[0].status,
-            "Ready"
-        );
-        sim.tick(1_000_000 + 95_000 + 3_600_000);
-        let d = &sim.deployments(&[id])[0];
-        assert_eq!(
-            (d.status.as_str(), d.error_code.as_deref()),
-            ("Stopped", Some("TIMEOUT"))
-        );
-        assert_eq!(sim.task_sets(CLUSTER, SERVICE).len(), 1, "green is gone");
-    }
-}
+mod tests;
