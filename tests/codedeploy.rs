@@ -73,11 +73,30 @@ fn found(bg: &BlueGreen) -> &Found {
 }
 
 fn sim() -> Arc<Sim> {
-    Arc::new(Sim::new(SimOptions {
+    let sim = Sim::new(SimOptions {
         latency: Duration::ZERO,
         epoch_ms: NOW,
         ..SimOptions::default()
-    }))
+    });
+    // CodeDeploy's lifecycle steps in a millisecond each: a new deployment waits to reroute within ~10 ms.
+    sim.set_codedeploy_step(Duration::from_millis(1));
+    Arc::new(sim)
+}
+
+/// A deployment of gateway:99, waiting to reroute once this returns.
+async fn deploy(sim: &Sim) -> String {
+    let id = sim
+        .create_deployment(&CreateDeploymentRequest {
+            application_name: "AppECS-production-gateway".into(),
+            deployment_group_name: "DgpECS-production-gateway".into(),
+            app_spec: "TaskDefinition: gateway:99".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    id
 }
 
 fn gateway() -> Scope {
@@ -121,16 +140,7 @@ async fn the_gateways_group_is_found_once_and_looked_up_again_when_a_deploy_star
 
     // A deploy starts: a green task set appears, the group is looked up again, the deployment under way
     // comes first, with its ECS target (both task sets, the traffic still on blue, the hooks so far).
-    let id = sim
-        .create_deployment(&CreateDeploymentRequest {
-            application_name: "AppECS-production-gateway".into(),
-            deployment_group_name: "DgpECS-production-gateway".into(),
-            app_spec: "TaskDefinition: gateway:99".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .value;
+    let id = deploy(&sim).await;
     let mut bg = blue_green(&refresh(&mut rx).await);
     // A refresh in flight when the deployment was created may have missed it; the next one has it.
     if bg.task_sets.as_ref().map(Vec::len) != Ok(2) {
@@ -204,14 +214,7 @@ async fn a_service_ecs_deploys_itself_gets_no_blue_green_calls() {
 async fn gateway_sections(deploying: bool) -> BlueGreen {
     let sim = sim();
     if deploying {
-        sim.create_deployment(&CreateDeploymentRequest {
-            application_name: "AppECS-production-gateway".into(),
-            deployment_group_name: "DgpECS-production-gateway".into(),
-            app_spec: "TaskDefinition: gateway:99".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+        deploy(&sim).await;
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
     let poller = Poller::spawn(sim.clone(), tx, fast());
@@ -423,16 +426,7 @@ async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_shifting
         verdict(&at_rest)
     );
 
-    let id = sim
-        .create_deployment(&CreateDeploymentRequest {
-            application_name: "AppECS-production-gateway".into(),
-            deployment_group_name: "DgpECS-production-gateway".into(),
-            app_spec: "TaskDefinition: gateway:99".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .value;
+    let id = deploy(&sim).await;
     let snap = watch_refresh(&sim).await;
     assert!(
         snap.busy(),
@@ -443,9 +437,9 @@ async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_shifting
         Outcome::InProgress(t) => {
             assert!(t.contains(&id) && t.contains("ready to reroute"), "{t}");
             assert!(t.contains("green takes 0% of production traffic"), "{t}");
-            // The group waits 60 min with STOP_DEPLOYMENT, from the end of the last hook (~95 s in).
+            // The group waits 60 min with STOP_DEPLOYMENT, from the end of the last hook.
             assert!(
-                t.contains("CodeDeploy stops it in 61 min if it is not continued"),
+                t.contains("CodeDeploy stops it in 60 min if it is not continued"),
                 "{t}"
             );
         }
@@ -462,6 +456,8 @@ async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_shifting
     // Continued: the group's canary sends 10 % of production traffic to green (the rest 5 min later, see
     // the simulator's own tests for the steps).
     sim.continue_deployment(&id, true).await.unwrap();
+    // BeforeAllowTraffic runs first (a 1 ms step here).
+    tokio::time::sleep(Duration::from_millis(30)).await;
     let shifting = watch_state(watch_refresh(&sim).await, 100, 30);
     match verdict(&shifting) {
         Outcome::InProgress(t) => {
@@ -478,20 +474,11 @@ async fn the_watch_verdict_follows_the_codedeploy_deployment_ready_then_shifting
 async fn a_stopped_codedeploy_deployment_is_a_failure_of_the_new_revision() {
     use ecsdeck::model::deploy::Outcome;
     let sim = sim();
-    let id = sim
-        .create_deployment(&CreateDeploymentRequest {
-            application_name: "AppECS-production-gateway".into(),
-            deployment_group_name: "DgpECS-production-gateway".into(),
-            app_spec: "TaskDefinition: gateway:99".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .value;
+    let id = deploy(&sim).await;
     sim.stop_deployment(&id, true).await.unwrap();
     let state = watch_state(watch_refresh(&sim).await, 100, 30);
     match verdict(&state) {
-        Outcome::Failed(t) => assert!(t.contains(&id) && t.contains("Rolled back"), "{t}"),
+        Outcome::Failed(t) => assert!(t.contains(&id) && t.contains("rolled back"), "{t}"),
         other => panic!("{other:?}"),
     }
 }

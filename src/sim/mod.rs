@@ -199,6 +199,11 @@ impl Sim {
     }
 
     /// Registers the next revision of a service's family (a good one); returns it.
+    /// How long each step of a simulated CodeDeploy deployment takes (20 s unless a test shortens it).
+    pub fn set_codedeploy_step(&self, step: Duration) {
+        lock(&self.world().codedeploy).step_ms = step.as_millis() as Millis;
+    }
+
     pub fn register_revision(&self, cluster: &str, service: &str) -> Option<String> {
         self.fleet().register_revision(cluster, service, false)
     }
@@ -225,7 +230,18 @@ impl Sim {
     /// The CodeDeploy account (lock it after [`Sim::fleet`] when both are needed, never before).
     fn codedeploy(&self) -> MutexGuard<'_, codedeploy::CodeDeploySim> {
         let mut cd = lock(&self.world().codedeploy);
-        cd.tick(self.now());
+        let now = self.now();
+        // A group alarm in ALARM stops (and rolls back) a deployment: when, per the simulated metrics.
+        for (id, from, alarms) in cd.watched_alarms() {
+            let since = alarms
+                .iter()
+                .filter_map(|a| self.metrics().alarm_since(a, from, now))
+                .min();
+            if let Some(at) = since {
+                cd.alarm_since.insert(id, at);
+            }
+        }
+        cd.tick(now);
         cd
     }
 

@@ -34,12 +34,12 @@ pub const GREEN_TG: &str = "gateway-tg-green";
 struct SimDeployment {
     info: CdDeployment,
     target: EcsDeploymentTarget,
-    /// When production traffic began shifting to green (after ContinueDeployment).
-    shift_from: Option<Millis>,
+    /// How CodeDeploy runs it (`sim/cd_run.rs`); None for the history the demo starts with.
+    run: Option<super::cd_run::Run>,
+    /// The replacement (green) task set it creates at Install.
+    green: Option<TaskSet>,
     /// Green's share of production traffic now (0-100).
     green_weight: f64,
-    /// When green reached 100 %: the original task set is kept for the termination wait from then.
-    rerouted_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +50,11 @@ pub struct CodeDeploySim {
     /// The service's task sets now (PRIMARY first).
     task_sets: Vec<TaskSet>,
     next: u64,
+    /// How long each lifecycle step takes (Install twice as long); tests make it short.
+    pub step_ms: Millis,
+    /// When a group alarm went into ALARM since each deployment under way began (the simulator's metrics
+    /// say, see `Sim::codedeploy`).
+    pub alarm_since: std::collections::HashMap<String, Millis>,
 }
 
 fn lifecycle(statuses: &[(&str, &str)], at: Millis) -> Vec<LifecycleEvent> {
@@ -86,6 +91,8 @@ impl CodeDeploySim {
             deployments: vec![],
             task_sets: vec![],
             next: 1,
+            step_ms: 20_000,
+            alarm_since: Default::default(),
         };
         let Some(svc) = gateway.filter(|s| s.deployment_controller == Controller::CodeDeploy)
         else {
@@ -172,11 +179,28 @@ impl CodeDeploySim {
                 lifecycle_events: lifecycle(&all_done, created),
                 task_sets: vec![],
             },
-            shift_from: Some(created + 100_000),
+            run: None,
+            green: None,
             green_weight: 100.0,
-            rerouted_at: Some(created + 400_000),
         });
         sim
+    }
+
+    /// The deployments under way that watch alarms: (id, when it began, the group's alarms).
+    pub fn watched_alarms(&self) -> Vec<(String, Millis, Vec<String>)> {
+        self.deployments
+            .iter()
+            .filter(|d| d.run.is_some() && codedeploy_under_way(&d.info.status))
+            .filter_map(|d| {
+                let g = self
+                    .groups
+                    .iter()
+                    .find(|g| g.deployment_group_name == d.info.deployment_group_name)?;
+                let from = d.run.as_ref()?.started;
+                g.alarms_enabled
+                    .then(|| (d.info.deployment_id.clone(), from, g.alarm_names.clone()))
+            })
+            .collect()
     }
 
     fn new_id(&mut self) -> String {
@@ -377,7 +401,7 @@ impl CodeDeploySim {
         });
         let id = self.new_id();
         let set_id = format!("ecs-svc/{:019}", 7_000_000_000_000_000_000_u64 + self.next);
-        self.task_sets.push(TaskSet {
+        let green = TaskSet {
             id: set_id.clone(),
             task_set_arn: format!(
                 "arn:aws:ecs:{REGION}:{ACCOUNT}:task-set/{CLUSTER}/{SERVICE}/{set_id}"
@@ -401,45 +425,53 @@ impl CodeDeploySim {
             })],
             created_at: Some(now),
             updated_at: Some(now),
-        });
+        };
         let config = req
             .deployment_config_name
             .clone()
             .or(group.deployment_config_name.clone());
-        let events: Vec<(&str, &str)> = EVENTS
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (*e, if i < 5 { "Succeeded" } else { "Pending" }))
-            .collect();
+        let minutes = |m: Option<i32>| Millis::from(m.unwrap_or(0)) * 60_000;
+        let plan = super::cd_run::Plan {
+            // A custom configuration is not known by its name: shifted all at once.
+            shift: config
+                .as_deref()
+                .and_then(super::cd_run::Shift::predefined)
+                .unwrap_or(super::cd_run::Shift::AllAtOnce),
+            step: self.step_ms,
+            ready_wait: (group.ready_action.as_deref() == Some("STOP_DEPLOYMENT"))
+                .then(|| minutes(group.ready_wait_minutes)),
+            termination_wait: minutes(group.termination_wait_minutes),
+            failing_hook: None,
+            auto_rollback: group.auto_rollback_enabled,
+            alarms_enabled: group.alarms_enabled,
+        };
         self.deployments.push(SimDeployment {
             info: CdDeployment {
                 deployment_id: id.clone(),
                 application_name: req.application_name.clone(),
                 deployment_group_name: req.deployment_group_name.clone(),
                 deployment_config_name: config,
-                status: "Ready".into(),
+                status: "InProgress".into(),
                 creator: Some("user".into()),
                 description: req.description.clone(),
                 create_time: Some(now),
                 start_time: Some(now),
-                status_messages: vec![
-                    "Waiting for ContinueDeployment before shifting production traffic".into(),
-                ],
                 ..Default::default()
             },
             target: EcsDeploymentTarget {
                 deployment_id: id.clone(),
                 target_id: format!("{CLUSTER}:{SERVICE}"),
                 target_arn: Some(service.service_arn.clone()),
-                status: Some("Ready".into()),
+                status: Some("InProgress".into()),
                 last_updated_at: Some(now),
-                lifecycle_events: lifecycle(&events, now),
+                lifecycle_events: vec![],
                 task_sets: vec![],
             },
-            shift_from: None,
+            run: Some(super::cd_run::Run::new(plan, now)),
+            green: Some(green),
             green_weight: 0.0,
-            rerouted_at: None,
         });
+        self.tick(now);
         Ok(id)
     }
 }
