@@ -154,6 +154,10 @@ pub fn outcome(bg: &BlueGreen, firing: &[&str], at: crate::aws::Millis) -> Optio
             if let Some(w) = green {
                 text.push_str(&format!("; green takes {w:.0}% of production traffic"));
             }
+            if let Some(next) = next_shift(found, at) {
+                let secs = (next - at).max(0) / 1000;
+                text.push_str(&format!("; next shift in {}m{:02}s", secs / 60, secs % 60));
+            }
             if let Some(e) = t.lifecycle_events.iter().find(|e| e.status == "Failed") {
                 text.push_str(&format!("; hook {} FAILED", e.name));
             }
@@ -269,6 +273,59 @@ pub fn order_deployments(deployments: &mut [CdDeployment]) {
             if ua { ta.cmp(&tb) } else { tb.cmp(&ta) }
         })
     });
+}
+
+/// The shift of a predefined ECS configuration: (percent first, percent per later step, minutes between
+/// steps); all at once is (100, 100, 0). None for a custom configuration (its steps are not in its name).
+pub fn shift_steps(name: &str) -> Option<(u32, u32, u32)> {
+    let rest = name.strip_prefix("CodeDeployDefault.ECS")?;
+    if rest == "AllAtOnce" {
+        return Some((100, 100, 0));
+    }
+    let number = |s: &str| -> Option<(u32, String)> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        Some((digits.parse().ok()?, s.get(digits.len()..)?.to_owned()))
+    };
+    let minutes = |s: &str| -> Option<u32> {
+        let (n, unit) = number(s)?;
+        matches!(unit.as_str(), "Minutes" | "Minute").then_some(n)
+    };
+    if let Some(r) = rest.strip_prefix("Canary")
+        && let Some((pct, tail)) = number(r)
+        && let Some(min) = tail.strip_prefix("Percent").and_then(minutes)
+    {
+        return Some((pct, 100 - pct, min));
+    }
+    let r = rest.strip_prefix("Linear")?;
+    let (pct, tail) = number(r)?;
+    let min = tail.strip_prefix("PercentEvery").and_then(minutes)?;
+    Some((pct, pct, min))
+}
+
+/// When production traffic next moves, while it is shifting: from the start of the AllowTraffic step and the
+/// configuration's steps. None before the shift, once it is all green, or for a custom configuration.
+pub fn next_shift(found: &Found, at: crate::aws::Millis) -> Option<crate::aws::Millis> {
+    let d = found.current()?;
+    let config = d
+        .deployment_config_name
+        .as_deref()
+        .or(found.group.deployment_config_name.as_deref())?;
+    let (first, step, minutes) = shift_steps(config)?;
+    let target = found.target.as_ref()?.as_ref().ok()?;
+    let allow = target
+        .lifecycle_events
+        .iter()
+        .find(|e| e.name == "AllowTraffic" && e.status == "InProgress")?;
+    let start = allow.start_time?;
+    let interval = crate::aws::Millis::from(minutes) * 60_000;
+    if interval == 0 || step == 0 {
+        return None;
+    }
+    // Steps after the first until green has it all.
+    let steps = crate::aws::Millis::from((100 - first.min(100)).div_ceil(step));
+    let elapsed = (at - start).max(0);
+    let next = start + (elapsed / interval + 1) * interval;
+    (next <= start + steps * interval).then_some(next)
 }
 
 /// What a deployment configuration does, in words: `CodeDeployDefault.ECSCanary10Percent5Minutes` is
@@ -512,6 +569,70 @@ mod tests {
         };
         found.group.ready_action = Some("CONTINUE_DEPLOYMENT".into());
         assert_eq!(ready_deadline(found), None);
+    }
+
+    #[test]
+    fn the_next_shift_comes_from_the_allow_traffic_start_and_the_configuration() {
+        assert_eq!(
+            shift_steps("CodeDeployDefault.ECSCanary10Percent5Minutes"),
+            Some((10, 90, 5))
+        );
+        assert_eq!(
+            shift_steps("CodeDeployDefault.ECSLinear10PercentEvery3Minutes"),
+            Some((10, 10, 3))
+        );
+        assert_eq!(
+            shift_steps("CodeDeployDefault.ECSAllAtOnce"),
+            Some((100, 100, 0))
+        );
+        assert_eq!(shift_steps("my-custom"), None);
+        let mut bg = watched("InProgress", &["PRIMARY", "ACTIVE"], &[]);
+        let Some(CodeDeployState::Found(found)) = &mut bg.codedeploy else {
+            unreachable!()
+        };
+        found.target = Some(Ok(EcsDeploymentTarget {
+            lifecycle_events: vec![crate::aws::LifecycleEvent {
+                name: "AllowTraffic".into(),
+                status: "InProgress".into(),
+                start_time: Some(1_000_000),
+                ..Default::default()
+            }],
+            task_sets: vec![crate::aws::CdTaskSet {
+                label: Some("Green".into()),
+                traffic_weight: 10.0,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }));
+        // Canary 10 % for 5 min: one more step, 5 min after the start; none after it.
+        assert_eq!(
+            next_shift(found, 1_000_000 + 60_000),
+            Some(1_000_000 + 300_000)
+        );
+        assert_eq!(next_shift(found, 1_000_000 + 300_000), None);
+        let text = outcome(&bg, &[], 1_000_000 + 60_000).unwrap();
+        assert!(
+            text.text()
+                .contains("green takes 10% of production traffic; next shift in 4m00s"),
+            "{text:?}"
+        );
+        // Linear 10 % every 1 min: nine more steps.
+        let Some(CodeDeployState::Found(found)) = &mut bg.codedeploy else {
+            unreachable!()
+        };
+        if let Ok(d) = &mut found.deployments {
+            d[0].deployment_config_name =
+                Some("CodeDeployDefault.ECSLinear10PercentEvery1Minutes".into());
+        }
+        assert_eq!(
+            next_shift(found, 1_000_000 + 30_000),
+            Some(1_000_000 + 60_000)
+        );
+        assert_eq!(
+            next_shift(found, 1_000_000 + 530_000),
+            Some(1_000_000 + 540_000)
+        );
+        assert_eq!(next_shift(found, 1_000_000 + 540_000), None);
     }
 
     #[test]
