@@ -482,3 +482,62 @@ async fn a_stopped_codedeploy_deployment_is_a_failure_of_the_new_revision() {
         other => panic!("{other:?}"),
     }
 }
+
+async fn under_way(sim: &Sim) -> Vec<String> {
+    sim.list_deployments(
+        "AppECS-production-gateway",
+        "DgpECS-production-gateway",
+        &ecsdeck::aws::UNDER_WAY_STATUSES,
+        None,
+    )
+    .await
+    .unwrap()
+    .names
+}
+
+async fn status_of(sim: &Sim, id: &str) -> String {
+    sim.batch_get_deployments(&[id.to_owned()]).await.unwrap()[0]
+        .status
+        .clone()
+}
+
+/// `--demo`: about 20 s in, a canary of gateway's next revision starts; half a minute after it is ready to
+/// reroute the demo continues it, and 10 % of production traffic goes to green.
+#[tokio::test]
+async fn the_demo_starts_a_codedeploy_canary_of_gateway() {
+    let sim = Sim::new(SimOptions {
+        latency: Duration::ZERO,
+        epoch_ms: NOW,
+        demo_deploy: true,
+        pace: Some(Duration::from_secs(1)),
+        ..SimOptions::default()
+    });
+    drop(sim.fleet());
+    assert!(under_way(&sim).await.is_empty(), "nothing before 20 s");
+    sim.skip(Duration::from_secs(21));
+    drop(sim.fleet());
+    let ids = under_way(&sim).await;
+    assert_eq!(ids.len(), 1, "the canary started");
+    let id = ids[0].as_str();
+    // Six steps of 20 s (Install takes two) to the wait before rerouting.
+    sim.skip(Duration::from_secs(125));
+    assert_eq!(status_of(&sim, id).await, "Ready");
+    sim.skip(Duration::from_secs(31));
+    assert_eq!(
+        status_of(&sim, id).await,
+        "InProgress",
+        "continued by the demo"
+    );
+    sim.skip(Duration::from_secs(25));
+    let targets = sim.list_deployment_targets(id, None).await.unwrap().names;
+    let target = sim
+        .batch_get_deployment_targets(id, &targets)
+        .await
+        .unwrap();
+    let green = target[0]
+        .task_sets
+        .iter()
+        .find(|s| s.label.as_deref() == Some("Green"))
+        .map(|s| s.traffic_weight);
+    assert_eq!(green, Some(10.0));
+}

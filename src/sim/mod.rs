@@ -56,6 +56,9 @@ pub struct Sim {
     pace: Option<Millis>,
     /// When the demo's bad deploy starts (sim time), until it has.
     demo_deploy: Mutex<Option<Millis>>,
+    /// The demo's CodeDeploy canary of `gateway`: when it starts, then its id (continued by the demo's
+    /// "operator" half a minute after it is ready to reroute, so the shift is seen moving).
+    demo_canary: Mutex<(Option<Millis>, Option<String>)>,
     live_tail: Mutex<LiveTailSim>,
     live_sessions: Arc<AtomicUsize>,
     /// FilterLogEvents has its own per-account limit (10 per second in most regions).
@@ -119,6 +122,7 @@ impl Sim {
         Sim {
             world,
             demo_deploy: Mutex::new(opts.demo_deploy.then_some(opts.epoch_ms + 6_000)),
+            demo_canary: Mutex::new((opts.demo_deploy.then_some(opts.epoch_ms + 20_000), None)),
             pace: opts.pace.map(|p| p.as_millis() as Millis),
             live_tail: Mutex::new(opts.live_tail.clone()),
             live_sessions: Arc::new(AtomicUsize::new(0)),
@@ -168,8 +172,47 @@ impl Sim {
                 }
             }
             fleet.advance(now, pace, &world.logs);
+            self.start_demo_canary(&mut fleet, now);
         }
         fleet
+    }
+
+    /// `--demo`: about 20 s in, a canary deploy of gateway's next revision through CodeDeploy.
+    fn start_demo_canary(&self, fleet: &mut Fleet, now: Millis) {
+        let due = {
+            let mut canary = lock(&self.demo_canary);
+            let due = canary.0.filter(|at| now >= *at);
+            if due.is_some() {
+                canary.0 = None;
+            }
+            due
+        };
+        let Some(at) = due else { return };
+        let Some(td) = fleet.register_revision("production", "gateway", false) else {
+            return;
+        };
+        let Some(svc) = fleet.cluster("production").and_then(|c| {
+            c.services
+                .iter()
+                .find(|s| s.service.service_name == "gateway")
+                .map(|s| s.service.clone())
+        }) else {
+            return;
+        };
+        let req = CreateDeploymentRequest {
+            application_name: codedeploy::APPLICATION.into(),
+            deployment_group_name: codedeploy::GROUP.into(),
+            description: Some(format!("canary of {}", family_rev(&td))),
+            app_spec: format!("TaskDefinition: {td}"),
+            ..Default::default()
+        };
+        // Lock order: fleet (held by the caller), then CodeDeploy; the canary's own lock is never held
+        // across either.
+        let created = lock(&self.world().codedeploy).create(&req, &svc, at);
+        match created {
+            Ok(id) => lock(&self.demo_canary).1 = Some(id),
+            Err(e) => tracing::warn!(error = %e, "the demo's CodeDeploy canary did not start"),
+        }
     }
 
     /// The simulator's clock: its epoch plus the time since it started (every timestamp it reports).
@@ -229,6 +272,8 @@ impl Sim {
 
     /// The CodeDeploy account (lock it after [`Sim::fleet`] when both are needed, never before).
     fn codedeploy(&self) -> MutexGuard<'_, codedeploy::CodeDeploySim> {
+        // The canary's lock is never held together with the CodeDeploy lock (see `start_demo_canary`).
+        let demo = lock(&self.demo_canary).1.clone();
         let mut cd = lock(&self.world().codedeploy);
         let now = self.now();
         // A group alarm in ALARM stops (and rolls back) a deployment: when, per the simulated metrics.
@@ -242,6 +287,11 @@ impl Sim {
             }
         }
         cd.tick(now);
+        if let Some(id) = demo
+            && cd.ready_since(&id).is_some_and(|at| now >= at + 30_000)
+        {
+            let _ = cd.continue_(&id, true, now);
+        }
         cd
     }
 

@@ -203,6 +203,18 @@ impl CodeDeploySim {
             .collect()
     }
 
+    /// When a deployment waiting to reroute began waiting (the end of its last hook).
+    pub fn ready_since(&self, id: &str) -> Option<Millis> {
+        let d = self.deployment(id).ok()?;
+        (d.info.status == "Ready").then_some(())?;
+        d.target
+            .lifecycle_events
+            .iter()
+            .filter(|e| e.status == "Succeeded")
+            .filter_map(|e| e.end_time)
+            .max()
+    }
+
     fn new_id(&mut self) -> String {
         let n = self.next;
         self.next += 1;
