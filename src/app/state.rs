@@ -129,6 +129,8 @@ pub enum View {
         cluster: String,
         service: String,
         detail: Detail<Service>,
+        /// Task sets and CodeDeploy (CODE_DEPLOY and EXTERNAL services), replaced on every refresh.
+        blue_green: Option<Box<crate::model::codedeploy::BlueGreen>>,
         /// The pane of charts under the details.
         metrics: Box<MetricsView>,
         /// Its ALB routes and blue/green pair (None until read; the service has no target group).
@@ -177,6 +179,7 @@ impl View {
                 service,
                 detail: Detail::default(),
                 traffic: None,
+                blue_green: None,
             },
             Scope::LogGroups { prefix } => View::LogGroups {
                 prefix,

@@ -2,6 +2,7 @@
 //! the [`Ecs`] trait (one method per AWS call).
 
 mod deploy;
+mod task_set;
 
 use super::{ApiError, Millis, Mutated};
 use async_trait::async_trait;
@@ -9,6 +10,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 pub use deploy::*;
+pub use task_set::*;
 
 /// At most this many services per DescribeServices call (an AWS limit).
 pub const DESCRIBE_SERVICES_BATCH: usize = 10;
@@ -361,6 +363,12 @@ pub trait Ecs: Send + Sync {
     ) -> Result<Vec<ServiceRevision>, ApiError>;
     /// StopServiceDeployment with stopType ROLLBACK; returns the deployment's ARN.
     async fn stop_service_deployment(&self, arn: &str) -> Result<Mutated<String>, ApiError>;
+    /// DescribeTaskSets: every task set of a CODE_DEPLOY or EXTERNAL service (an ECS-controlled one has none).
+    async fn describe_task_sets(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<TaskSet>, ApiError>;
 }
 
 #[cfg(test)]

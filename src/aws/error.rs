@@ -195,7 +195,11 @@ pub fn classify(f: &Failure) -> ApiError {
         | "TargetGroupNotFoundException"
         | "LoadBalancerNotFound"
         | "ListenerNotFound"
-        | "RuleNotFound" => {
+        | "RuleNotFound"
+        | "ApplicationDoesNotExistException"
+        | "DeploymentGroupDoesNotExistException"
+        | "DeploymentDoesNotExistException"
+        | "DeploymentTargetDoesNotExistException" => {
             return ApiError::NotFound(message);
         }
         "InvalidParameterException" | "MalformedQueryException" | "ValidationException"
@@ -429,6 +433,28 @@ mod tests {
             e.to_string(),
             "ecs:DescribeServices denied: User is not authorized"
         );
+    }
+
+    #[test]
+    fn codedeploy_denials_name_the_action_and_missing_things_are_not_found() {
+        let e = classify(&failure(
+            "codedeploy:ListApplications",
+            Some("AccessDeniedException"),
+            "User: arn:aws:sts::1:assumed-role/oncall/x is not authorized to perform: codedeploy:ListApplications",
+            "",
+        ));
+        assert!(
+            e.to_string()
+                .starts_with("codedeploy:ListApplications denied"),
+            "{e}"
+        );
+        let e = classify(&failure(
+            "codedeploy:ListDeployments",
+            Some("DeploymentGroupDoesNotExistException"),
+            "No Deployment Group found for name: gw",
+            "",
+        ));
+        assert!(matches!(e, ApiError::NotFound(_)), "{e:?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod autoscaling;
 pub mod cloudwatch;
+pub mod codedeploy;
 pub mod ecs;
 pub mod elbv2;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod sdk;
 
 pub use autoscaling::*;
 pub use cloudwatch::*;
+pub use codedeploy::*;
 pub use ecs::*;
 pub use elbv2::*;
 pub use error::ApiError;
@@ -41,9 +43,9 @@ pub fn arn_name(arn: &str) -> &str {
 }
 
 /// Every AWS service ecsdeck calls. Implemented by whatever implements all of them (the SDK, the simulator).
-pub trait Api: Ecs + Logs + CloudWatch + Elbv2 + AutoScaling {}
+pub trait Api: Ecs + Logs + CloudWatch + Elbv2 + AutoScaling + CodeDeploy {}
 
-impl<T: Ecs + Logs + CloudWatch + Elbv2 + AutoScaling + ?Sized> Api for T {}
+impl<T: Ecs + Logs + CloudWatch + Elbv2 + AutoScaling + CodeDeploy + ?Sized> Api for T {}
 
 #[cfg(test)]
 mod tests {

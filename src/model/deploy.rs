@@ -16,13 +16,20 @@ pub struct DeploySnapshot {
     pub health: Vec<(String, Result<Vec<TargetHealth>, ApiError>)>,
     /// The service deployments API (newest first), or why it is not available.
     pub deployments: Result<Vec<ServiceDeployment>, ApiError>,
+    /// CODE_DEPLOY and EXTERNAL services: task sets and CodeDeploy (None for the others).
+    pub codedeploy: Option<crate::model::codedeploy::BlueGreen>,
     pub at: Millis,
 }
 
 impl DeploySnapshot {
-    /// A deployment is rolling: an ECS rollout IN_PROGRESS, or a service deployment not final yet.
+    /// A deployment is rolling: an ECS rollout IN_PROGRESS, a service deployment not final yet, or a
+    /// CodeDeploy deployment under way.
     pub fn rolling(&self) -> bool {
         !still_under_way(self, None).is_empty()
+            || self
+                .codedeploy
+                .as_ref()
+                .is_some_and(crate::model::codedeploy::BlueGreen::under_way)
     }
 
     /// Something is moving: the watch refreshes faster. A FAILED rollout whose breaker did not roll back
@@ -368,7 +375,14 @@ impl Judge<'_> {
     /// target of its revision is healthy in every target group and no alarm of the service fires; a
     /// circuit-breaker rollback is a failure of the new revision, however stable the service is afterwards.
     pub fn outcome(&self, snap: &DeploySnapshot) -> Outcome {
-        let verdict = self.verdict(snap);
+        // Watching a CODE_DEPLOY service (W): judged by its CodeDeploy deployment when there is one. A scale
+        // watched after the action keeps its own verdict.
+        let verdict = snap
+            .codedeploy
+            .as_ref()
+            .filter(|_| *self.target == Target::Primary)
+            .and_then(|bg| crate::model::codedeploy::outcome(bg, &self.firing, snap.at))
+            .unwrap_or_else(|| self.verdict(snap));
         // A scale under way states its counts itself; any other verdict says an outage outright.
         if matches!(
             (&self.target, &verdict),

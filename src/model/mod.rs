@@ -3,6 +3,7 @@
 //! No I/O, no clock, no tokio: everything here is a function of its arguments.
 
 pub mod actions;
+pub mod codedeploy;
 pub mod deploy;
 pub mod logs;
 pub mod metrics;

@@ -102,6 +102,8 @@ pub enum DataUpdate {
         definition: Result<Box<TaskDefinition>, ApiError>,
     },
     ServiceDetail(Box<Service>),
+    /// Task sets and CodeDeploy of a CODE_DEPLOY or EXTERNAL service on its details screen.
+    BlueGreen(Box<crate::model::codedeploy::BlueGreen>),
     /// One refresh of the deploy watch screen.
     Deploy(Box<DeploySnapshot>),
     /// The service's ALB routes and blue/green pair (details and watch screen), after its other data.

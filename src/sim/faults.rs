@@ -38,12 +38,23 @@ pub struct CallCounts {
     pub describe_rules: AtomicU64,
     pub modify_listener: AtomicU64,
     pub modify_rule: AtomicU64,
+    pub describe_task_sets: AtomicU64,
+    pub list_applications: AtomicU64,
+    pub list_deployment_groups: AtomicU64,
+    pub batch_get_deployment_groups: AtomicU64,
+    pub list_deployments: AtomicU64,
+    pub batch_get_deployments: AtomicU64,
+    pub list_deployment_targets: AtomicU64,
+    pub batch_get_deployment_targets: AtomicU64,
+    pub continue_deployment: AtomicU64,
+    pub stop_deployment: AtomicU64,
+    pub create_deployment: AtomicU64,
     pub throttled: AtomicU64,
 }
 
 impl CallCounts {
     /// Every API operation's counter (not `throttled`, which counts refusals, not calls).
-    fn operations(&self) -> [&AtomicU64; 28] {
+    fn operations(&self) -> [&AtomicU64; 39] {
         [
             &self.list_clusters,
             &self.describe_clusters,
@@ -73,6 +84,17 @@ impl CallCounts {
             &self.describe_rules,
             &self.modify_listener,
             &self.modify_rule,
+            &self.describe_task_sets,
+            &self.list_applications,
+            &self.list_deployment_groups,
+            &self.batch_get_deployment_groups,
+            &self.list_deployments,
+            &self.batch_get_deployments,
+            &self.list_deployment_targets,
+            &self.batch_get_deployment_targets,
+            &self.continue_deployment,
+            &self.stop_deployment,
+            &self.create_deployment,
         ]
     }
     pub fn total(&self) -> u64 {

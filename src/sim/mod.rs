@@ -12,6 +12,7 @@
 pub mod alb;
 mod api;
 pub mod cd_run;
+mod codedeploy;
 mod deploy;
 mod faults;
 mod fleet;
@@ -49,6 +50,7 @@ struct World {
     logs: Arc<LogSim>,
     metrics: MetricSim,
     alb: Mutex<alb::AlbSim>,
+    codedeploy: Mutex<codedeploy::CodeDeploySim>,
 }
 
 pub struct Sim {
@@ -56,6 +58,9 @@ pub struct Sim {
     pace: Option<Millis>,
     /// When the demo's bad deploy starts (sim time), until it has.
     demo_deploy: Mutex<Option<Millis>>,
+    /// The demo's CodeDeploy canary of `gateway`: when it starts, then its id (continued by the demo's
+    /// "operator" half a minute after it is ready to reroute, so the shift is seen moving).
+    demo_canary: Mutex<(Option<Millis>, Option<String>)>,
     live_tail: Mutex<LiveTailSim>,
     live_sessions: Arc<AtomicUsize>,
     /// FilterLogEvents has its own per-account limit (10 per second in most regions).
@@ -96,7 +101,17 @@ impl Sim {
                     let routing = alb::from_fleet(&fleet, &metrics);
                     // The listeners decide the storefront pair's shares from the start.
                     alb::sync(&fleet, &routing, fleet.epoch_ms);
+                    let gateway = fleet.cluster("production").and_then(|c| {
+                        c.services
+                            .iter()
+                            .find(|s| s.service.service_name == "gateway")
+                    });
+                    let codedeploy = codedeploy::CodeDeploySim::from_service(
+                        gateway.map(|s| &s.service),
+                        opts.epoch_ms,
+                    );
                     let _ = world.set(World {
+                        codedeploy: Mutex::new(codedeploy),
                         logs: Arc::new(LogSim::from_fleet(&fleet, opts.log_rate)),
                         alb: Mutex::new(routing),
                         metrics,
@@ -114,6 +129,7 @@ impl Sim {
         Sim {
             world,
             demo_deploy: Mutex::new(opts.demo_deploy.then_some(opts.epoch_ms + 6_000)),
+            demo_canary: Mutex::new((opts.demo_deploy.then_some(opts.epoch_ms + 20_000), None)),
             pace: opts.pace.map(|p| p.as_millis() as Millis),
             live_tail: Mutex::new(opts.live_tail.clone()),
             live_sessions: Arc::new(AtomicUsize::new(0)),
@@ -163,8 +179,47 @@ impl Sim {
                 }
             }
             fleet.advance(now, pace, &world.logs);
+            self.start_demo_canary(&mut fleet, now);
         }
         fleet
+    }
+
+    /// `--demo`: about 20 s in, a canary deploy of gateway's next revision through CodeDeploy.
+    fn start_demo_canary(&self, fleet: &mut Fleet, now: Millis) {
+        let due = {
+            let mut canary = lock(&self.demo_canary);
+            let due = canary.0.filter(|at| now >= *at);
+            if due.is_some() {
+                canary.0 = None;
+            }
+            due
+        };
+        let Some(at) = due else { return };
+        let Some(td) = fleet.register_revision("production", "gateway", false) else {
+            return;
+        };
+        let Some(svc) = fleet.cluster("production").and_then(|c| {
+            c.services
+                .iter()
+                .find(|s| s.service.service_name == "gateway")
+                .map(|s| s.service.clone())
+        }) else {
+            return;
+        };
+        let req = CreateDeploymentRequest {
+            application_name: codedeploy::APPLICATION.into(),
+            deployment_group_name: codedeploy::GROUP.into(),
+            description: Some(format!("canary of {}", family_rev(&td))),
+            app_spec: format!("TaskDefinition: {td}"),
+            ..Default::default()
+        };
+        // Lock order: fleet (held by the caller), then CodeDeploy; the canary's own lock is never held
+        // across either.
+        let created = lock(&self.world().codedeploy).create(&req, &svc, at);
+        match created {
+            Ok(id) => lock(&self.demo_canary).1 = Some(id),
+            Err(e) => tracing::warn!(error = %e, "the demo's CodeDeploy canary did not start"),
+        }
     }
 
     /// The simulator's clock: its epoch plus the time since it started (every timestamp it reports).
@@ -194,6 +249,11 @@ impl Sim {
     }
 
     /// Registers the next revision of a service's family (a good one); returns it.
+    /// How long each step of a simulated CodeDeploy deployment takes (20 s unless a test shortens it).
+    pub fn set_codedeploy_step(&self, step: Duration) {
+        lock(&self.world().codedeploy).step_ms = step.as_millis() as Millis;
+    }
+
     pub fn register_revision(&self, cluster: &str, service: &str) -> Option<String> {
         self.fleet().register_revision(cluster, service, false)
     }
@@ -215,6 +275,31 @@ impl Sim {
     /// The same, shared (Live Tail sessions keep it).
     fn logs_shared(&self) -> Arc<LogSim> {
         self.world().logs.clone()
+    }
+
+    /// The CodeDeploy account (lock it after [`Sim::fleet`] when both are needed, never before).
+    fn codedeploy(&self) -> MutexGuard<'_, codedeploy::CodeDeploySim> {
+        // The canary's lock is never held together with the CodeDeploy lock (see `start_demo_canary`).
+        let demo = lock(&self.demo_canary).1.clone();
+        let mut cd = lock(&self.world().codedeploy);
+        let now = self.now();
+        // A group alarm in ALARM stops (and rolls back) a deployment: when, per the simulated metrics.
+        for (id, from, alarms) in cd.watched_alarms() {
+            let since = alarms
+                .iter()
+                .filter_map(|a| self.metrics().alarm_since(a, from, now))
+                .min();
+            if let Some(at) = since {
+                cd.alarm_since.insert(id, at);
+            }
+        }
+        cd.tick(now);
+        if let Some(id) = demo
+            && cd.ready_since(&id).is_some_and(|at| now >= at + 30_000)
+        {
+            let _ = cd.continue_(&id, true, now);
+        }
+        cd
     }
 
     pub fn metrics(&self) -> &MetricSim {

@@ -164,6 +164,9 @@ pub fn render(frame: &mut Frame, area: Rect, state: &State, view: &DeployView, t
         ],
         theme,
     )];
+    if let Some(bg) = &snap.codedeploy {
+        top.extend(super::bluegreen::watch_lines(bg, now, theme));
+    }
     top.push(section("Deployments", theme));
     let rows = s
         .deployments

@@ -350,11 +350,13 @@ pub fn render_service(
     state: &State,
     detail: &ServiceDetail,
     service: &str,
+    blue_green: Option<&crate::model::codedeploy::BlueGreen>,
     theme: &Theme,
 ) {
     let ServiceDetail { detail, traffic } = *detail;
     let body = detail.data.as_ref().map(|s| {
-        let mut lines = service_lines(s, state.now, theme);
+        let extra = super::bluegreen::lines(blue_green, &s.cluster_arn, service, state.now, theme);
+        let mut lines = service_lines(s, state.now, extra, theme);
         // Traffic right after the load balancers, before Network.
         let at = lines
             .iter()
@@ -385,7 +387,13 @@ fn onoff(v: Option<bool>) -> &'static str {
     }
 }
 
-fn service_lines(s: &Service, now: i64, theme: &Theme) -> Vec<Line<'static>> {
+/// `extra`: the task sets and CodeDeploy sections (empty for a service ECS deploys itself).
+fn service_lines(
+    s: &Service,
+    now: i64,
+    extra: Vec<Line<'static>>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let plain = theme.base;
     let tone = |v: &str| theme.tone(status_tone(v));
     let dc = &s.deployment_configuration;
@@ -423,6 +431,10 @@ fn service_lines(s: &Service, now: i64, theme: &Theme) -> Vec<Line<'static>> {
             theme,
         ),
         Line::default(),
+    ];
+    // Right under the service: for a CODE_DEPLOY service this is what is going on.
+    lines.extend(extra);
+    lines.extend([
         section("Deployment configuration", theme),
         fields(
             &[
@@ -455,7 +467,7 @@ fn service_lines(s: &Service, now: i64, theme: &Theme) -> Vec<Line<'static>> {
         ),
         Line::default(),
         section("Load balancers", theme),
-    ];
+    ]);
     if s.load_balancers.is_empty() {
         lines.push(Line::from(Span::styled("  none", theme.muted)));
     }

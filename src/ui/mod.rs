@@ -3,6 +3,7 @@
 //! Over ~600 lines: the frame's chrome (header, breadcrumb, footer, toasts, fault line) and its tests; each view
 //! and widget has its own file.
 
+mod bluegreen;
 pub mod charts;
 mod deploy;
 mod detail;
@@ -70,6 +71,7 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             service,
             metrics,
             traffic,
+            blue_green,
             ..
         } => {
             let detail = &detail::ServiceDetail {
@@ -80,10 +82,26 @@ pub fn render(frame: &mut Frame, state: &State, theme: &Theme) {
             if body.height >= 26 {
                 let [top, pane] =
                     Layout::vertical([Constraint::Min(10), Constraint::Length(11)]).areas(body);
-                detail::render_service(frame, top, state, detail, service, theme);
+                detail::render_service(
+                    frame,
+                    top,
+                    state,
+                    detail,
+                    service,
+                    blue_green.as_deref(),
+                    theme,
+                );
                 charts::render_pane(frame, pane, state, metrics, theme);
             } else {
-                detail::render_service(frame, body, state, detail, service, theme);
+                detail::render_service(
+                    frame,
+                    body,
+                    state,
+                    detail,
+                    service,
+                    blue_green.as_deref(),
+                    theme,
+                );
             }
         }
         View::LogGroups { list, prefix } => {

@@ -2,6 +2,8 @@
 //! the refresh in flight ("newest job wins"). Lists are paged, describes are batched at AWS's limits and
 //! issued concurrently (bounded) as pages arrive, so rows appear while the listing goes on.
 
+mod codedeploy;
+
 use super::clock::now_ms;
 use super::retry::{Backoff, with_retry};
 use crate::aws::*;
@@ -68,6 +70,7 @@ async fn run(
     let definitions: Mutex<HashMap<String, TaskDefinition>> = Mutex::new(HashMap::new());
     // The services owning the target groups a screen's ALB routes reach, learned on its first refresh.
     let owners: Mutex<Owners> = Mutex::new(Default::default());
+    let groups = codedeploy::GroupCache::default();
     loop {
         let current = rx.borrow_and_update().clone();
         let Some((scope, generation)) = current else {
@@ -85,6 +88,7 @@ async fn run(
             calls: AtomicU32::new(0),
             definitions: &definitions,
             owners: &owners,
+            groups: &groups,
             busy: AtomicBool::new(false),
         };
         tokio::select! {
@@ -123,6 +127,8 @@ struct Cycle<'a> {
     calls: AtomicU32,
     definitions: &'a Mutex<HashMap<String, TaskDefinition>>,
     owners: &'a Mutex<Owners>,
+    /// Each CODE_DEPLOY service's deployment group, once found.
+    groups: &'a codedeploy::GroupCache,
     /// The deploy watch saw a deployment under way: refresh sooner.
     busy: AtomicBool,
 }
@@ -203,7 +209,7 @@ impl Cycle<'_> {
             Scope::Task { cluster, task_arn } => self.task(cluster, task_arn).await,
             Scope::Service { cluster, service } => {
                 let names = [service.clone()];
-                match self
+                let found = self
                     .call(|| api.describe_services(cluster, &names))
                     .await
                     .and_then(|found| {
@@ -211,15 +217,19 @@ impl Cycle<'_> {
                             .into_iter()
                             .next()
                             .ok_or_else(|| ApiError::NotFound(format!("service {service}")))
-                    })
-                    .map(|s| {
+                    });
+                match found {
+                    Ok(s) => {
+                        // The service shows at once; its ALB traffic, task sets and CodeDeploy follow (their
+                        // own calls).
                         let groups = s.target_group_arns();
-                        self.send(DataUpdate::ServiceDetail(Box::new(s)));
-                        groups
-                    }) {
-                    Ok(groups) => {
+                        let bg = s.deployment_controller != Controller::Ecs;
+                        self.send(DataUpdate::ServiceDetail(Box::new(s.clone())));
                         if let Some(traffic) = self.traffic(cluster, service, &groups).await {
                             self.send(traffic);
+                        }
+                        if bg && let Some(b) = self.blue_green(cluster, &s).await {
+                            self.send(DataUpdate::BlueGreen(Box::new(b)));
                         }
                         Ok(())
                     }
@@ -385,11 +395,14 @@ impl Cycle<'_> {
             }
             Err(e) => Err(e),
         };
+        // CODE_DEPLOY / EXTERNAL: task sets and CodeDeploy (no calls for a service ECS deploys itself).
+        let codedeploy = self.blue_green(cluster, &svc).await;
         let snapshot = crate::model::deploy::DeploySnapshot {
             service: svc,
             tasks,
             health,
             deployments,
+            codedeploy,
             at: now_ms(),
         };
         self.busy.store(snapshot.busy(), Ordering::Relaxed);

@@ -75,6 +75,7 @@ fn snapshot(deployments: Vec<Deployment>) -> DeploySnapshot {
         tasks: vec![],
         health: vec![],
         deployments: Ok(vec![]),
+        codedeploy: None,
         at: 0,
     }
 }

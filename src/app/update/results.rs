@@ -35,6 +35,13 @@ pub(super) fn apply_data(state: &mut State, update: DataUpdate) {
                 view.traffic = Some(*t);
             }
         }
+        View::Service {
+            blue_green: slot, ..
+        } if matches!(update, DataUpdate::BlueGreen(_)) => {
+            if let DataUpdate::BlueGreen(b) = update {
+                *slot = Some(b);
+            }
+        }
         View::Service { detail, .. } => apply_detail(detail, update, |u| match u {
             DataUpdate::ServiceDetail(s) => Some(*s),
             _ => None,
@@ -83,6 +90,7 @@ pub(super) fn apply_list<R: Row>(
         DataUpdate::Failed { error, .. } => list.refresh_failed(error),
         DataUpdate::TaskDetail { .. }
         | DataUpdate::ServiceDetail(_)
+        | DataUpdate::BlueGreen(_)
         | DataUpdate::Deploy(_)
         | DataUpdate::Traffic(_) => {}
     }

@@ -511,4 +511,53 @@ impl Ecs for SdkApi {
             request_id: out.request_id().map(str::to_owned),
         })
     }
+
+    async fn describe_task_sets(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<TaskSet>, ApiError> {
+        let out = self
+            .ecs
+            .describe_task_sets()
+            .cluster(cluster)
+            .service(service)
+            .send()
+            .await
+            .map_err(|e| self.map_err("ecs:DescribeTaskSets", e))?;
+        if out.task_sets().is_empty()
+            && let Some(e) = failures_to_error("ecs:DescribeTaskSets", out.failures())
+        {
+            return Err(e);
+        }
+        Ok(out
+            .task_sets()
+            .iter()
+            .map(|t| TaskSet {
+                id: owned(t.id()),
+                task_set_arn: owned(t.task_set_arn()),
+                status: owned(t.status()),
+                task_definition: owned(t.task_definition()),
+                stability_status: t.stability_status().map(|s| s.as_str().to_owned()),
+                scale_value: t.scale().map(|s| s.value()),
+                scale_unit: t
+                    .scale()
+                    .and_then(|s| s.unit())
+                    .map(|u| u.as_str().to_owned()),
+                computed_desired_count: t.computed_desired_count(),
+                pending_count: t.pending_count(),
+                running_count: t.running_count(),
+                started_by: opt(t.started_by()),
+                external_id: opt(t.external_id()),
+                launch_type: t.launch_type().map(|l| l.as_str().to_owned()),
+                target_group_arns: t
+                    .load_balancers()
+                    .iter()
+                    .filter_map(|l| opt(l.target_group_arn()))
+                    .collect(),
+                created_at: millis(t.created_at()),
+                updated_at: millis(t.updated_at()),
+            })
+            .collect())
+    }
 }

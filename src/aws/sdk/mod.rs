@@ -5,6 +5,7 @@
 
 mod autoscaling;
 mod cloudwatch;
+mod codedeploy;
 mod ecs;
 mod elbv2;
 mod logs;
@@ -32,6 +33,7 @@ pub struct SdkApi {
     cw: aws_sdk_cloudwatch::Client,
     elb: aws_sdk_elasticloadbalancingv2::Client,
     aas: aws_sdk_applicationautoscaling::Client,
+    cd: aws_sdk_codedeploy::Client,
     profile: Option<String>,
     endpoints: Endpoints,
 }
@@ -89,6 +91,7 @@ impl SdkApi {
             ),
             elb: aws_sdk_elasticloadbalancingv2::Client::new(config),
             aas: aws_sdk_applicationautoscaling::Client::new(config),
+            cd: aws_sdk_codedeploy::Client::new(config),
             profile,
             endpoints: Endpoints::of(config, cloudwatch),
         }
@@ -108,6 +111,7 @@ impl SdkApi {
             "cloudwatch" => &e.cloudwatch,
             "elasticloadbalancing" => &e.elb,
             "application-autoscaling" => &e.autoscaling,
+            "codedeploy" => &e.codedeploy,
             _ => &e.ecs,
         }
     }
@@ -187,6 +191,7 @@ struct Endpoints {
     cloudwatch: String,
     elb: String,
     autoscaling: String,
+    codedeploy: String,
 }
 
 impl Endpoints {
@@ -207,6 +212,7 @@ impl Endpoints {
             cloudwatch: at(cloudwatch, "monitoring"),
             elb: at(config, "elasticloadbalancing"),
             autoscaling: at(config, "application-autoscaling"),
+            codedeploy: at(config, "codedeploy"),
         }
     }
 }

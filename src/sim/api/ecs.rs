@@ -243,4 +243,29 @@ impl Ecs for Sim {
             request_id: Some(request_id(now)),
         })
     }
+
+    async fn describe_task_sets(
+        &self,
+        cluster: &str,
+        service: &str,
+    ) -> Result<Vec<TaskSet>, ApiError> {
+        self.call("ecs:DescribeTaskSets", &self.calls.describe_task_sets)
+            .await?;
+        let fleet = self.fleet();
+        let c = fleet.cluster_or_err(cluster)?;
+        let svc = c
+            .services
+            .iter()
+            .find(|s| s.service.service_name == arn_name(service))
+            .ok_or_else(|| {
+                ApiError::NotFound(format!("service {} not found", arn_name(service)))
+            })?;
+        if svc.service.deployment_controller == Controller::Ecs {
+            // What ECS answers for a service it deploys itself.
+            return Err(ApiError::Other(
+                "ecs:DescribeTaskSets: InvalidParameterException: Amazon ECS only supports task sets on services configured to use the EXTERNAL or CODE_DEPLOY deployment controller".into(),
+            ));
+        }
+        Ok(self.codedeploy().task_sets(cluster, service))
+    }
 }

@@ -3,6 +3,7 @@
 
 mod autoscaling;
 mod cloudwatch;
+mod codedeploy;
 mod ecs;
 mod elbv2;
 mod logs;

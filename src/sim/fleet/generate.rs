@@ -389,7 +389,18 @@ fn build_cluster(
             },
             deployments,
             events,
-            load_balancers: if index % 4 == 3 && plan.state == Rollout::Steady {
+            load_balancers: if plan.name == "gateway" && fargate_cluster {
+                // CODE_DEPLOY: ECS reports the production (blue) target group; the pair is CodeDeploy's.
+                vec![LoadBalancer {
+                    target_group_arn: Some(crate::sim::codedeploy::target_group_arn(
+                        crate::sim::codedeploy::BLUE_TG,
+                    )),
+                    load_balancer_name: None,
+                    alternate_target_group_arn: None,
+                    container_name: Some(plan.name.clone()),
+                    container_port: Some(8080),
+                }]
+            } else if index % 4 == 3 && plan.state == Rollout::Steady {
                 vec![]
             } else {
                 vec![LoadBalancer {
