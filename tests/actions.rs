@@ -1517,3 +1517,66 @@ async fn a_dialog_waiting_on_an_executor_that_stopped_says_so() {
         "r asks again: {effects:?}"
     );
 }
+
+/// A `?` inside a paste is text, not the dialog's question: before, it was dropped, so pasting `a?pi` into
+/// the scale-to-0 name passed the check for `api` and sent desired 0; `1?2` became 12.
+#[tokio::test]
+async fn a_question_mark_inside_a_paste_is_text_and_refused() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    open_scale(&mut h).await;
+    h.press(Msg::Paste("1?2".into()));
+    assert_eq!(scale_input(&h), "1?2");
+    h.press(key(KeyCode::Enter));
+    assert_eq!(h.dialog().stage, Stage::Edit);
+    assert!(
+        h.dialog()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("is not a number")
+    );
+    clear_input(&mut h);
+    h.typed("0");
+    h.press(key(KeyCode::Enter));
+    h.press(Msg::Paste("w?eb".into()));
+    let effects = h.press(key(KeyCode::Enter));
+    assert!(effects.is_empty(), "nothing sent: {effects:?}");
+    assert!(
+        h.dialog()
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("type the service name web exactly")
+    );
+    assert_eq!(h.sim.calls.update_service.load(Ordering::Relaxed), 0);
+}
+
+/// Enter before autoscaling's bounds arrive: when they do, the confirmation warns that autoscaling will undo
+/// the count (and offers Tab), as when they came first. Before, `y` sent a scale autoscaling would undo,
+/// without a word.
+#[tokio::test]
+async fn bounds_that_arrive_after_enter_still_warn_in_the_confirmation() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    h.press(ch('S'));
+    h.typed("12");
+    h.press(key(KeyCode::Enter));
+    assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+    assert!(h.dialog().warning.is_none(), "bounds not known yet");
+    h.until("the scalable target", |s| {
+        matches!(&s.mode, Mode::Dialog(d) if matches!(&d.body, Body::Scale(sc) if sc.autoscaling != Fetched::Loading))
+    })
+    .await;
+    assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+    let warning = h
+        .dialog()
+        .warning
+        .clone()
+        .expect("the warning comes with the bounds");
+    assert!(warning.contains("between 2 and 8"), "{warning}");
+    // Tab now moves the bounds, as it would have.
+    h.press(key(KeyCode::Tab));
+    let Stage::Confirm(plan) = &h.dialog().stage else {
+        panic!()
+    };
+    assert_eq!(plan.calls.len(), 2, "{plan:?}");
+}

@@ -239,8 +239,17 @@ pub(super) fn answer(state: &mut State, id: u64, answer: DialogAnswer) {
     match (&mut d.body, answer) {
         (Body::Scale(s), DialogAnswer::Autoscaling(r)) => {
             s.autoscaling = r.into();
-            if d.stage == Stage::Edit {
-                d.warning = scale_warning(s);
+            match &d.stage {
+                Stage::Edit => d.warning = scale_warning(s),
+                // Enter came before the bounds: the confirmation is made again with them, so it warns that
+                // autoscaling will undo the count and offers Tab to move min/max, as when they came first.
+                Stage::Confirm(_) => {
+                    if let Ok(n) = parse_desired(&s.input) {
+                        d.warning = scale_warning(s);
+                        d.stage = Stage::Confirm(scale_plan(&d.cluster, &d.service, n, s));
+                    }
+                }
+                _ => {}
             }
         }
         (
@@ -364,9 +373,7 @@ pub(super) fn executed(
 }
 
 pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Effect> {
-    let mut effects = vec![];
-    d.note = None;
-    // `?` is never typed: counts are digits and service names hold no `?`.
+    // `?` typed is a question (counts are digits and service names hold no `?`); in a paste it is text.
     if key.code == KeyCode::Char('?')
         && !key
             .modifiers
@@ -376,6 +383,14 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Eff
         state.mode = Mode::Dialog(Box::new(d));
         return vec![];
     }
+    on_typed_key(state, key, d)
+}
+
+/// A key as the dialog's field and stages take it. A pasted character comes here directly, so a `?` in a
+/// paste is text for the field (and refused by it) rather than a question that silently drops it.
+fn on_typed_key(state: &mut State, key: KeyEvent, mut d: Dialog) -> Vec<Effect> {
+    let mut effects = vec![];
+    d.note = None;
     if is_retry_key(&d, &key)
         && let Some(effect) = retry_fetch(&mut d)
     {
@@ -475,7 +490,7 @@ pub(super) fn on_paste(state: &mut State, text: &str, mut d: Dialog) -> Vec<Effe
     let mut effects = vec![];
     // One more than any field holds, so an over-long paste ends on the field's own "too long" message.
     for c in text.chars().take(MAX_INPUT + 1) {
-        effects.extend(on_key(state, KeyEvent::from(KeyCode::Char(c)), d));
+        effects.extend(on_typed_key(state, KeyEvent::from(KeyCode::Char(c)), d));
         let Mode::Dialog(next) = std::mem::replace(&mut state.mode, Mode::Normal) else {
             return effects;
         };
