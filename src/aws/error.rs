@@ -101,6 +101,35 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// What to do after a change (an action's call) failed: unlike a refresh, it is not retried by itself, so
+    /// the hint never says "retrying".
+    pub fn action_hint(&self) -> String {
+        match self {
+            ApiError::Throttled { .. } => {
+                "AWS throttled the call and nothing more was sent: wait a moment, then send again".into()
+            }
+            ApiError::Network(_) => {
+                "the call may not have reached AWS and is not retried: check the service, then send again once \
+                 the network, VPN or --endpoint-url works"
+                    .into()
+            }
+            ApiError::ExpiredCredentials {
+                profile: Some(p), ..
+            } => format!("run: aws sso login --profile {p}, then send again"),
+            ApiError::ExpiredCredentials { profile: None, .. } => {
+                "refresh your credentials (aws sso login, or new session tokens), then send again".into()
+            }
+            ApiError::BadAnswer { .. } | ApiError::Other(_) => {
+                "it is not retried: check the service (its events show whether the change took), see the log \
+                 file, then send again"
+                    .into()
+            }
+            _ => self.hint(),
+        }
+    }
+}
+
 /// What the SDK layer learnt about a failed call, free of SDK types so that every branch of [`classify`] is
 /// testable on its own.
 #[derive(Debug, Clone, Default)]
@@ -418,6 +447,29 @@ mod tests {
             message: Some(message.into()),
             detail: detail.into(),
             ..Failure::default()
+        }
+    }
+
+    /// A failed action is not retried: its hint says what to do, never "retrying".
+    #[test]
+    fn an_actions_hint_never_says_retrying() {
+        let all = [
+            ApiError::Throttled {
+                action: "ecs:UpdateService".into(),
+                message: "Rate exceeded".into(),
+            },
+            ApiError::Network("ecs:UpdateService: connection refused".into()),
+            ApiError::ExpiredCredentials {
+                profile: Some("prod".into()),
+                message: "expired".into(),
+            },
+            ApiError::Other("boom".into()),
+        ];
+        for e in all {
+            let hint = e.action_hint();
+            assert!(!hint.contains("retrying"), "{e:?}: {hint}");
+            assert!(hint.contains("send again"), "{e:?}: {hint}");
+            assert!(e.hint().contains("retr"), "refreshes do retry: {e:?}");
         }
     }
 

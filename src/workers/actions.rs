@@ -262,7 +262,7 @@ async fn execute(
         });
         write(&line);
         if let Err(e) = outcome {
-            return (Err(format!("{e} — {}", e.hint())), audit_error);
+            return (Err(format!("{e} — {}", e.action_hint())), audit_error);
         }
     }
     (Ok(service), audit_error)
