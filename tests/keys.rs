@@ -104,6 +104,17 @@ fn keys_parse_in_the_forms_people_write_them() {
     assert!(err.contains("write \"ctrl-a\""), "{err}");
     let err = parse_key("ctrl-1").unwrap_err();
     assert!(err.contains("ctrl- goes with a letter"), "{err}");
+    let err = parse_key("ctrl-shift-1").unwrap_err();
+    assert!(err.contains("ctrl- goes with a letter"), "{err}");
+    // Ctrl-i, Ctrl-m, Ctrl-h arrive as Tab, Enter, Backspace.
+    for (k, same) in [
+        ("ctrl-i", "Tab"),
+        ("Ctrl-M", "Enter"),
+        ("ctrl-h", "Backspace"),
+    ] {
+        let err = parse_key(k).unwrap_err();
+        assert!(err.contains(&format!("as {same}")), "{err}");
+    }
 }
 
 #[test]

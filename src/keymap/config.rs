@@ -64,15 +64,26 @@ pub fn parse_key(text: &str) -> Result<Key, String> {
     let code = match (chars.next(), chars.next()) {
         (None, _) => return Err(format!("{text:?} is not a key: {KEY_FORMS}")),
         (Some(c), None) => {
-            if ctrl && shift {
+            if ctrl && !c.is_ascii_alphabetic() {
+                return Err(format!(
+                    "{text:?}: ctrl- goes with a letter (a–z) or a named key; terminals send Ctrl with a digit or a sign as another key or not at all"
+                ));
+            } else if ctrl && shift {
                 return Err(format!(
                     "{text:?}: terminals send Ctrl-Shift-{u} as Ctrl-{l}, so it cannot be told apart; write \"ctrl-{l}\"",
                     u = c.to_ascii_uppercase(),
                     l = c.to_ascii_lowercase()
                 ));
-            } else if ctrl && !c.is_ascii_alphabetic() {
+            } else if let Some(same) = match c.to_ascii_lowercase() {
+                'i' => Some("Tab"),
+                'm' => Some("Enter"),
+                'h' => Some("Backspace"),
+                _ => None,
+            } && ctrl
+            {
                 return Err(format!(
-                    "{text:?}: ctrl- goes with a letter (a–z) or a named key; terminals send Ctrl with a digit or a sign as another key or not at all"
+                    "{text:?}: terminals send Ctrl-{l} as {same}, so it cannot be told apart; use another key",
+                    l = c.to_ascii_lowercase()
                 ));
             } else if ctrl {
                 // A terminal sends Ctrl-Q and Ctrl-q alike: the letter arrives lower case with CONTROL.
