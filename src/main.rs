@@ -29,6 +29,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// `eprintln!` that cannot panic: when the terminal went away (a closed window, a dropped SSH session),
+/// stderr answers EIO and `eprintln!` would panic on the way out.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let _ = ecsdeck::runtime::PROCESS_START.set(std::time::Instant::now());
     let _ = UTC_OFFSET.set(
@@ -50,18 +58,18 @@ fn main() -> ExitCode {
                 Ok(Outcome::Signal(number)) => ExitCode::from(128u8.saturating_add(number)),
                 Ok(Outcome::Stopped(message)) => {
                     // The terminal is restored by now: this is the only place the message can still be read.
-                    eprintln!("ecsdeck: {message}");
+                    say!("ecsdeck: {message}");
                     ExitCode::FAILURE
                 }
                 Err(e) => {
                     // The terminal is restored by now.
-                    eprintln!("ecsdeck: {e:#}");
+                    say!("ecsdeck: {e:#}");
                     ExitCode::FAILURE
                 }
             }
         }
         Err(e) => {
-            eprintln!("ecsdeck: {e:#}");
+            say!("ecsdeck: {e:#}");
             ExitCode::from(2)
         }
     }
@@ -74,7 +82,7 @@ fn print(command: &Command, cli: &Cli) -> ExitCode {
         Command::Config => match Sources::load(cli) {
             Ok(sources) => out.write_all(Settings::resolve(&sources).show().as_bytes()),
             Err(e) => {
-                eprintln!("ecsdeck: config error: {e}");
+                say!("ecsdeck: config error: {e}");
                 return ExitCode::from(2);
             }
         },
@@ -86,7 +94,7 @@ fn print(command: &Command, cli: &Cli) -> ExitCode {
         // A closed pipe (`ecsdeck man | head`) is the reader's choice, not a failure worth a message.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("ecsdeck: cannot write: {e}");
+            say!("ecsdeck: cannot write: {e}");
             ExitCode::FAILURE
         }
     }

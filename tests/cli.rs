@@ -289,3 +289,21 @@ fn printing_into_a_pipe_closed_early_is_not_a_crash() {
         );
     }
 }
+
+/// With stderr gone (a closed terminal window, a dropped SSH session), the last words cannot be printed; the
+/// exit must still be the error's code, not a panic in `eprintln!` (exit 101).
+#[test]
+fn an_error_with_stderr_gone_exits_with_its_code_not_a_panic() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("bad.toml");
+    std::fs::write(&file, "[metrics]\nrefresh_seconds = 10\n").unwrap();
+    // A read-only descriptor as stderr: every write fails (EBADF), as EIO does once the terminal is gone.
+    let unwritable = std::fs::File::open(&file).unwrap();
+    let status = Command::new(BIN)
+        .args(["--demo", "--config", &file.display().to_string()])
+        .env("HOME", home.path())
+        .stderr(unwritable)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2));
+}

@@ -6,6 +6,7 @@ use anyhow::{Context as _, Result, bail};
 use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use ratatui::DefaultTerminal;
+use std::io::Write as _;
 
 /// Takes the terminal over for the UI. On any failure the terminal is left as it was.
 pub fn take_over(log_file: &str) -> Result<DefaultTerminal> {
@@ -36,7 +37,11 @@ pub fn take_over(log_file: &str) -> Result<DefaultTerminal> {
             tracing::error!(%info, "panic");
             let _ = crossterm::execute!(std::io::stdout(), DisableBracketedPaste, Show);
             restore_and_print(info);
-            eprintln!("ecsdeck: the log file {hook_log} has the details");
+            // Not eprintln!: a panic while printing (stderr gone with the terminal) would abort.
+            let _ = writeln!(
+                std::io::stderr(),
+                "ecsdeck: the log file {hook_log} has the details"
+            );
         } else {
             tracing::error!(%info, thread = thread.name().unwrap_or("unnamed"), "panic off the UI thread");
         }
