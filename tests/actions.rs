@@ -1450,8 +1450,8 @@ async fn what_a_dialog_says_back_is_seen_on_a_small_terminal() {
     })
     .await;
     h.press(ch('?'));
-    h.state.width = 40;
-    h.state.height = 12;
+    h.state.width = 60;
+    h.state.height = 20;
     let screen = joined(&text(&h.state));
     assert!(
         screen.contains("choose the revision to roll back to"),
@@ -1579,4 +1579,32 @@ async fn bounds_that_arrive_after_enter_still_warn_in_the_confirmation() {
         panic!()
     };
     assert_eq!(plan.calls.len(), 2, "{plan:?}");
+}
+
+/// Below 60x20 a dialog cannot show its change: it says so, and `y` sends nothing (the walkthrough sent a
+/// rollback from a 20x6 terminal that showed only the dialog's title).
+#[tokio::test]
+async fn a_terminal_too_small_for_the_change_sends_nothing() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    h.press(ch('F'));
+    assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+    for (w, ht) in [(40u16, 12u16), (20, 6), (59, 30), (100, 19)] {
+        h.state.width = w;
+        h.state.height = ht;
+        let effects = h.press(ch('y'));
+        assert!(effects.is_empty(), "{w}x{ht}: {effects:?}");
+        assert!(matches!(h.dialog().stage, Stage::Confirm(_)));
+        if w >= 40 {
+            let screen = joined(&text(&h.state));
+            assert!(
+                screen.contains("too small") || screen.contains("needs 60x20"),
+                "{w}x{ht}: {screen}"
+            );
+        }
+    }
+    assert_eq!(h.sim.calls.update_service.load(Ordering::Relaxed), 0);
+    h.state.width = 80;
+    h.state.height = 24;
+    let effects = h.press(ch('y'));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Execute { .. })));
 }

@@ -122,6 +122,15 @@ pub struct Dialog {
     pub note: Option<String>,
 }
 
+/// The smallest terminal a dialog is drawn in. Below it the exact change and the dialog's field cannot be
+/// shown, so the dialog says so instead, and nothing can be sent from it (a `y` the user cannot see the
+/// meaning of is not a confirmation).
+pub const DIALOG_MIN: (u16, u16) = (60, 20);
+
+pub fn dialog_fits(width: u16, height: u16) -> bool {
+    width >= DIALOG_MIN.0 && height >= DIALOG_MIN.1
+}
+
 impl Dialog {
     /// The keys that work in this dialog now, as its last line shows them.
     pub fn keys(&self) -> &'static str {

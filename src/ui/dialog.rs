@@ -43,6 +43,10 @@ fn plan_lines(plan: &Plan, theme: &Theme) -> Vec<Line<'static>> {
 
 /// The dialog of an action, over the screen.
 pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Theme) {
+    if !crate::app::actions::dialog_fits(state.width, state.height) {
+        too_small(frame, area, state, d, theme);
+        return;
+    }
     let width = area.width.saturating_sub(4).min(110);
     let height = area.height.saturating_sub(2).min(30);
     let popup = Rect {
@@ -289,6 +293,35 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
     frame.render_widget(
         Paragraph::new(Line::from(Span::styled(format!(" {keys}"), theme.key))),
         footer,
+    );
+}
+
+/// Below [`DIALOG_MIN`](crate::app::actions::DIALOG_MIN): what the dialog is, that it cannot show its change
+/// here, and how to go on; whatever the dialog said last (a refused `y`) under it.
+fn too_small(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, theme: &Theme) {
+    let (w, h) = crate::app::actions::DIALOG_MIN;
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("{}: {}", d.kind.label(), d.service.service_name),
+            theme.title,
+        )),
+        Line::from(Span::styled(
+            format!(
+                "the terminal is {}x{}: this dialog needs {w}x{h} to show the exact change. Enlarge it, or Esc cancels. Nothing is sent from here.",
+                state.width, state.height
+            ),
+            theme.warn,
+        )),
+    ];
+    if let Some(e) = &d.error {
+        lines.push(Line::from(Span::styled(format!("✖ {e}"), theme.error)));
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .style(theme.base),
+        area,
     );
 }
 

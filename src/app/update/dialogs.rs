@@ -594,6 +594,14 @@ fn send(state: &State, d: &mut Dialog, plan: Plan, effects: &mut Vec<Effect>) {
         ));
         return;
     }
+    if !crate::app::actions::dialog_fits(state.width, state.height) {
+        let (w, h) = crate::app::actions::DIALOG_MIN;
+        d.error = Some(format!(
+            "the terminal ({}x{}) is too small to show the change (it needs {w}x{h}): enlarge it, then send — nothing was sent",
+            state.width, state.height
+        ));
+        return;
+    }
     d.error = None;
     d.stage = Stage::Sending(plan.clone());
     effects.push(Effect::Execute { id: d.id, plan });
