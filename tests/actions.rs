@@ -1465,7 +1465,7 @@ async fn what_a_dialog_says_back_is_seen_on_a_small_terminal() {
     h.state.width = 100;
     h.state.height = 30;
     let screen = text(&h.state);
-    assert!(screen.contains("? choose the revision"), "{screen}");
+    assert!(screen.contains("ℹ choose the revision"), "{screen}");
 }
 
 /// The executor stopping (a panic in a call) while a dialog waits for it: the dialog does not say
@@ -1607,4 +1607,22 @@ async fn a_terminal_too_small_for_the_change_sends_nothing() {
     h.state.height = 24;
     let effects = h.press(ch('y'));
     assert!(effects.iter().any(|e| matches!(e, Effect::Execute { .. })));
+}
+
+/// Enter on a y/n confirmation is what people try: it says what works instead of nothing; the failed and
+/// sending stages list every key that works there.
+#[tokio::test]
+async fn enter_on_a_confirmation_says_what_works() {
+    let mut h = Harness::new(still_sim(), "web", false);
+    h.press(ch('F'));
+    h.press(key(KeyCode::Enter));
+    assert_eq!(
+        h.dialog().note.as_deref(),
+        Some("Enter: nothing here — y send · Esc back (nothing is sent until y)")
+    );
+    assert!(
+        matches!(h.dialog().stage, Stage::Confirm(_)),
+        "Enter sends nothing"
+    );
+    assert_eq!(h.sim.calls.update_service.load(Ordering::Relaxed), 0);
 }

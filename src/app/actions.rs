@@ -139,7 +139,11 @@ impl Dialog {
                 Body::Scale(s) if matches!(s.autoscaling, Fetched::Failed(_)) => {
                     "Enter review · Ctrl-r ask autoscaling again · Esc cancel"
                 }
-                Body::Scale(_) => "Enter review · Tab move autoscaling min/max · Esc cancel",
+                Body::Scale(s) if matches!(s.autoscaling, Fetched::Ready(Some(_))) => {
+                    "Enter review · Tab move autoscaling min/max · Esc cancel"
+                }
+                // Tab does something only once there are bounds to move.
+                Body::Scale(_) => "Enter review · Esc cancel",
                 Body::Rollback {
                     revisions: Fetched::Failed(_),
                     ..
@@ -147,7 +151,10 @@ impl Dialog {
                 | Body::Stop {
                     deployment: Fetched::Failed(_),
                 } => "r retry · Esc cancel",
-                Body::Rollback { .. } => "j/k choose · Enter review · Esc cancel",
+                Body::Rollback {
+                    revisions: Fetched::Ready(_),
+                    ..
+                } => "j/k choose · Enter review · Esc cancel",
                 Body::Traffic {
                     traffic: Fetched::Failed(_),
                     ..
@@ -165,8 +172,8 @@ impl Dialog {
                 "y send · Tab move autoscaling min/max · Esc back (nothing is sent until y)"
             }
             Stage::Confirm(_) => "y send · Esc back (nothing is sent until y)",
-            Stage::Sending(_) => "sending…",
-            Stage::Failed { .. } => "Esc close",
+            Stage::Sending(_) => "sending… (the result shows here) · Esc close",
+            Stage::Failed { .. } => "Esc or Enter close",
         }
     }
 
@@ -177,9 +184,22 @@ impl Dialog {
             (Stage::Edit, Body::Scale(_)) => {
                 "type the new desired count (digits; Backspace, ←/→ edit); Enter shows the exact change, nothing is sent yet"
             }
+            (
+                Stage::Edit,
+                Body::Rollback {
+                    revisions: Fetched::Loading,
+                    ..
+                },
+            ) => "listing the family's revisions; the list shows here when it comes",
             (Stage::Edit, Body::Rollback { .. }) => {
                 "choose the revision to roll back to; Enter shows the exact change and the task definition diff, nothing is sent yet"
             }
+            (
+                Stage::Edit,
+                Body::Stop {
+                    deployment: Fetched::Ready(None),
+                },
+            ) => "no deployment is in progress, so there is nothing to stop",
             (Stage::Edit, Body::Stop { .. }) => {
                 "looking for the deployment in progress; the change shows when it is found"
             }

@@ -266,7 +266,7 @@ pub fn render_dialog(frame: &mut Frame, area: Rect, state: &State, d: &Dialog, t
         said.push(Line::from(Span::styled(format!("  ✖ {e}"), theme.error)));
     }
     if let Some(n) = &d.note {
-        said.push(Line::from(Span::styled(format!("  ? {n}"), theme.key)));
+        said.push(Line::from(Span::styled(format!("  ℹ {n}"), theme.key)));
     }
     if state.context.read_only {
         said.push(Line::from(Span::styled(

@@ -579,6 +579,9 @@ pub(super) fn nothing_here(d: &Dialog, key: &KeyEvent) -> Option<String> {
         KeyCode::Char(c) if key.modifiers.contains(KeyModifiers::CONTROL) => format!("Ctrl-{c}"),
         KeyCode::Char(c) => c.to_string(),
         KeyCode::F(n) => format!("F{n}"),
+        // Enter and Tab are what people try on a confirmation: say what works instead.
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Tab => "Tab".into(),
         // Arrows, Backspace and the like do nothing in a dialog that has nothing to move: no need to say it.
         _ => return None,
     };
