@@ -804,3 +804,58 @@ fn without_colour_avg_and_max_are_told_apart_by_glyph() {
     let coloured = text(&state);
     assert!(coloured.contains("━ max"), "{coloured}");
 }
+
+/// A narrow header during an outage keeps the ALARM badge: the least important parts go first, whole (the
+/// walkthrough saw the badge vanish at 80 columns, and "alarms as of 1m ago:" cut to a dangling colon).
+#[test]
+fn a_narrow_header_in_an_outage_keeps_the_alarm_badge() {
+    let mut state = on_production_service("");
+    metrics(
+        &mut state,
+        MetricsUpdate::FleetAlarms {
+            result: Ok(vec![ecsdeck::aws::Alarm {
+                alarm_name: "production-payments-cpu-high".into(),
+                state_value: "ALARM".into(),
+                state_reason: None,
+                state_updated_at: Some(NOW),
+                namespace: Some("AWS/ECS".into()),
+                metric_name: Some("CPUUtilization".into()),
+                dimensions: vec![
+                    ("ClusterName".into(), "production".into()),
+                    ("ServiceName".into(), "payments".into()),
+                ],
+            }]),
+            at: NOW - 60_000,
+        },
+    );
+    metrics(
+        &mut state,
+        MetricsUpdate::FleetAlarms {
+            result: Err(ecsdeck::aws::ApiError::Network(
+                "cloudwatch:DescribeAlarms: connection refused".into(),
+            )),
+            at: NOW,
+        },
+    );
+    let View::Services { list, .. } = state.view_mut() else {
+        panic!()
+    };
+    list.load.retrying = Some((
+        ecsdeck::aws::ApiError::Network("ecs:ListServices: connection refused".into()),
+        5,
+    ));
+    for width in [200u16, 120, 80, 60, 40] {
+        state.width = width;
+        let screen = text(&state);
+        let header = screen.lines().next().unwrap().to_owned();
+        assert!(header.contains("payments IN ALARM"), "{width}: {header}");
+        if width >= 200 {
+            assert!(header.contains("alarms as of 1m ago: "), "{header}");
+        } else {
+            assert!(
+                !header.trim_end().ends_with(':') && !header.contains("ago:  "),
+                "never cut after the colon, {width}: {header}"
+            );
+        }
+    }
+}

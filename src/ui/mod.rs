@@ -156,28 +156,60 @@ fn freshness(load: &LoadState, now: i64, theme: &Theme) -> Vec<Span<'static>> {
 
 fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let ctx = &state.context;
-    let mut left = vec![
-        Span::styled(" ecsdeck ", theme.header_value),
-        Span::styled(" profile ", theme.header),
-        Span::styled(ctx.profile.clone(), theme.header_value),
-        Span::styled("  region ", theme.header),
-        Span::styled(ctx.region.clone(), theme.header_value),
+    // Segments with their priority: on a narrow header the least important go first, whole (never cut
+    // mid-word); the alarm badge and READ-ONLY go last of all.
+    let mut segments: Vec<(u8, Vec<Span<'static>>)> = vec![
+        (9, vec![Span::styled(" ecsdeck ", theme.header_value)]),
+        (
+            7,
+            vec![
+                Span::styled(" profile ", theme.header),
+                Span::styled(ctx.profile.clone(), theme.header_value),
+            ],
+        ),
+        (
+            6,
+            vec![
+                Span::styled("  region ", theme.header),
+                Span::styled(ctx.region.clone(), theme.header_value),
+            ],
+        ),
     ];
     if let Some(endpoint) = &ctx.endpoint {
-        left.push(Span::styled("  endpoint ", theme.header));
-        left.push(Span::styled(endpoint.clone(), theme.header_value));
+        segments.push((
+            4,
+            vec![
+                Span::styled("  endpoint ", theme.header),
+                Span::styled(endpoint.clone(), theme.header_value),
+            ],
+        ));
     }
     if ctx.demo {
-        left.push(Span::styled("  ", theme.header));
-        left.push(Span::styled(" DEMO ", theme.badge_read_only));
+        segments.push((
+            3,
+            vec![
+                Span::styled("  ", theme.header),
+                Span::styled(" DEMO ", theme.badge_read_only),
+            ],
+        ));
     }
     if ctx.read_only {
-        left.push(Span::styled("  ", theme.header));
-        left.push(Span::styled(" READ-ONLY ", theme.badge_read_only));
+        segments.push((
+            10,
+            vec![
+                Span::styled("  ", theme.header),
+                Span::styled(" READ-ONLY ", theme.badge_read_only),
+            ],
+        ));
     }
     if let Some(badge) = alarm_badge(state) {
-        left.push(Span::styled("  ", theme.header));
-        left.push(Span::styled(badge, theme.badge_alert));
+        segments.push((
+            10,
+            vec![
+                Span::styled("  ", theme.header),
+                Span::styled(badge, theme.badge_alert),
+            ],
+        ));
     }
     if let View::Services { fleet, .. } = state.view()
         && let Some(e) = &fleet.alarms_error
@@ -191,14 +223,17 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             ),
             None => format!("  alarms unknown: {e}"),
         };
-        left.push(Span::styled(said, theme.header));
+        segments.push((2, vec![Span::styled(said, theme.header)]));
     }
     if let View::Services { fleet, .. } = state.view()
         && let (true, Some(e)) = (fleet.columns_on, &fleet.columns_error)
     {
-        left.push(Span::styled(
-            format!("  CPU/5XX columns: {e}"),
-            theme.header,
+        segments.push((
+            1,
+            vec![Span::styled(
+                format!("  CPU/5XX columns: {e}"),
+                theme.header,
+            )],
         ));
     } else if let View::Services { fleet, .. } = state.view()
         && fleet.columns_on
@@ -206,9 +241,12 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let metrics = fleet.columns.as_ref().map_or(0, |c| c.metrics);
         let (per_hour, dollars) =
             crate::model::metrics::cost_per_hour(metrics, ctx.metrics_refresh_secs);
-        left.push(Span::styled(
-            format!("  CPU/5XX columns: {per_hour} metrics/h ≈ ${dollars:.3}/h"),
-            theme.header,
+        segments.push((
+            1,
+            vec![Span::styled(
+                format!("  CPU/5XX columns: {per_hour} metrics/h ≈ ${dollars:.3}/h"),
+                theme.header,
+            )],
         ));
     }
     // A log view says how its tail is doing in its own status line; charts say it in theirs.
@@ -216,7 +254,37 @@ fn render_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         View::Logs(_) | View::Metrics(_) => vec![],
         view => freshness(view.load(), state.now, theme),
     };
-    let right_width: usize = right.iter().map(|s| s.width()).sum();
+    let mut right_width: usize = right.iter().map(|s| s.width()).sum();
+    let width = |segments: &[(u8, Vec<Span>)]| -> usize {
+        segments
+            .iter()
+            .flat_map(|(_, spans)| spans.iter())
+            .map(Span::width)
+            .sum()
+    };
+    let room = usize::from(area.width);
+    // One cell between the two sides when both are there.
+    let gap = usize::from(right_width > 0);
+    while width(&segments) + right_width + gap > room {
+        let Some(lowest) = segments
+            .iter()
+            .enumerate()
+            .filter(|(_, (p, _))| *p < 9)
+            .min_by_key(|(i, (p, _))| (*p, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        segments.remove(lowest);
+    }
+    // Still too narrow: the badges win over the freshness on the right.
+    let right = if width(&segments) + right_width > room {
+        right_width = 0;
+        vec![]
+    } else {
+        right
+    };
+    let left: Vec<Span> = segments.into_iter().flat_map(|(_, spans)| spans).collect();
     frame.render_widget(Paragraph::new(Line::from(left)).style(theme.header), area);
     let right_area = Rect {
         x: area.x + area.width.saturating_sub(right_width as u16),
