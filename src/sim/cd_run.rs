@@ -4,9 +4,8 @@
 //! before the original (blue) task set is terminated, and how a failing hook, an alarm or a stop ends it
 //! (with the traffic back on blue when the group rolls back).
 //!
-//! The simulated CodeDeploy account is to ask [`Run::at`] what a deployment looks like now (issue 13, item 6:
-//! being wired in); nothing here keeps a clock, so every stage can be tested at the exact millisecond it
-//! begins and ends.
+//! The simulated CodeDeploy account (`sim/codedeploy`) asks [`Run::at`] what a deployment looks like now;
+//! nothing here keeps a clock, so every stage can be tested at the exact millisecond it begins and ends.
 
 use crate::aws::Millis;
 
