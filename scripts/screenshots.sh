@@ -52,4 +52,10 @@ shot rollback-diff "$DARK_FG" "$DARK_BG" "--cluster production" / p a y Enter R 
 # The demo deploys a bad revision of search 6 s after start: under way, then failed and rolled back.
 shot deploy-watch "$DARK_FG" "$DARK_BG" "--cluster production" / s e a r c h Enter W PAUSE PAUSE PAUSE
 shot deploy-failed "$DARK_FG" "$DARK_BG" "--cluster production" / s e a r c h Enter W PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE
+# An ALB blue/green pair: T on storefront-blue, shift 10 % (the first choice), y — the watch screen shows it.
+shot alb-pair-shift "$DARK_FG" "$DARK_BG" "--cluster production" / s t o r e f r o n t - b l u e Enter T PAUSE Enter y PAUSE PAUSE
+shot alb-pair-details "$DARK_FG" "$DARK_BG" "--cluster production" / s t o r e f r o n t - g r e e n Enter d PAUSE
+# gateway is CODE_DEPLOY: its task sets and group; ~20 s in the demo starts a canary of it (installing at ~40 s).
+shot codedeploy-details "$DARK_FG" "$DARK_BG" "--cluster production" / g a t e w a y Enter d PAUSE
+shot codedeploy-watch "$DARK_FG" "$DARK_BG" "--cluster production" / g a t e w a y Enter W PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE PAUSE
 shot services-light "$LIGHT_FG" "$LIGHT_BG" "--cluster production --theme light --read-only" / c h Enter
