@@ -541,3 +541,95 @@ async fn the_demo_starts_a_codedeploy_canary_of_gateway() {
         .map(|s| s.traffic_weight);
     assert_eq!(green, Some(10.0));
 }
+
+/// `C` on the watch screen of a deployment waiting to reroute: the confirmation shows the exact
+/// ContinueDeployment request, `y` sends it through the executor (audited), and CodeDeploy goes on shifting;
+/// `C` when nothing waits says why and opens nothing; read-only refuses.
+#[tokio::test]
+async fn c_continues_a_deployment_waiting_to_reroute() {
+    use ecsdeck::app::actions::Stage;
+    use ecsdeck::app::state::Mode;
+    use ecsdeck::app::update;
+    use ecsdeck::protocol::Effect;
+    use ecsdeck::workers::actions::{Executor, ExecutorConfig};
+    let sim = sim();
+    // Nothing under way: C says so.
+    let mut state = watch_state(watch_refresh(&sim).await, 100, 30);
+    assert!(update(&mut state, ch('C')).is_empty());
+    assert!(matches!(state.mode, Mode::Normal));
+    let toast = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(toast.contains("nothing to continue"), "{toast}");
+
+    let id = deploy(&sim).await;
+    let mut state = watch_state(watch_refresh(&sim).await, 100, 30);
+    update(&mut state, ch('C'));
+    let Mode::Dialog(d) = &state.mode else {
+        panic!("no dialog: {:?}", state.toast)
+    };
+    let Stage::Confirm(plan) = &d.stage else {
+        panic!("{:?}", d.stage)
+    };
+    assert_eq!(
+        plan.calls[0].text(),
+        format!(
+            r#"codedeploy:ContinueDeployment {{"deploymentId":"{id}","deploymentWaitType":"READY_WAIT"}}"#
+        )
+    );
+    assert!(text(&state).contains("codedeploy:ContinueDeployment"));
+    // Read-only: refused at the key.
+    let mut read_only = watch_state(watch_refresh(&sim).await, 100, 30);
+    read_only.context.read_only = true;
+    update(&mut read_only, ch('C'));
+    assert!(matches!(read_only.mode, Mode::Normal));
+
+    // y sends it through the real executor, which audits it.
+    let effects = update(&mut state, ch('y'));
+    let Some(Effect::Execute { id: dialog, plan }) = effects
+        .into_iter()
+        .find(|e| matches!(e, Effect::Execute { .. }))
+    else {
+        panic!("nothing sent")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let executor = Executor::new(
+        sim.clone(),
+        tx,
+        ExecutorConfig {
+            read_only: false,
+            audit_log: Some(audit.clone()),
+            profile: "prod".into(),
+            region: "us-east-1".into(),
+        },
+    );
+    executor.execute(dialog, plan);
+    let msg = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        matches!(&msg, Msg::Executed { result: Ok(_), .. }),
+        "{msg:?}"
+    );
+    assert_eq!(sim.calls.continue_deployment.load(Ordering::Relaxed), 1);
+    let lines = std::fs::read_to_string(&audit).unwrap();
+    assert_eq!(lines.lines().count(), 2, "intent and outcome: {lines}");
+    assert!(
+        lines.contains("Ready"),
+        "the status read just before: {lines}"
+    );
+    update(&mut state, msg);
+    assert!(matches!(state.mode, Mode::Normal));
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let shifting = watch_state(watch_refresh(&sim).await, 100, 30);
+    assert!(
+        matches!(verdict(&shifting), ecsdeck::model::deploy::Outcome::InProgress(t) if t.contains("10% of production traffic")),
+        "{:?}",
+        verdict(&shifting)
+    );
+}

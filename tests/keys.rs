@@ -469,13 +469,13 @@ fn keys_md_lists_every_action_as_the_keymap_has_it() {
 
 #[test]
 fn a_message_that_names_a_key_names_the_users_key() {
-    let mut state = with_keys(new_state(), "[keys]\nopen_metrics = \"C\"\n");
+    let mut state = with_keys(new_state(), "[keys]\nopen_metrics = \"Z\"\n");
     update(&mut state, ch(':'));
     type_text(&mut state, "window 3h");
     update(&mut state, key(KeyCode::Enter));
     assert_eq!(
         state.toast.as_ref().map(|t| t.text.as_str()),
-        Some(":window works on a service's charts: press C on a service")
+        Some(":window works on a service's charts: press Z on a service")
     );
 }
 

@@ -33,6 +33,7 @@ pub enum Action {
     Rollback,
     StopDeploy,
     ShiftTraffic,
+    ContinueDeploy,
     Watch,
     // In a log view
     Pause,
@@ -85,6 +86,7 @@ impl Action {
             Action::Rollback => "rollback",
             Action::StopDeploy => "stop_deploy",
             Action::ShiftTraffic => "shift_traffic",
+            Action::ContinueDeploy => "continue_deploy",
             Action::Watch => "watch",
             Action::Pause => "pause",
             Action::Follow => "follow",

@@ -172,6 +172,13 @@ pub const BINDINGS: &[Binding] = &[
     )
     .off_tables(),
     b(
+        &[k('C')],
+        Action::ContinueDeploy,
+        "CodeDeploy: continue a waiting deployment",
+        Where::Actionable,
+        false,
+    ),
+    b(
         &[k('M')],
         Action::Columns,
         "CPU / 5XX columns (billed)",

@@ -59,7 +59,8 @@ pub fn describe(action: Action, desc: &str, screen: Screen) -> String {
         | Action::ForceDeploy
         | Action::Rollback
         | Action::StopDeploy
-        | Action::ShiftTraffic => {
+        | Action::ShiftTraffic
+        | Action::ContinueDeploy => {
             format!("{desc} (shows the change and asks first)")
         }
         _ => desc.to_owned(),

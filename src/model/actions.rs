@@ -15,6 +15,9 @@ pub enum ActionKind {
     StopDeployment,
     /// Switch, shift or switch back live ALB traffic between a blue/green pair (`model::traffic`).
     ShiftTraffic,
+    /// codedeploy:ContinueDeployment of a CODE_DEPLOY service's deployment that waits (to reroute, or to
+    /// terminate the original task set).
+    ContinueDeployment,
 }
 
 impl ActionKind {
@@ -25,6 +28,7 @@ impl ActionKind {
             ActionKind::Rollback => "roll back",
             ActionKind::StopDeployment => "stop deployment and roll back",
             ActionKind::ShiftTraffic => "shift traffic",
+            ActionKind::ContinueDeployment => "continue deployment",
         }
     }
 }
@@ -76,6 +80,14 @@ pub enum Call {
     ModifyListener(ModifyListenerRequest),
     #[serde(rename = "elasticloadbalancing:ModifyRule")]
     ModifyRule(ModifyRuleRequest),
+    #[serde(rename = "codedeploy:ContinueDeployment")]
+    ContinueDeployment {
+        #[serde(rename = "deploymentId")]
+        deployment_id: String,
+        /// READY_WAIT (reroute production traffic now) or TERMINATION_WAIT (terminate the original task set now).
+        #[serde(rename = "deploymentWaitType")]
+        wait_type: &'static str,
+    },
 }
 
 impl Call {
@@ -121,6 +133,16 @@ impl Call {
                 "elasticloadbalancing:ModifyListener",
                 serde_json::to_string(req),
             ),
+            Call::ContinueDeployment {
+                deployment_id,
+                wait_type,
+            } => (
+                "codedeploy:ContinueDeployment",
+                serde_json::to_string(&serde_json::json!({
+                    "deploymentId": deployment_id,
+                    "deploymentWaitType": wait_type,
+                })),
+            ),
             Call::ModifyRule(req) => (
                 "elasticloadbalancing:ModifyRule",
                 serde_json::to_string(req),
@@ -162,7 +184,10 @@ pub fn refusal(
         (Controller::External, _) => Some(format!(
             "{name} uses the EXTERNAL deployment controller: its task sets are managed by another tool, so ecsdeck only shows it"
         )),
-        (Controller::CodeDeploy, ActionKind::Scale) => None,
+        (Controller::CodeDeploy, ActionKind::Scale | ActionKind::ContinueDeployment) => None,
+        (_, ActionKind::ContinueDeployment) => Some(format!(
+            "{name} is deployed by ECS, not CodeDeploy: there is no CodeDeploy wait to continue"
+        )),
         (Controller::CodeDeploy, ActionKind::ShiftTraffic) => Some(format!(
             "{name} uses the CODE_DEPLOY controller: CodeDeploy moves its listeners' traffic, and a shift by hand \
              would fight it; use aws deploy create-deployment / continue-deployment"
@@ -223,6 +248,52 @@ pub fn scale_no_op(service: &Service, desired: i32) -> Option<String> {
             service.service_name
         )
     })
+}
+
+/// What ContinueDeployment would end for a CodeDeploy deployment in `status` whose ECS target shows
+/// `after_allow_traffic_done`: the wait before rerouting (`Ready`), the wait before the original task set is
+/// terminated (all traffic shifted, still InProgress), or nothing (why).
+pub fn continue_wait(status: &str, after_allow_traffic_done: bool) -> Result<&'static str, String> {
+    match status {
+        "Ready" => Ok("READY_WAIT"),
+        "InProgress" if after_allow_traffic_done => Ok("TERMINATION_WAIT"),
+        "Created" | "Queued" | "InProgress" | "Baking" => Err(format!(
+            "the deployment is {status} and not waiting to reroute or to terminate the original task set: there is nothing to continue yet"
+        )),
+        other => Err(format!(
+            "the deployment is {other}: there is nothing to continue"
+        )),
+    }
+}
+
+/// The plan of ContinueDeployment for `deployment_id`, ending `wait_type`.
+pub fn continue_plan(
+    cluster: &str,
+    service: &Service,
+    deployment_id: &str,
+    wait_type: &'static str,
+) -> Plan {
+    let change = if wait_type == "READY_WAIT" {
+        format!(
+            "{deployment_id}: stop waiting and shift production traffic to the replacement task set now, by the deployment's configuration"
+        )
+    } else {
+        format!(
+            "{deployment_id}: terminate the original task set now instead of at the end of the wait"
+        )
+    };
+    Plan {
+        kind: ActionKind::ContinueDeployment,
+        cluster: cluster.to_owned(),
+        service: service.service_name.clone(),
+        changes: vec![change],
+        before: format!("{deployment_id} waiting ({wait_type})"),
+        after: format!("{deployment_id} continued"),
+        calls: vec![Call::ContinueDeployment {
+            deployment_id: deployment_id.to_owned(),
+            wait_type,
+        }],
+    }
 }
 
 pub fn force_plan(cluster: &str, service: &Service) -> Plan {

@@ -252,6 +252,16 @@ async fn execute(
                 Ok(m) => (m.request_id, Ok(())),
                 Err(e) => (None, Err(e)),
             },
+            Call::ContinueDeployment {
+                deployment_id,
+                wait_type,
+            } => match api
+                .continue_deployment(deployment_id, *wait_type == "READY_WAIT")
+                .await
+            {
+                Ok(m) => (m.request_id, Ok(())),
+                Err(e) => (None, Err(e)),
+            },
         };
         line.phase = AuditPhase::Outcome;
         line.time = crate::model::time::iso_utc(crate::workers::clock::now_ms());
@@ -280,6 +290,20 @@ async fn before_and_after(
 ) -> Result<(String, String), NoOp> {
     let unknown = |e: ApiError| format!("unknown ({e})");
     match call {
+        // Read fresh: the deployment's status just before it is continued.
+        Call::ContinueDeployment { deployment_id, .. } => {
+            let before = api
+                .batch_get_deployments(std::slice::from_ref(deployment_id))
+                .await
+                .and_then(|found| {
+                    found
+                        .into_iter()
+                        .next()
+                        .map(|d| format!("{deployment_id} {}", d.status))
+                        .ok_or_else(|| ApiError::NotFound(format!("deployment {deployment_id}")))
+                });
+            Ok((before.unwrap_or_else(unknown), plan.after.clone()))
+        }
         Call::UpdateService(req) => {
             let names = [req.service.clone()];
             let fresh = api

@@ -13,6 +13,7 @@ use crate::model::actions::ActionKind;
 use crate::model::actions::Call;
 use crate::model::actions::MAX_INPUT;
 use crate::model::actions::Plan;
+use crate::model::actions::continue_plan;
 use crate::model::actions::count_running;
 use crate::model::actions::default_choice;
 use crate::model::actions::force_plan;
@@ -72,56 +73,73 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
         toast(state, ToastLevel::Error, reason);
         return vec![];
     }
+    // ContinueDeployment confirms what the screen shows: the deployment and the wait it is in.
+    let continued = if kind == ActionKind::ContinueDeployment {
+        match waiting_deployment(state) {
+            Ok((deployment, wait)) => Some(continue_plan(&cluster, &service, &deployment, wait)),
+            Err(why) => {
+                toast(state, ToastLevel::Info, format!("{}: {why}", kind.label()));
+                return vec![];
+            }
+        }
+    } else {
+        None
+    };
     state.dialog_seq += 1;
     let id = state.dialog_seq;
     let name = service.service_name.clone();
-    let (body, stage, fetch) = match kind {
-        ActionKind::Scale => (
-            Body::Scale(Scale {
-                input: TextInput::preselected(&service.desired_count.to_string()),
-                autoscaling: Fetched::Loading,
-                move_bounds: false,
-                typed_name: None,
-            }),
-            Stage::Edit,
-            Some(Fetch::Autoscaling {
-                cluster: cluster.clone(),
-                service: name.clone(),
-            }),
-        ),
-        ActionKind::ForceDeployment => (
-            Body::Force,
-            Stage::Confirm(force_plan(&cluster, &service)),
-            None,
-        ),
-        ActionKind::Rollback => (
-            Body::Rollback {
-                revisions: Fetched::Loading,
-                selected: 0,
-                diff: None,
-            },
-            Stage::Edit,
-            Some(revisions_fetch(&cluster, &service)),
-        ),
-        ActionKind::StopDeployment => (
-            Body::Stop {
-                deployment: Fetched::Loading,
-            },
-            Stage::Edit,
-            Some(Fetch::InProgress {
-                cluster: cluster.clone(),
-                service: name.clone(),
-            }),
-        ),
-        ActionKind::ShiftTraffic => (
-            Body::Traffic {
-                traffic: Fetched::Loading,
-                selected: 1,
-                percent: TextInput::new(""),
-            },
-            Stage::Edit,
-            Some(traffic_fetch(&cluster, &service)),
-        ),
+    let (body, stage, fetch) = match (kind, continued) {
+        (ActionKind::ContinueDeployment, Some(plan)) => (Body::Force, Stage::Confirm(plan), None),
+        (kind, _) => match kind {
+            ActionKind::Scale => (
+                Body::Scale(Scale {
+                    input: TextInput::preselected(&service.desired_count.to_string()),
+                    autoscaling: Fetched::Loading,
+                    move_bounds: false,
+                    typed_name: None,
+                }),
+                Stage::Edit,
+                Some(Fetch::Autoscaling {
+                    cluster: cluster.clone(),
+                    service: name.clone(),
+                }),
+            ),
+            ActionKind::ForceDeployment => (
+                Body::Force,
+                Stage::Confirm(force_plan(&cluster, &service)),
+                None,
+            ),
+            ActionKind::Rollback => (
+                Body::Rollback {
+                    revisions: Fetched::Loading,
+                    selected: 0,
+                    diff: None,
+                },
+                Stage::Edit,
+                Some(revisions_fetch(&cluster, &service)),
+            ),
+            ActionKind::StopDeployment => (
+                Body::Stop {
+                    deployment: Fetched::Loading,
+                },
+                Stage::Edit,
+                Some(Fetch::InProgress {
+                    cluster: cluster.clone(),
+                    service: name.clone(),
+                }),
+            ),
+            ActionKind::ShiftTraffic => (
+                Body::Traffic {
+                    traffic: Fetched::Loading,
+                    selected: 1,
+                    percent: TextInput::new(""),
+                },
+                Stage::Edit,
+                Some(traffic_fetch(&cluster, &service)),
+            ),
+            // Handled above (a plan is made or the key refused before a dialog opens).
+            ActionKind::ContinueDeployment => return vec![],
+        },
     };
     state.mode = Mode::Dialog(Box::new(Dialog {
         id,
@@ -137,6 +155,36 @@ pub(super) fn open(state: &mut State, kind: ActionKind) -> Vec<Effect> {
     fetch
         .map(|fetch| vec![Effect::Fetch { id, fetch }])
         .unwrap_or_default()
+}
+
+/// The CodeDeploy deployment the screen shows and the wait ContinueDeployment would end, or why there is
+/// none (not a CODE_DEPLOY screen, nothing read yet, not waiting).
+fn waiting_deployment(state: &State) -> Result<(String, &'static str), String> {
+    use crate::model::codedeploy::CodeDeployState;
+    let blue_green = match state.view() {
+        View::Deploy(v) => v.snapshot.as_ref().and_then(|s| s.codedeploy.as_ref()),
+        View::Service { blue_green, .. } => blue_green.as_deref(),
+        _ => None,
+    };
+    let Some(CodeDeployState::Found(found)) = blue_green.and_then(|b| b.codedeploy.as_ref()) else {
+        return Err(
+            "open the service's deploy screen (W) or details once its CodeDeploy deployment is shown".into(),
+        );
+    };
+    let Some(deployment) = found.current() else {
+        return Err("the deployment group has no deployment".into());
+    };
+    let after_allow_traffic_done = found
+        .target
+        .as_ref()
+        .and_then(|t| t.as_ref().ok())
+        .is_some_and(|t| {
+            t.lifecycle_events
+                .iter()
+                .any(|e| e.name == "AfterAllowTraffic" && e.status == "Succeeded")
+        });
+    let wait = crate::model::actions::continue_wait(&deployment.status, after_allow_traffic_done)?;
+    Ok((deployment.deployment_id.clone(), wait))
 }
 
 /// The rollback dialog's question: the family's revisions, and which deployed well.

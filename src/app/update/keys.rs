@@ -234,6 +234,7 @@ pub(super) fn on_normal_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Action::Rollback => super::dialogs::open(state, ActionKind::Rollback),
         Action::StopDeploy => super::dialogs::open(state, ActionKind::StopDeployment),
         Action::ShiftTraffic => super::dialogs::open(state, ActionKind::ShiftTraffic),
+        Action::ContinueDeploy => super::dialogs::open(state, ActionKind::ContinueDeployment),
         Action::Watch => open_watch(state),
         // Log view actions are handled by `on_log_action`.
         _ => vec![],
