@@ -183,6 +183,9 @@ fn executor_stopped(d: &mut crate::app::actions::Dialog, why: &str) {
         Body::Stop { deployment } if matches!(deployment, Fetched::Loading) => {
             *deployment = Fetched::Failed(error)
         }
+        Body::Traffic { traffic, .. } if matches!(traffic, Fetched::Loading) => {
+            *traffic = Fetched::Failed(error)
+        }
         _ => {}
     }
 }
