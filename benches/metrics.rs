@@ -131,11 +131,8 @@ fn frames(figures: &mut Figures) {
     }
 }
 
-fn merge() {
-    let sim = Sim::new(SimOptions {
-        epoch_ms: NOW,
-        ..Default::default()
-    });
+/// The target groups of the simulated `checkout` (blue/green: two), as its charts ask for them.
+fn checkout_groups(sim: &Sim) -> Vec<ecsdeck::aws::TargetGroup> {
     let svc = sim
         .fleet()
         .cluster("production")
@@ -144,10 +141,17 @@ fn merge() {
         .unwrap()
         .service
         .clone();
-    let groups = sim
-        .metrics()
+    sim.metrics()
         .target_groups(&svc.target_group_arns())
-        .unwrap();
+        .unwrap()
+}
+
+fn merge() {
+    let sim = Sim::new(SimOptions {
+        epoch_ms: NOW,
+        ..Default::default()
+    });
+    let groups = checkout_groups(&sim);
     let (queries, _) = plan("production", "checkout", &groups, Window::H24, false);
     let (start, end) = fetch_range(NOW, Window::H24, 60, None, 0);
     let results: Vec<_> = queries
@@ -188,18 +192,7 @@ fn sim_answer() {
             epoch_ms: NOW,
             ..Default::default()
         });
-        let svc = sim
-            .fleet()
-            .cluster("production")
-            .unwrap()
-            .service("checkout")
-            .unwrap()
-            .service
-            .clone();
-        let groups = sim
-            .metrics()
-            .target_groups(&svc.target_group_arns())
-            .unwrap();
+        let groups = checkout_groups(&sim);
         let (queries, _) = plan("production", "checkout", &groups, Window::H24, false);
         let now = NOW + after;
         let (start, end) = fetch_range(now, Window::H24, 60, None, 0);

@@ -24,7 +24,7 @@ use ecsdeck::workers::poll::{PollConfig, Poller};
 use ecsdeck::workers::retry::Backoff;
 use std::sync::Arc;
 use std::time::Duration;
-use support::moto::{moto, sdk_config};
+use support::moto::{moto, register_fargate, sdk_config};
 use tokio::sync::mpsc;
 
 const REGION: &str = "eu-west-3";
@@ -137,22 +137,7 @@ async fn ecs_seed(
         .send()
         .await
         .unwrap();
-    ecs.register_task_definition()
-        .family("gateway")
-        .requires_compatibilities(ecs::types::Compatibility::Fargate)
-        .network_mode(ecs::types::NetworkMode::Awsvpc)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ecs::types::ContainerDefinition::builder()
-                .name("gateway")
-                .image("nginx:1.27")
-                .memory(256)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    register_fargate(&ecs, "gateway").await;
     for (name, controller) in services {
         ecs.create_service()
             .cluster("shop")

@@ -15,7 +15,7 @@ use ecsdeck::workers::metrics::{MetricsConfig, MetricsWorker};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::cbor_proxy::proxy;
-use support::moto::{moto, sdk_config};
+use support::moto::{moto, register_fargate, sdk_config};
 
 const MINUTE: Millis = 60_000;
 
@@ -395,23 +395,7 @@ async fn the_worker_charts_a_moto_service_with_one_get_metric_data_per_refresh()
         .send()
         .await
         .unwrap();
-    env.ecs
-        .register_task_definition()
-        .family("web")
-        .requires_compatibilities(ecs::types::Compatibility::Fargate)
-        .network_mode(ecs::types::NetworkMode::Awsvpc)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ecs::types::ContainerDefinition::builder()
-                .name("web")
-                .image("nginx:1.27")
-                .memory(256)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    register_fargate(&env.ecs, "web").await;
     env.ecs
         .create_service()
         .cluster("prod")

@@ -19,7 +19,7 @@ use ecsdeck::protocol::{DialogAnswer, Fetch, Msg};
 use ecsdeck::workers::actions::{Executor, ExecutorConfig};
 use std::sync::Arc;
 use std::time::Duration;
-use support::moto::{moto, sdk_config};
+use support::moto::{moto, register_fargate, sdk_config};
 use tokio::sync::mpsc;
 
 struct Env {
@@ -182,22 +182,7 @@ async fn env(region: &str, green_targets: bool, live_on_rule: bool) -> Env {
         .send()
         .await
         .unwrap();
-    ecs.register_task_definition()
-        .family("store")
-        .requires_compatibilities(ecs::types::Compatibility::Fargate)
-        .network_mode(ecs::types::NetworkMode::Awsvpc)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            ecs::types::ContainerDefinition::builder()
-                .name("store")
-                .image("nginx:1.27")
-                .memory(256)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    register_fargate(&ecs, "store").await;
     for (name, tg) in [
         ("store-blue", Some(&blue)),
         ("store-green", Some(&green)),

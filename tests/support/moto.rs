@@ -167,6 +167,28 @@ pub fn moto() -> &'static Moto {
 
 /// An SDK configuration for `endpoint` in `region` with static test credentials and no SDK retries (moto's
 /// occasional 500s should fail fast, not back off).
+/// Registers `family:1` in moto: one Fargate container of the same name (nginx), 256 CPU / 512 MiB — the
+/// plain task definition most seeded services need.
+pub async fn register_fargate(ecs: &aws_sdk_ecs::Client, family: &str) {
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode};
+    ecs.register_task_definition()
+        .family(family)
+        .requires_compatibilities(Compatibility::Fargate)
+        .network_mode(NetworkMode::Awsvpc)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name(family)
+                .image("nginx:1.27")
+                .memory(256)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 pub async fn sdk_config(endpoint: &str, region: &str) -> aws_config::SdkConfig {
     use aws_sdk_ecs::config::{BehaviorVersion, Credentials, Region};
     aws_config::defaults(BehaviorVersion::latest())
